@@ -1,0 +1,18 @@
+# Shared compile settings: warnings for all of pith's own targets, optional sanitizers.
+add_library(pith_settings INTERFACE)
+target_compile_options(pith_settings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Wunused -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Wno-gnu-statement-expression -Wno-unknown-warning-option)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  # g++ has no -Wno-gnu-statement-expression; -Wpedantic would flag TRY's statement expressions.
+  target_compile_options(pith_settings INTERFACE -Wno-pedantic -Wno-unknown-warning-option)
+endif()
+if(PITH_WERROR)
+  target_compile_options(pith_settings INTERFACE -Werror)
+endif()
+if(PITH_SANITIZE)
+  target_compile_options(pith_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                                 -fno-sanitize-recover=undefined)
+  target_link_options(pith_settings INTERFACE -fsanitize=address,undefined)
+endif()

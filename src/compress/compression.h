@@ -1,0 +1,46 @@
+// Layer compression: detection by magic bytes, and streaming (de)compression filters.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "util/byte_source.h"
+#include "util/result.h"
+
+namespace pith::compress {
+
+enum class Compression { none, gzip, zstd };
+
+std::string_view name(Compression c);
+// "none" | "gzip" | "zstd" (also "uncompressed").
+Result<Compression> parse(std::string_view name);
+
+// Recognises gzip (1f 8b) and zstd (28 b5 2f fd) frames; anything else is `none`.
+Compression detect(std::span<const std::byte> head);
+
+// Reads the first bytes of `src` to detect its compression, without losing them: the
+// returned source yields the whole stream again.
+struct Peeked {
+  Compression compression;
+  std::unique_ptr<ByteSource> stream;
+};
+Result<Peeked> peek(std::unique_ptr<ByteSource> src);
+
+// Default ceiling on decompressed bytes per stream (a decompression bomb is an error).
+inline constexpr uint64_t k_default_output_limit = uint64_t{1} << 40;
+
+// Decompressing filter over `src` (gzip: ISA-L, multi-member; zstd: libzstd, multi-frame).
+// `none` returns src unchanged. Corrupt or truncated input is an error, and so is output
+// beyond `output_limit` bytes.
+std::unique_ptr<ByteSource> decompress(std::unique_ptr<ByteSource> src, Compression c,
+                                       uint64_t output_limit = k_default_output_limit);
+
+// Compressing filter. Deterministic: the same input gives the same bytes on any machine
+// (gzip: zlib level 6, no name, mtime 0, OS byte 255 "unknown"; zstd: level 3, no dictionary,
+// content checksum on, single-threaded).
+std::unique_ptr<ByteSource> compress(std::unique_ptr<ByteSource> src, Compression c);
+
+}  // namespace pith::compress

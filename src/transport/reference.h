@@ -1,0 +1,43 @@
+// Image references in the containers-transports syntax that skopeo and podman users know:
+//   oci:DIR[:TAG]  oci-archive:FILE[:TAG]  docker-archive:FILE[:REF]  dir:PATH
+//   docker://HOST[:PORT]/REPO[:TAG|@DIGEST]
+// and a bare path, whose format is recognised later from its content (never its name).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "util/result.h"
+
+namespace pith::transport {
+
+enum class Kind { oci, oci_archive, docker_archive, dir, docker, path };
+
+struct DockerName {
+  std::string registry;    // "docker.io" when the name has none
+  std::string repository;  // "library/alpine" for docker.io short names
+  std::string tag;         // "latest" when neither tag nor digest is given
+  std::string digest;      // "sha256:..." or ""
+  std::string str() const;  // registry/repository[:tag][@digest]
+};
+
+struct ImageRef {
+  Kind kind = Kind::path;
+  std::string path;  // file or directory (all but docker)
+  // oci, oci-archive: the tag ("" = the only image, or when writing, none).
+  // docker-archive: "name:tag" to select or write, "@N" to select the N-th image, or "".
+  std::string tag;
+  DockerName docker;  // docker://
+
+  std::string str() const;  // round-trips through parse_reference
+};
+
+// Parses a reference. Errors name the reference and what is wrong with it.
+Result<ImageRef> parse_reference(std::string_view text);
+
+// Parses a Docker-style name "[host[:port]/]repo[:tag][@digest]" with docker.io defaults.
+Result<DockerName> parse_docker_name(std::string_view text);
+
+std::string_view kind_name(Kind k);  // "oci", "oci-archive", ...
+
+}  // namespace pith::transport
