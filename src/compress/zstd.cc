@@ -1,0 +1,135 @@
+// zstd streaming decompression (multi-frame, skippable frames) and deterministic compression.
+#include <zstd.h>
+
+#include <string>
+#include <vector>
+
+#include "compress/filters.h"
+
+namespace pith::compress {
+
+namespace {
+
+struct DctxFree {
+  void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
+};
+struct CctxFree {
+  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+
+class ZstdDecoder final : public ByteSource {
+ public:
+  ZstdDecoder(std::unique_ptr<ByteSource> src, uint64_t limit)
+      : m_src(std::move(src)), m_limit(limit), m_in(k_input_chunk), m_ctx(ZSTD_createDCtx()) {}
+
+  Result<size_t> read(std::span<std::byte> out) override {
+    if (!m_ctx) return make_error("zstd: out of memory");
+    if (m_failed) return make_error(m_failed_message);
+    auto r = read_some(out);
+    if (!r) {
+      m_failed = true;
+      m_failed_message = r.error().message;
+    }
+    return r;
+  }
+
+ private:
+  Result<size_t> read_some(std::span<std::byte> out) {
+    if (out.empty() || m_done) return size_t{0};
+    for (;;) {
+      if (m_input.pos == m_input.size && !m_eof) {
+        size_t n = TRY(m_src->read(std::span(m_in)));
+        if (n == 0) m_eof = true;
+        m_input = ZSTD_inBuffer{m_in.data(), n, 0};
+      }
+      // A frame boundary at the end of input is the only clean end; anything else there is
+      // a truncated frame.
+      bool drained = m_input.pos == m_input.size && m_eof;
+      if (drained && m_frame_done && m_started) {
+        m_done = true;
+        return size_t{0};
+      }
+      ZSTD_outBuffer output{out.data(), out.size(), 0};
+      size_t before = m_input.pos;
+      size_t rc = ZSTD_decompressStream(m_ctx.get(), &output, &m_input);
+      if (ZSTD_isError(rc)) return make_error(std::string("zstd: ") + ZSTD_getErrorName(rc));
+      if (m_input.pos != before) m_started = true;
+      m_frame_done = rc == 0;
+      if (output.pos > 0) {
+        if (output.pos > m_limit - m_total)
+          return make_error("zstd: output exceeds the limit of " + std::to_string(m_limit) +
+                            " bytes");
+        m_total += output.pos;
+        return output.pos;
+      }
+      if (drained) {
+        return make_error(m_started ? "zstd: unexpected end of input (truncated frame)"
+                                    : "zstd: empty input");
+      }
+    }
+  }
+
+  std::unique_ptr<ByteSource> m_src;
+  uint64_t m_limit;
+  std::vector<std::byte> m_in;
+  std::unique_ptr<ZSTD_DCtx, DctxFree> m_ctx;
+  ZSTD_inBuffer m_input{nullptr, 0, 0};
+  uint64_t m_total = 0;
+  bool m_eof = false;
+  bool m_started = false;
+  bool m_frame_done = false;
+  bool m_done = false;
+  bool m_failed = false;
+  std::string m_failed_message;
+};
+
+class ZstdEncoder final : public ByteSource {
+ public:
+  explicit ZstdEncoder(std::unique_ptr<ByteSource> src)
+      : m_src(std::move(src)), m_in(k_input_chunk), m_ctx(ZSTD_createCCtx()) {
+    if (!m_ctx) return;
+    ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_compressionLevel, k_level);
+    ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_checksumFlag, 1);
+    ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_nbWorkers, 0);
+  }
+
+  Result<size_t> read(std::span<std::byte> out) override {
+    if (!m_ctx) return make_error("zstd: out of memory");
+    if (out.empty() || m_done) return size_t{0};
+    for (;;) {
+      if (m_input.pos == m_input.size && !m_eof) {
+        size_t n = TRY(m_src->read(std::span(m_in)));
+        if (n == 0) m_eof = true;
+        m_input = ZSTD_inBuffer{m_in.data(), n, 0};
+      }
+      ZSTD_EndDirective mode = m_eof ? ZSTD_e_end : ZSTD_e_continue;
+      ZSTD_outBuffer output{out.data(), out.size(), 0};
+      size_t rc = ZSTD_compressStream2(m_ctx.get(), &output, &m_input, mode);
+      if (ZSTD_isError(rc)) return make_error(std::string("zstd: ") + ZSTD_getErrorName(rc));
+      if (m_eof && rc == 0) m_done = true;
+      if (output.pos > 0 || m_done) return output.pos;
+    }
+  }
+
+ private:
+  static constexpr int k_level = 3;
+  std::unique_ptr<ByteSource> m_src;
+  std::vector<std::byte> m_in;
+  std::unique_ptr<ZSTD_CCtx, CctxFree> m_ctx;
+  ZSTD_inBuffer m_input{nullptr, 0, 0};
+  bool m_eof = false;
+  bool m_done = false;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteSource> make_zstd_decoder(std::unique_ptr<ByteSource> src,
+                                              uint64_t output_limit) {
+  return std::make_unique<ZstdDecoder>(std::move(src), output_limit);
+}
+
+std::unique_ptr<ByteSource> make_zstd_encoder(std::unique_ptr<ByteSource> src) {
+  return std::make_unique<ZstdEncoder>(std::move(src));
+}
+
+}  // namespace pith::compress

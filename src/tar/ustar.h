@@ -1,0 +1,56 @@
+// Internal to tar/: the 512-byte ustar header as a plain struct, and its numeric fields.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pith::tar {
+
+inline constexpr size_t k_block = 512;
+
+// POSIX ustar layout. Only ever filled by memcpy from a byte buffer or written field by field;
+// never cast from a buffer.
+struct UstarHeader {
+  char name[100];
+  char mode[8];
+  char uid[8];
+  char gid[8];
+  char size[12];
+  char mtime[12];
+  char chksum[8];
+  char typeflag;
+  char linkname[100];
+  char magic[6];
+  char version[2];
+  char uname[32];
+  char gname[32];
+  char devmajor[8];
+  char devminor[8];
+  char prefix[155];
+  char pad[12];
+};
+static_assert(sizeof(UstarHeader) == k_block);
+
+// A NUL-terminated (or full-width) text field.
+template <size_t N>
+std::string_view field_text(const char (&f)[N]) {
+  size_t n = 0;
+  while (n < N && f[n] != '\0') ++n;
+  return std::string_view(f, n);
+}
+
+// Octal (space/NUL padded) or GNU base-256 (high bit of the first byte set). nullopt when
+// malformed, negative, or over 64 bits.
+std::optional<uint64_t> parse_numeric(std::string_view field);
+
+// True when the stored checksum matches the header, summed as unsigned or (as some old tars
+// did) signed bytes.
+bool checksum_ok(const UstarHeader& h);
+
+// Bytes of data rounded up to whole blocks; nullopt on overflow.
+std::optional<uint64_t> padded_size(uint64_t size);
+
+}  // namespace pith::tar
