@@ -1,0 +1,285 @@
+# Shared helpers of pith's integration tests (sourced by tests/integration/*.test.sh).
+#
+# Gives every test: a private temp dir removed on exit ($TEST_TMP), pass/fail bookkeeping
+# (check, pass, fail, finish), cached podman-made fixture images (fixture_images), podman with
+# its own storage (ipodman), a private Docker engine (start_dockerd, stop_dockerd, idocker) and
+# an independent OCI layout validator (validate_oci_layout).
+#
+# Environment (set by ctest; defaults let a script run by hand from the repo):
+#   PITH         the pith binary          (default: $PITH_SRC/build/src/pith)
+#   PITH_CORPUS  shared/corpus            (default: $PITH_SRC/../shared/corpus)
+#   PITH_SRC     the repository root      (default: two levels above this file)
+#   XDG_CACHE_HOME  fixtures are cached under ${XDG_CACHE_HOME:-$HOME/.cache}/pith/fixtures
+
+INTEGRATION_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${PITH_SRC:=$(cd "$INTEGRATION_DIR/../.." && pwd)}"
+: "${PITH:=$PITH_SRC/build/src/pith}"
+: "${PITH_CORPUS:=$(cd "$PITH_SRC/.." && pwd)/shared/corpus}"
+export PITH PITH_SRC PITH_CORPUS
+
+PYTHON=/usr/bin/python3                # Debian's, with python3-jsonschema
+DOCKER_CLI=/usr/bin/docker             # the client that matches Debian's dockerd
+[ -x "$DOCKER_CLI" ] || DOCKER_CLI=$(command -v docker)
+FIXTURE_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/pith/fixtures"
+export LC_ALL=C.UTF-8
+
+# ---------------------------------------------------------------------------------------
+# Temp dir and cleanup: short path (unix sockets live in it), removed on exit.
+TEST_TMP=$(mktemp -d /tmp/pith-it.XXXXXX)
+CLEANUP_STEPS=()
+
+on_exit_run() { CLEANUP_STEPS+=("$*"); }
+
+run_cleanup_steps() {
+  local rc=$? i
+  set +e
+  for ((i = ${#CLEANUP_STEPS[@]} - 1; i >= 0; i--)); do
+    eval "${CLEANUP_STEPS[$i]}" >/dev/null 2>&1
+  done
+  # Anything still mounted under the temp dir (an interrupted podman run) must go first.
+  grep -o " $TEST_TMP[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r -n1 umount -l 2>/dev/null
+  rm -rf "$TEST_TMP"
+  exit "$rc"
+}
+trap run_cleanup_steps EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------
+# Bookkeeping: each check prints one line; finish prints the tally and sets the exit code.
+PASSED=0
+FAILED=0
+FAILED_NAMES=()
+
+pass() { PASSED=$((PASSED + 1)); echo "ok   $1"; }
+
+# fail NAME [DETAILS...]: details (what differed) are indented under the name.
+fail() {
+  local name=$1
+  shift
+  FAILED=$((FAILED + 1))
+  FAILED_NAMES+=("$name")
+  echo "FAIL $name"
+  if [ $# -gt 0 ]; then printf '%s\n' "$@" | sed 's/^/     /'; fi
+}
+
+# check NAME COMMAND...: runs COMMAND; passes when it exits 0, else fails showing its output.
+check() {
+  local name=$1 out
+  shift
+  if out=$("$@" 2>&1); then
+    pass "$name"
+  else
+    fail "$name" "command: $*" "$(printf '%s\n' "$out" | tail -n 25)"
+  fi
+}
+
+# check_equal NAME EXPECTED ACTUAL
+check_equal() {
+  if [ "$2" == "$3" ]; then
+    pass "$1"
+  else
+    fail "$1" "expected: $2" "got:      $3"
+  fi
+}
+
+# check_same_files NAME EXPECTED_FILE ACTUAL_FILE: shows a unified diff on failure.
+check_same_files() {
+  local d
+  if d=$(diff -u --label expected --label actual "$2" "$3"); then
+    pass "$1"
+  else
+    fail "$1" "$(printf '%s\n' "$d" | head -n 40)" \
+      "($(printf '%s\n' "$d" | grep -c '^[-+][^-+]') differing lines)"
+  fi
+}
+
+finish() {
+  local suite=$1
+  echo "$suite: $PASSED passed, $FAILED failed"
+  if [ "$FAILED" -gt 0 ]; then
+    printf '  failed: %s\n' "${FAILED_NAMES[@]}"
+    exit 1
+  fi
+  exit 0
+}
+
+# require_pith: the tests need a working binary; say clearly when there is none.
+require_pith() {
+  if [ ! -x "$PITH" ]; then
+    echo "pith binary not found at $PITH (build it: ninja -C build pith)" >&2
+    exit 1
+  fi
+}
+
+# pith_run ARGS...: runs pith; its stderr goes to $TEST_TMP/pith.stderr for failure reports.
+pith_run() { "$PITH" "$@" 2>"$TEST_TMP/pith.stderr"; }
+pith_stderr() { tail -n 5 "$TEST_TMP/pith.stderr" 2>/dev/null; }
+
+# ---------------------------------------------------------------------------------------
+# podman with its own storage under $TEST_TMP (vfs: plain directories, removable with rm).
+IPODMAN_DIR="$TEST_TMP/podman"
+IPODMAN_DRIVER=vfs
+ipodman() {
+  podman --root "$IPODMAN_DIR/root" --runroot "$IPODMAN_DIR/run" --tmpdir "$IPODMAN_DIR/tmp" \
+    --storage-driver "$IPODMAN_DRIVER" "$@"
+}
+remove_ipodman_storage() {
+  [ -d "$IPODMAN_DIR" ] || return 0
+  ipodman rm -af >/dev/null 2>&1
+  ipodman rmi -af >/dev/null 2>&1
+  rm -rf "$IPODMAN_DIR"
+}
+on_exit_run remove_ipodman_storage
+
+# ---------------------------------------------------------------------------------------
+# A private Docker engine (vfs, no networking), stopped by its PID on exit.
+DOCKERD_DIR="$TEST_TMP/docker"
+DOCKERD_PID=
+
+start_dockerd() {
+  mkdir -p "$DOCKERD_DIR"
+  dockerd --storage-driver vfs --iptables=false --ip-masq=false --bridge=none \
+    --data-root "$DOCKERD_DIR/data" --exec-root "$DOCKERD_DIR/exec" \
+    --pidfile "$DOCKERD_DIR/dockerd.pid" -H "unix://$DOCKERD_DIR/docker.sock" \
+    >"$DOCKERD_DIR/dockerd.log" 2>&1 &
+  DOCKERD_PID=$!
+  on_exit_run stop_dockerd
+  local i
+  for ((i = 0; i < 120; i++)); do
+    if idocker info >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$DOCKERD_PID" 2>/dev/null; then break; fi
+    sleep 0.5
+  done
+  echo "dockerd did not start; its log:" >&2
+  tail -n 20 "$DOCKERD_DIR/dockerd.log" >&2
+  return 1
+}
+
+idocker() { DOCKER_HOST="unix://$DOCKERD_DIR/docker.sock" "$DOCKER_CLI" "$@"; }
+
+stop_dockerd() {
+  [ -n "$DOCKERD_PID" ] || return 0
+  kill "$DOCKERD_PID" 2>/dev/null || true
+  local i
+  for ((i = 0; i < 80; i++)); do
+    kill -0 "$DOCKERD_PID" 2>/dev/null || break
+    sleep 0.25
+  done
+  kill -9 "$DOCKERD_PID" 2>/dev/null || true
+  wait "$DOCKERD_PID" 2>/dev/null || true
+  DOCKERD_PID=
+}
+
+# ---------------------------------------------------------------------------------------
+# validate_oci_layout DIR [validate_oci.py options]: schemas, blob digests and sizes, diff_ids.
+validate_oci_layout() {
+  "$PYTHON" "$INTEGRATION_DIR/validate_oci.py" --quiet \
+    --schema-dir "$PITH_CORPUS/image-spec/schema" "$@"
+}
+
+# ---------------------------------------------------------------------------------------
+# Fixture images, built by podman without network and cached.
+#
+# fixture_images sets:
+#   FIXTURE_DOCKER_ARCHIVE  podman save --format docker-archive (uncompressed layers)
+#   FIXTURE_OCI_ARCHIVE     podman save --format oci-archive    (gzip layers)
+#   FIXTURE_OCI_DIR         podman save --format oci-dir        (gzip layers)
+#   FIXTURE_NAME            the image's name in those archives
+#   FIXTURE_ROOT_CONTENT    path:content pairs a container of the image must print with cat
+FIXTURE_NAME=localhost/pith-fixture/multilayer:1
+FIXTURE_ROOT_CONTENT=("/data/opaque/new.txt:new" "/data/dir-becomes-file:now-a-file"
+  "/data/file with spaces.txt:spaces" "/etc/alpine-release:3.19.4")
+
+alpine_minirootfs() { ls "$PITH_CORPUS"/docker-alpine/v3.19/alpine-minirootfs-*-x86_64.tar.gz; }
+
+# The build context of fixtures/multilayer/Containerfile.
+make_multilayer_context() {
+  local ctx=$1 long
+  mkdir -p "$ctx/tree" "$ctx/owned"
+  cd "$ctx/tree"
+  echo "delete me" >delete-me.txt
+  mkdir -p gone-dir/sub opaque/old-sub dir-becomes-file empty-dir
+  echo f >gone-dir/sub/f.txt
+  echo g >gone-dir/g.txt
+  echo old >opaque/old.txt
+  echo x >opaque/old-sub/x.txt
+  echo f >dir-becomes-file/f.txt
+  echo "i am a file" >file-becomes-dir
+  echo "linked" >hardlink-src.txt
+  echo "original" >overwritten.txt
+  echo "spaces" >"file with spaces.txt"
+  echo "utf-8" >"ünïcödé-файл.txt"
+  long=long/$(printf 'a%.0s' {1..40})/$(printf 'b%.0s' {1..40})/$(printf 'c%.0s' {1..40})
+  mkdir -p "$long"
+  echo "deep" >"$long/deep-file.txt"
+  echo "long name" >"long/$(printf 'n%.0s' {1..120}).txt"
+  chmod 0755 gone-dir
+  cd "$ctx/owned"
+  echo "secret" >secret.txt
+  echo "plain" >plain.txt
+  cd - >/dev/null
+}
+
+fixture_cache_key() {
+  {
+    cat "$INTEGRATION_DIR/fixtures/multilayer/Containerfile"
+    declare -f make_multilayer_context
+    basename "$(alpine_minirootfs)"
+    podman --version
+  } | sha256sum | cut -c1-16
+}
+
+build_multilayer_fixture() {
+  local out=$1 work="$TEST_TMP/fixture-build"
+  local pm=(podman --root "$work/root" --runroot "$work/run" --tmpdir "$work/tmp"
+    --storage-driver overlay)   # overlay: RUN layers get real opaque whiteouts
+  mkdir -p "$work/ctx" "$out"
+  cp "$INTEGRATION_DIR/fixtures/multilayer/Containerfile" "$work/ctx/"
+  (make_multilayer_context "$work/ctx")
+  "${pm[@]}" import "$(alpine_minirootfs)" localhost/pith-alpine:3.19 >/dev/null
+  "${pm[@]}" build --pull=never --network none --cap-add MKNOD -q -t "$FIXTURE_NAME" \
+    -f "$work/ctx/Containerfile" "$work/ctx" >/dev/null
+  "${pm[@]}" save -q --format docker-archive -o "$out/docker-archive.tar" "$FIXTURE_NAME"
+  "${pm[@]}" save -q --format oci-archive -o "$out/oci-archive.tar" "$FIXTURE_NAME"
+  "${pm[@]}" save -q --format oci-dir -o "$out/oci-dir" "$FIXTURE_NAME"
+  "${pm[@]}" rmi -af >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+
+fixture_images() {
+  local key dir lock_fd
+  key=$(fixture_cache_key)
+  dir="$FIXTURE_CACHE/multilayer-$key"
+  mkdir -p "$FIXTURE_CACHE"
+  exec {lock_fd}>"$FIXTURE_CACHE/.lock"
+  flock "$lock_fd"    # tests running in parallel build the fixture once
+  if [ ! -f "$dir/complete" ]; then
+    echo "building fixture images (cache: $dir)" >&2
+    rm -rf "$dir.partial"
+    build_multilayer_fixture "$dir.partial"
+    touch "$dir.partial/complete"
+    rm -rf "$dir"
+    mv "$dir.partial" "$dir"
+  fi
+  flock -u "$lock_fd"
+  exec {lock_fd}>&-
+  FIXTURE_DOCKER_ARCHIVE="$dir/docker-archive.tar"
+  FIXTURE_OCI_ARCHIVE="$dir/oci-archive.tar"
+  FIXTURE_OCI_DIR="$dir/oci-dir"
+}
+
+# ---------------------------------------------------------------------------------------
+# Small independent views of an image, all through skopeo/tar/jq.
+
+# skopeo_diff_ids REF: the config's rootfs.diff_ids, one per line.
+skopeo_diff_ids() { skopeo inspect --config "$1" | jq -r '.rootfs.diff_ids[]'; }
+
+# manifest_digest REF: sha256 of the manifest bytes as stored.
+manifest_digest() { skopeo inspect --raw "$1" | sha256sum | cut -d' ' -f1; }
+
+# rootfs_listing DIR: one line per entry (path, type, mode, owner, size of files, link target),
+# sorted; what two unpacked root filesystems must agree on.
+rootfs_listing() {
+  (cd "$1" && find . -mindepth 1 -printf '%p\t%y\t%m\t%U:%G\t%s\t%l\n') |
+    awk -F'\t' 'BEGIN{OFS="\t"} $2 != "f" {$5 = "-"} {print}' | LC_ALL=C sort
+}

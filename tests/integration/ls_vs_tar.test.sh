@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Integration test: `pith ls --json` (the squashed file tree) against listings computed without
+# pith. Reference 1: GNU tar extracts every layer in order into a directory, with whiteouts
+# applied by this script, and find lists the result. Reference 2 (path set only): podman
+# exports a container of the image. Images: the podman-built multi-layer fixture (in three
+# transports) and, from the corpus, dive's 14-layer image and a Docker 25 hybrid archive.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+LISTING=("$PYTHON" "$INTEGRATION_DIR/listing.py")
+FIND_FORMAT='%P\t%y\t%m\t%U\t%G\t%s\t%T@\t%l\t%i\n'
+# Files and directories a container runtime adds to a rootfs; not part of the image.
+RUNTIME_ADDED=(/etc/hostname /etc/hosts /etc/resolv.conf /run/.containerenv /run/secrets)
+
+# layer_entries LAYER_TAR: "TYPE<TAB>NAME" per entry (TYPE is tar -tv's first letter:
+# - d l h c b p), NAME without "./" prefix or trailing "/".
+layer_entries() {
+  local perms owner size date time rest name
+  LC_ALL=C tar -tvf "$1" --quoting-style=literal --numeric-owner |
+    while read -r perms owner size date time rest; do
+      case ${perms:0:1} in
+        l) name=${rest% -> *} ;;
+        h) name=${rest% link to *} ;;
+        *) name=$rest ;;
+      esac
+      while [[ $name == ./* ]]; do name=${name#./}; done
+      name=${name#/}
+      name=${name%/}
+      [ -n "$name" ] && [ "$name" != . ] && printf '%s\t%s\n' "${perms:0:1}" "$name"
+    done
+}
+
+# apply_layer ROOT LAYER_TAR: applies a layer the way a runtime does, in three steps.
+#  1. whiteouts: .wh..wh..opq empties its directory of lower-layer content; .wh.NAME removes
+#     NAME; both before any of this layer's own files are written;
+#  2. a non-directory replacing a directory removes the old directory (GNU tar replaces a
+#     non-directory by a directory by itself);
+#  3. GNU tar extracts everything except the whiteout markers, keeping owners and modes.
+apply_layer() {
+  local root=$1 layer=$2 entries="$TEST_TMP/layer-entries" type name dir base
+  layer_entries "$layer" >"$entries"
+  while IFS=$'\t' read -r type name; do
+    base=${name##*/}
+    dir=.
+    [[ $name == */* ]] && dir=${name%/*}
+    case $base in
+      .wh..wh..opq) [ -d "$root/$dir" ] && find "$root/$dir" -mindepth 1 -delete ;;
+      .wh.*) rm -rf "${root:?}/$dir/${base#.wh.}" ;;
+    esac
+  done <"$entries"
+  while IFS=$'\t' read -r type name; do
+    if [ "$type" != d ] && [ -d "$root/$name" ] && [ ! -L "$root/$name" ]; then
+      rm -rf "${root:?}/$name"
+    fi
+  done <"$entries"
+  tar -xf "$layer" -C "$root" --numeric-owner --same-owner --same-permissions \
+    --exclude='.wh.*'
+}
+
+# docker_archive_layers ARCHIVE DIR: unpacks a docker-archive into DIR and prints its layer
+# files in manifest.json order.
+docker_archive_layers() {
+  local archive=$1 dir=$2
+  mkdir -p "$dir"
+  tar -xf "$archive" -C "$dir"
+  jq -r '.[0].Layers[]' "$dir/manifest.json" | sed "s|^|$dir/|"
+}
+
+# reference_listing ARCHIVE OUT: the squashed tree of a docker-archive, normalised.
+reference_listing() {
+  local archive=$1 out=$2 work="$TEST_TMP/ref.$RANDOM" layer
+  mkdir -p "$work/root"
+  while IFS= read -r layer; do
+    apply_layer "$work/root" "$layer"
+  done < <(docker_archive_layers "$archive" "$work/archive")
+  find "$work/root" -mindepth 1 -printf "$FIND_FORMAT" >"$work/find.txt"
+  "${LISTING[@]}" find "$work/find.txt" "${@:3}" >"$out"
+  rm -rf "$work"
+}
+
+# pith_listing IMAGE OUT [listing.py options]: pith ls --json, normalised; fails the check
+# (returns 1) when pith fails or its JSON breaks the contract.
+pith_listing() {
+  local image=$1 out=$2 json="$TEST_TMP/pith-ls.json"
+  shift 2
+  if ! pith_run ls "$image" --json >"$json"; then
+    echo "pith ls $image --json failed: $(pith_stderr)"
+    return 1
+  fi
+  "${LISTING[@]}" pith "$json" "$@" >"$out"
+}
+
+# compare_ls_with_reference NAME IMAGE REFERENCE [listing.py options]
+compare_ls_with_reference() {
+  local name=$1 image=$2 reference=$3 actual="$TEST_TMP/actual.$RANDOM" msg
+  shift 3
+  if msg=$(pith_listing "$image" "$actual" "$@" 2>&1); then
+    check_same_files "$name" "$reference" "$actual"
+  else
+    fail "$name" "$msg"
+  fi
+}
+
+# exported_paths ARCHIVE OUT: paths of `podman export` of a container of the image, minus what
+# the runtime adds.
+exported_paths() {
+  local archive=$1 out=$2 image cid excludes=()
+  image=$(ipodman load -q -i "$archive" | sed -n 's/^Loaded image[^:]*: *//p' | head -n 1)
+  cid=$(ipodman create --network none "$image" true)
+  ipodman export "$cid" | tar -t --quoting-style=literal >"$TEST_TMP/export.txt"
+  ipodman rm "$cid" >/dev/null
+  for p in "${RUNTIME_ADDED[@]}"; do excludes+=(--exclude "$p"); done
+  "${LISTING[@]}" tar "$TEST_TMP/export.txt" "${excludes[@]}" >"$out"
+}
+
+# ---------------------------------------------------------------------------------------
+require_pith
+fixture_images
+excludes_runtime=()
+for p in "${RUNTIME_ADDED[@]}"; do excludes_runtime+=(--exclude "$p"); done
+
+# The reference itself must hold what the fixture's Containerfile says (guards the script).
+reference_listing "$FIXTURE_DOCKER_ARCHIVE" "$TEST_TMP/fixture.ref"
+expect_in_reference() {
+  local path=$1 want=$2 line
+  line=$(awk -F'\t' -v p="$path" '$1 == p' "$TEST_TMP/fixture.ref")
+  case $want in
+    absent) [ -z "$line" ] ;;
+    *) [[ $line == *"$want"* ]] ;;
+  esac
+}
+reference_ok=1
+for expectation in \
+  "/data/delete-me.txt|absent" "/data/gone-dir|absent" "/data/gone-dir/sub/f.txt|absent" \
+  "/data/opaque/old.txt|absent" "/data/opaque/old-sub|absent" "/data/opaque/new.txt|file" \
+  "/data/opaque/second.txt|file" "/data/dir-becomes-file|file" \
+  "/data/dir-becomes-file/f.txt|absent" "/data/file-becomes-dir|directory" \
+  "/data/file-becomes-dir/inside.txt|file" "/data/link-to-release|symlink" \
+  "/data/dangling-link|file" "/data/hardlink-src.txt|=/data/hardlink-dst.txt" \
+  "/data/setuid-tool|	4755	" "/data/setgid-dir|	2775	" "/data/sticky-dir|	1777	" \
+  "/data/a-fifo|fifo" "/data/null-dev|char" "/data/owned/secret.txt|absent" \
+  "/data/owned/plain.txt|	0640	1000	1001	" "/etc/motd|absent" "/media/cdrom|absent" \
+  "/data/file with spaces.txt|file" "/data/ünïcödé-файл.txt|file"; do
+  if ! expect_in_reference "${expectation%%|*}" "${expectation#*|}"; then
+    fail "reference listing: ${expectation%%|*} is ${expectation#*|}" \
+      "$(grep -F "${expectation%%|*}" "$TEST_TMP/fixture.ref" || echo '(absent)')"
+    reference_ok=0
+  fi
+done
+[ "$reference_ok" = 1 ] && pass "reference listing of the fixture holds every whiteout case"
+
+# Reference 2: podman export agrees with the tar reference on the set of paths.
+exported_paths "$FIXTURE_DOCKER_ARCHIVE" "$TEST_TMP/fixture.export"
+cut -f1 "$TEST_TMP/fixture.ref" | "${LISTING[@]}" tar /dev/stdin "${excludes_runtime[@]}" \
+  >"$TEST_TMP/fixture.ref-paths"
+check_same_files "podman export agrees with the tar reference (paths)" \
+  "$TEST_TMP/fixture.ref-paths" "$TEST_TMP/fixture.export"
+
+# pith ls of the fixture in each transport.
+compare_ls_with_reference "ls docker-archive: fixture" \
+  "docker-archive:$FIXTURE_DOCKER_ARCHIVE" "$TEST_TMP/fixture.ref"
+compare_ls_with_reference "ls oci-archive: fixture (gzip layers)" \
+  "oci-archive:$FIXTURE_OCI_ARCHIVE" "$TEST_TMP/fixture.ref"
+compare_ls_with_reference "ls oci: fixture" "oci:$FIXTURE_OCI_DIR" "$TEST_TMP/fixture.ref"
+compare_ls_with_reference "ls bare path (docker-archive detected)" \
+  "$FIXTURE_DOCKER_ARCHIVE" "$TEST_TMP/fixture.ref"
+if pith_listing "docker-archive:$FIXTURE_DOCKER_ARCHIVE" "$TEST_TMP/fixture.paths" --paths \
+  "${excludes_runtime[@]}" >/dev/null 2>&1; then
+  check_same_files "ls paths equal podman export paths" \
+    "$TEST_TMP/fixture.export" "$TEST_TMP/fixture.paths"
+else
+  fail "ls paths equal podman export paths" "pith ls failed: $(pith_stderr)"
+fi
+
+# Corpus images: dive's legacy-layout image (14 layers, file and directory whiteouts, hard
+# links) and Docker 25's hybrid layout. Their directories' parents are not always in the same
+# layer, so directory mtimes are left out for them.
+for corpus_image in dive/test-docker-image.tar \
+  go-containerregistry/pkg/v1/tarball/testdata/hello-world-v25.tar; do
+  reference_listing "$PITH_CORPUS/$corpus_image" "$TEST_TMP/corpus.ref" --no-dir-mtime
+  compare_ls_with_reference "ls $corpus_image" "$PITH_CORPUS/$corpus_image" \
+    "$TEST_TMP/corpus.ref" --no-dir-mtime
+done
+
+finish ls_vs_tar
