@@ -2,7 +2,7 @@
 add_library(pith_settings INTERFACE)
 target_compile_options(pith_settings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Wunused -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Wunused -Woverloaded-virtual -Wimplicit-fallthrough
   -Wno-gnu-statement-expression -Wno-unknown-warning-option)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   # g++ has no -Wno-gnu-statement-expression; -Wpedantic would flag TRY's statement expressions.

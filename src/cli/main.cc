@@ -1,1 +1,103 @@
-int main() { return 0; }
+// pith's entry point: parse the command line, run one subcommand, map failures to exit codes.
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/command.h"
+#include "util/file.h"
+
+namespace pith::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> k_commands = {
+      {"copy", "Copy an image between transports (oci, oci-archive, docker-archive, dir)",
+       setup_copy},
+      {"inspect", "Show an image's manifest, platform, layers and configuration", setup_inspect},
+      {"ls", "List an image's files (layers squashed, or one layer) like tar -tv", setup_ls},
+  };
+  return k_commands;
+}
+
+int report(const Error& error) {
+  bool colour = ::isatty(STDERR_FILENO) != 0;
+  std::fprintf(stderr, "pith: %serror:%s %s\n", colour ? "\033[1;31m" : "", colour ? "\033[0m" : "",
+               error.message.c_str());
+  return k_exit_error;
+}
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "pith inspcet" -> "did you mean 'inspect'?"
+int unknown_command(const std::string& name) {
+  std::string best;
+  size_t best_distance = 3;
+  for (const auto& c : commands()) {
+    size_t d = edit_distance(name, c.name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c.name;
+    }
+  }
+  std::string msg = "unknown command '" + name + "'";
+  if (!best.empty()) msg += "; did you mean '" + best + "'?";
+  return report(Error{msg + " (see pith --help)"});
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"pith: distroless container images, built and measured"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "pith 0.1.0");
+  std::vector<std::pair<CLI::App*, Runner>> subs;
+  for (const auto& c : commands()) {
+    CLI::App* sub = app.add_subcommand(c.name, c.summary);
+    subs.emplace_back(sub, c.setup(*sub));
+  }
+  if (argc >= 2 && argv[1][0] != '-') {
+    bool known = false;
+    for (const auto& c : commands()) known = known || argv[1] == std::string(c.name);
+    if (!known) return unknown_command(argv[1]);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return report(Error{e.what()});
+  }
+  for (auto& [sub, runner] : subs)
+    if (sub->parsed()) return runner();
+  return report(Error{"no command given (see pith --help)"});
+}
+
+}  // namespace
+}  // namespace pith::cli
+
+int main(int argc, char** argv) {
+  pith::install_cleanup_on_signals();
+  try {
+    return pith::cli::run(argc, argv);
+  } catch (const std::exception& e) {
+    // Exceptions are bugs or resource exhaustion (bad_alloc), never expected input errors.
+    return pith::cli::report(pith::Error{std::string("internal error: ") + e.what()});
+  }
+}

@@ -62,6 +62,16 @@ class OwningSource final : public ByteSource {
   std::vector<std::unique_ptr<ByteSource>> m_chain;
 };
 
+// Reads through to a source owned elsewhere, for filters that take ownership.
+class BorrowedSource final : public ByteSource {
+ public:
+  explicit BorrowedSource(ByteSource& inner) : m_inner(inner) {}
+  Result<size_t> read(std::span<std::byte> out) override { return m_inner.read(out); }
+
+ private:
+  ByteSource& m_inner;
+};
+
 // Destination of bytes (files being written, hashers, counters).
 class ByteSink {
  public:

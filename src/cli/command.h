@@ -1,0 +1,38 @@
+// The subcommand table and what every subcommand shares: error reporting and exit codes.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "util/result.h"
+
+namespace pith::cli {
+
+// Exit codes (ARCHITECTURE.md): 0 ok, 1 a check failed, 2 usage or input error.
+inline constexpr int k_exit_ok = 0;
+inline constexpr int k_exit_check_failed = 1;
+inline constexpr int k_exit_error = 2;
+
+using Runner = std::function<int()>;
+
+struct Command {
+  const char* name;
+  const char* summary;
+  // Adds the subcommand's options to `app`; returns what runs it once they are parsed.
+  Runner (*setup)(CLI::App& app);
+};
+
+const std::vector<Command>& commands();
+
+Runner setup_copy(CLI::App& app);
+Runner setup_ls(CLI::App& app);
+Runner setup_inspect(CLI::App& app);
+
+// Prints "pith: error: <message>" on stderr (the word "error" in red on a terminal) and
+// returns k_exit_error.
+int report(const Error& error);
+
+}  // namespace pith::cli

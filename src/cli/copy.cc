@@ -1,0 +1,61 @@
+// `pith copy SRC DST`: move an image between transports, like `skopeo copy`.
+#include <cstdio>
+
+#include "cli/command.h"
+#include "cli/options.h"
+#include "transport/copy.h"
+
+namespace pith::cli {
+
+namespace {
+
+struct CopyArgs {
+  std::string source;
+  std::string destination;
+  std::string compress;
+  std::string platform;
+  bool all = false;
+  bool quiet = false;
+};
+
+Result<void> run_copy(const CopyArgs& args) {
+  // 1. Parse both references and the options.
+  auto src_ref = TRY(transport::parse_reference(args.source));
+  auto dst_ref = TRY(transport::parse_reference(args.destination));
+  transport::CopyOptions options;
+  if (!args.compress.empty()) options.compression = TRY(compress::parse(args.compress));
+  options.platform = TRY(parse_platform_option(args.platform));
+  options.all_platforms = args.all;
+  // 2. Open the source (reads and checks its manifests) and the destination.
+  auto src = TRY(transport::open_source(src_ref));
+  auto dst = TRY(transport::open_sink(dst_ref));
+  // 3. Copy; the destination appears only when everything was written and verified.
+  auto result = TRY(transport::copy_image(*src, *dst, options));
+  if (!args.quiet)
+    std::printf("Copied %s to %s: %s (%zu blobs written, %zu already present)\n",
+                src->describe().c_str(), dst->describe().c_str(), result.root_digest.str().c_str(),
+                result.blobs_copied, result.blobs_present);
+  return {};
+}
+
+}  // namespace
+
+Runner setup_copy(CLI::App& app) {
+  auto args = std::make_shared<CopyArgs>();
+  app.add_option("source", args->source, "Image to read (oci:DIR[:TAG], oci-archive:FILE[:TAG], "
+                                         "docker-archive:FILE[:REF], dir:ROOTFS, or a path)")
+      ->required();
+  app.add_option("destination", args->destination,
+                 "Where to write it (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG])")
+      ->required();
+  app.add_option("--compress", args->compress, "Re-encode layers: gzip, zstd or none (default: keep)");
+  app.add_option("--platform", args->platform, "os/arch[/variant] to pick from an index (default: host)");
+  app.add_flag("--all", args->all, "Copy every image of an index, not one platform");
+  app.add_flag("-q,--quiet", args->quiet, "Print nothing on success");
+  return [args] {
+    auto r = run_copy(*args);
+    return r ? k_exit_ok : report(r.error());
+  };
+}
+
+}  // namespace pith::cli

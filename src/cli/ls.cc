@@ -1,0 +1,119 @@
+// `pith ls IMAGE`: the image's files, layers squashed (or one layer as stored), like tar -tv.
+#include <cstdio>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "cli/options.h"
+#include "fs/layers.h"
+#include "fs/tree.h"
+
+namespace pith::cli {
+
+namespace {
+
+struct LsArgs {
+  std::string image;
+  std::string platform;
+  int layer = -1;
+  bool json = false;
+};
+
+std::string_view type_name(tar::EntryType t) {
+  switch (t) {
+    case tar::EntryType::regular: return "file";
+    case tar::EntryType::directory: return "directory";
+    case tar::EntryType::symlink: return "symlink";
+    case tar::EntryType::hardlink: return "hardlink";
+    case tar::EntryType::char_device: return "char";
+    case tar::EntryType::block_device: return "block";
+    case tar::EntryType::fifo: return "fifo";
+  }
+  return "file";
+}
+
+std::string date_of(int64_t mtime) {
+  std::time_t t = static_cast<std::time_t>(mtime);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  return buf;
+}
+
+// One line in `tar -tv` style, with numeric owners and absolute paths.
+std::string text_line(const tar::Entry& e) {
+  std::string line = fmt::format("{} {}/{} {:>10} {} /{}", tar::mode_string(e), e.uid, e.gid,
+                                 e.size, date_of(e.mtime), e.path);
+  if (e.type == tar::EntryType::symlink) line += " -> " + e.link_target;
+  if (e.type == tar::EntryType::hardlink) line += " link to /" + e.link_target;
+  if (e.type == tar::EntryType::char_device || e.type == tar::EntryType::block_device)
+    line += fmt::format(" ({},{})", e.dev_major, e.dev_minor);
+  return line;
+}
+
+nlohmann::json json_entry(const tar::Entry& e) {
+  nlohmann::json j = {{"path", "/" + e.path}, {"type", type_name(e.type)}, {"mode", e.mode},
+                      {"uid", e.uid},         {"gid", e.gid},              {"size", e.size},
+                      {"mtime", e.mtime}};
+  if (e.type == tar::EntryType::symlink) j["link"] = e.link_target;
+  if (e.type == tar::EntryType::hardlink) j["link"] = "/" + e.link_target;
+  return j;
+}
+
+Result<void> run_ls(const LsArgs& args) {
+  // 1. Open the image and pick the platform.
+  auto ref = TRY(transport::parse_reference(args.image));
+  auto src = TRY(transport::open_source(ref));
+  auto img = TRY(transport::resolve_image(*src, TRY(parse_platform_option(args.platform))));
+  // 2. Read the entries: one layer as stored, or every layer squashed in order.
+  std::vector<tar::Entry> entries;
+  if (args.layer >= 0) {
+    if (static_cast<size_t>(args.layer) >= img.manifest.layers.size())
+      return make_error("--layer " + std::to_string(args.layer) + ": the image has " +
+                        std::to_string(img.manifest.layers.size()) + " layers (0 to " +
+                        std::to_string(img.manifest.layers.size() - 1) + ")");
+    auto layer = TRY(fs::read_layer(*src, img, static_cast<size_t>(args.layer)));
+    entries = std::move(layer.entries);
+    std::erase_if(entries, [](const tar::Entry& e) { return e.path.empty(); });
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const tar::Entry& a, const tar::Entry& b) { return a.path < b.path; });
+  } else {
+    auto layers = TRY(fs::read_layers(*src, img));
+    fs::Tree tree;
+    for (size_t i = 0; i < layers.size(); ++i) tree.apply_layer(i, layers[i].entries);
+    for (const auto& [path, node] : tree.nodes()) entries.push_back(node.entry);
+  }
+  // 3. Print.
+  if (args.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : entries) out.push_back(json_entry(e));
+    std::printf("%s\n", out.dump(1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return {};
+  }
+  std::string buf;
+  for (const auto& e : entries) {
+    buf += text_line(e);
+    buf += '\n';
+  }
+  std::fwrite(buf.data(), 1, buf.size(), stdout);
+  return {};
+}
+
+}  // namespace
+
+Runner setup_ls(CLI::App& app) {
+  auto args = std::make_shared<LsArgs>();
+  app.add_option("image", args->image, "Image reference")->required();
+  app.add_option("--layer", args->layer, "Only layer N (0 = bottom), its entries as stored");
+  app.add_option("--platform", args->platform, "os/arch[/variant] to pick from an index");
+  app.add_flag("--json", args->json, "JSON array of entries");
+  return [args] {
+    auto r = run_ls(*args);
+    return r ? k_exit_ok : report(r.error());
+  };
+}
+
+}  // namespace pith::cli

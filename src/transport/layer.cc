@@ -1,0 +1,17 @@
+// Opening layers: compression is recognised from the bytes, not trusted from the media type.
+#include "transport/layer.h"
+
+#include "compress/compression.h"
+
+namespace pith::transport {
+
+Result<std::unique_ptr<ByteSource>> open_layer(ImageSource& src, const oci::Descriptor& layer,
+                                               const oci::Digest& diff_id) {
+  auto blob = TRY(src.blob(layer));
+  auto peeked = TRY(compress::peek(std::move(blob)).wrap("layer " + layer.digest.str()));
+  auto plain = compress::decompress(std::move(peeked.stream), peeked.compression);
+  return oci::verifying(std::move(plain), diff_id, std::nullopt,
+                        "layer " + layer.digest.short_str() + " (diff_id " + diff_id.str() + ")");
+}
+
+}  // namespace pith::transport

@@ -1,0 +1,146 @@
+// Reading and writing OCI image layouts.
+#include "transport/oci_layout.h"
+
+#include <algorithm>
+
+#include "oci/canonical_json.h"
+#include "oci/manifest.h"
+
+namespace pith::transport {
+
+std::string blob_path(const oci::Digest& d) { return "blobs/" + d.algorithm + "/" + d.hex; }
+
+Result<RawManifest> read_manifest_blob(ImageSource& src, const oci::Descriptor& d) {
+  if (d.size > oci::k_max_json_bytes)
+    return make_error("manifest " + d.digest.str() + ": " + std::to_string(d.size) +
+                      " bytes is too large");
+  auto blob = TRY(src.blob(d));
+  std::string bytes = TRY(read_all(*blob, oci::k_max_json_bytes));
+  return RawManifest{std::move(bytes), d.media_type, d.digest};
+}
+
+namespace {
+
+constexpr std::string_view k_layout_file = R"({"imageLayoutVersion":"1.0.0"})";
+
+class OciLayoutSource final : public ImageSource {
+ public:
+  OciLayoutSource(std::unique_ptr<FileSet> files, std::string tag)
+      : m_files(std::move(files)), m_tag(std::move(tag)) {}
+
+  std::string describe() const override {
+    return m_files->describe() + (m_tag.empty() ? "" : ":" + m_tag);
+  }
+
+  Result<RawManifest> root() override {
+    std::string index_bytes = TRY(m_files->read("index.json", oci::k_max_json_bytes));
+    oci::Index index = TRY(oci::parse_index(index_bytes).wrap(m_files->describe() + ": index.json"));
+    if (!m_tag.empty()) {
+      std::vector<std::string> tags;
+      for (const auto& d : index.manifests) {
+        auto it = d.annotations.find(std::string(k_ref_name_annotation));
+        if (it == d.annotations.end()) continue;
+        if (it->second == m_tag) return read_manifest_blob(*this, d);
+        tags.push_back(it->second);
+      }
+      std::string list;
+      for (const auto& t : tags) list += (list.empty() ? "" : ", ") + t;
+      return make_error(m_files->describe() + ": no image tagged \"" + m_tag + "\"" +
+                        (list.empty() ? " (the layout has no tags)" : " (tags: " + list + ")"));
+    }
+    if (index.manifests.empty())
+      return make_error(m_files->describe() + ": index.json lists no images");
+    if (index.manifests.size() == 1) return read_manifest_blob(*this, index.manifests[0]);
+    return RawManifest{index_bytes, std::string(oci::media::oci_index),
+                       oci::Digest::sha256_of(index_bytes)};
+  }
+
+  Result<RawManifest> manifest(const oci::Descriptor& d) override {
+    return read_manifest_blob(*this, d);
+  }
+
+  Result<std::unique_ptr<ByteSource>> blob(const oci::Descriptor& d) override {
+    std::string path = blob_path(d.digest);
+    auto size = TRY(m_files->size(path));
+    if (!size) return make_error("blob " + d.digest.str() + ": missing from " + m_files->describe());
+    auto raw = TRY(m_files->open(path));
+    return oci::verifying(std::move(raw), d.digest, d.size, "blob " + d.digest.str());
+  }
+
+ private:
+  std::unique_ptr<FileSet> m_files;
+  std::string m_tag;
+};
+
+class OciLayoutSink final : public ImageSink {
+ public:
+  OciLayoutSink(std::unique_ptr<OutputFiles> out, std::vector<oci::Descriptor> kept,
+                std::string tag, std::string describe)
+      : m_out(std::move(out)), m_kept(std::move(kept)), m_tag(std::move(tag)),
+        m_describe(std::move(describe)) {}
+
+  std::string describe() const override { return m_describe; }
+
+  bool has_blob(const oci::Digest& d) const override { return m_out->exists(blob_path(d)); }
+
+  Result<void> put_blob(const oci::Descriptor& d, ByteSource& content) override {
+    if (has_blob(d.digest)) return {};
+    return m_out->put(blob_path(d.digest), d.size, content);
+  }
+
+  Result<void> put_manifest(const RawManifest& m) override {
+    if (has_blob(m.digest)) return {};
+    return m_out->put(blob_path(m.digest), m.bytes);
+  }
+
+  Result<void> commit(const RawManifest& root, const oci::Descriptor& root_descriptor) override {
+    TRY(put_manifest(root));
+    oci::Index index;
+    index.schema_version = 2;
+    index.media_type = std::string(oci::media::oci_index);
+    for (const auto& d : m_kept) {
+      auto it = d.annotations.find(std::string(k_ref_name_annotation));
+      bool same_tag = !m_tag.empty() && it != d.annotations.end() && it->second == m_tag;
+      if (!same_tag) index.manifests.push_back(d);
+    }
+    oci::Descriptor entry = root_descriptor;
+    if (!m_tag.empty()) entry.annotations[std::string(k_ref_name_annotation)] = m_tag;
+    index.manifests.push_back(entry);
+    TRY(m_out->put("oci-layout", k_layout_file));
+    TRY(m_out->put("index.json", oci::serialize(index)));
+    return m_out->commit();
+  }
+
+ private:
+  std::unique_ptr<OutputFiles> m_out;
+  std::vector<oci::Descriptor> m_kept;
+  std::string m_tag;
+  std::string m_describe;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ImageSource>> open_oci_layout_source(std::unique_ptr<FileSet> files,
+                                                           std::string tag) {
+  auto layout = TRY(files->size("oci-layout"));
+  if (!layout) return make_error(files->describe() + ": not an OCI layout (no oci-layout file)");
+  return std::unique_ptr<ImageSource>(std::make_unique<OciLayoutSource>(std::move(files), tag));
+}
+
+Result<std::unique_ptr<ImageSink>> open_oci_layout_sink(std::unique_ptr<OutputFiles> out,
+                                                       std::unique_ptr<FileSet> existing,
+                                                       std::string tag, std::string describe) {
+  std::vector<oci::Descriptor> kept;
+  if (existing) {
+    auto has_index = TRY(existing->size("index.json"));
+    if (has_index) {
+      std::string bytes = TRY(existing->read("index.json", oci::k_max_json_bytes));
+      oci::Index index = TRY(oci::parse_index(bytes).wrap(describe + ": index.json"));
+      kept = std::move(index.manifests);
+    }
+  }
+  return std::unique_ptr<ImageSink>(
+      std::make_unique<OciLayoutSink>(std::move(out), std::move(kept), tag, describe));
+}
+
+}  // namespace pith::transport

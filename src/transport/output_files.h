@@ -1,0 +1,33 @@
+// Writing the files of an image container: into a directory (oci layout) or into a new tar
+// (oci-archive, docker-archive). Nothing is visible under the final name before commit().
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "util/byte_source.h"
+#include "util/result.h"
+
+namespace pith::transport {
+
+class OutputFiles {
+ public:
+  virtual ~OutputFiles() = default;
+  // True if `path` exists already (written by this run, or present in an existing layout).
+  virtual bool exists(const std::string& path) const = 0;
+  // Writes `content` (exactly `size` bytes) as `path`.
+  virtual Result<void> put(const std::string& path, uint64_t size, ByteSource& content) = 0;
+  Result<void> put(const std::string& path, std::string_view bytes);
+  // Makes everything visible under the destination name.
+  virtual Result<void> commit() = 0;
+};
+
+// A directory. If `dir` does not exist, it is built beside under a temporary name and renamed
+// at commit(); if it exists, files are added in place (each written to a temporary name and
+// renamed), and files this run added are removed again if it never commits.
+Result<std::unique_ptr<OutputFiles>> open_directory_output(const std::string& dir);
+
+// A tar written to a temporary file beside `path` and renamed over it at commit().
+Result<std::unique_ptr<OutputFiles>> open_tar_output(const std::string& path);
+
+}  // namespace pith::transport

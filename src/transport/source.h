@@ -1,0 +1,44 @@
+// Where images are read from. Every transport (oci layout, oci-archive, docker-archive,
+// rootfs) presents the same view: a root manifest or index, child manifests, and blobs that
+// are verified against their digests while they stream.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "oci/descriptor.h"
+#include "transport/reference.h"
+#include "util/byte_source.h"
+#include "util/result.h"
+
+namespace pith::transport {
+
+// A manifest or index exactly as stored (its digest is over these bytes).
+struct RawManifest {
+  std::string bytes;
+  std::string media_type;
+  oci::Digest digest;
+};
+
+class ImageSource {
+ public:
+  virtual ~ImageSource() = default;
+  virtual std::string describe() const = 0;
+  // The manifest or index the reference names.
+  virtual Result<RawManifest> root() = 0;
+  // A manifest or index that an index points to (read and digest-checked).
+  virtual Result<RawManifest> manifest(const oci::Descriptor& d) = 0;
+  // A blob as stored. The stream fails at its end if the bytes do not match d.digest / d.size.
+  virtual Result<std::unique_ptr<ByteSource>> blob(const oci::Descriptor& d) = 0;
+};
+
+// Opens the image a reference names. A bare path is recognised by content: a directory
+// with an oci-layout file, or a tar (optionally compressed) holding an OCI layout or a
+// docker-archive manifest.json. Anything else is "not an image".
+Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref);
+
+// Reads a manifest blob through a source's blob() and checks it is a JSON document of
+// sane size; shared by the transports.
+Result<RawManifest> read_manifest_blob(ImageSource& src, const oci::Descriptor& d);
+
+}  // namespace pith::transport
