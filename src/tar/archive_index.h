@@ -15,11 +15,11 @@
 namespace pith::tar {
 
 struct Member {
-  std::string name;      // normalised (see normalize_path)
-  char type = '0';       // tar typeflag: '0' file, '5' dir, '2' symlink, '1' hard link, ...
-  uint64_t offset = 0;   // of the member's data in the archive
-  uint64_t size = 0;     // data bytes
-  std::string link;      // link target: normalised for hard links, as written for symlinks
+  std::string name;     // normalised (see normalize_path)
+  char type = '0';      // tar typeflag: '0' file, '5' dir, '2' symlink, '1' hard link, ...
+  uint64_t offset = 0;  // of the member's data in the archive
+  uint64_t size = 0;    // data bytes
+  std::string link;     // link target: normalised for hard links, as written for symlinks
 };
 
 class ArchiveIndex {
