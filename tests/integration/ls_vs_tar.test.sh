@@ -78,19 +78,49 @@ reference_listing() {
   rm -rf "$work"
 }
 
-# pith_listing IMAGE OUT [listing.py options]: pith ls --json, normalised; fails the check
-# (returns 1) when pith fails or its JSON breaks the contract.
-pith_listing() {
-  local image=$1 out=$2 json="$TEST_TMP/pith-ls.json"
+# layer_listing LAYER_TAR OUT [listing.py options]: one layer as stored (whiteout markers
+# included), extracted alone by GNU tar into an empty directory.
+layer_listing() {
+  local layer=$1 out=$2 work="$TEST_TMP/layer.$RANDOM"
   shift 2
-  if ! pith_run ls "$image" --json >"$json"; then
-    echo "pith ls $image --json failed: $(pith_stderr)"
+  mkdir -p "$work/root"
+  tar -xf "$layer" -C "$work/root" --numeric-owner --same-owner --same-permissions
+  find "$work/root" -mindepth 1 -printf "$FIND_FORMAT" >"$work/find.txt"
+  "${LISTING[@]}" find "$work/find.txt" "$@" >"$out"
+  rm -rf "$work"
+}
+
+# compare_each_layer NAME ARCHIVE [listing.py options]: `pith ls --layer N` for every layer of
+# a docker-archive against that layer extracted alone.
+compare_each_layer() {
+  local name=$1 archive=$2 work="$TEST_TMP/layers.$RANDOM" i=0 layer
+  shift 2
+  while IFS= read -r layer; do
+    layer_listing "$layer" "$work.ref" "$@"
+    compare_ls_with_reference "$name: ls --layer $i" "$archive" "$work.ref" --layer "$i" -- "$@"
+    i=$((i + 1))
+  done < <(docker_archive_layers "$archive" "$work")
+  rm -rf "$work" "$work.ref"
+}
+
+# pith_listing IMAGE OUT [pith ls options --] [listing.py options]: pith ls --json, normalised; fails the check
+# (returns 1) when pith fails or its JSON breaks the contract.
+# Arguments before a "--" go to pith ls, the rest to listing.py.
+pith_listing() {
+  local image=$1 out=$2 json="$TEST_TMP/pith-ls.json" pith_args=()
+  shift 2
+  if [[ " $* " == *" -- "* ]]; then
+    while [ "$1" != -- ]; do pith_args+=("$1"); shift; done
+    shift
+  fi
+  if ! pith_run ls "$image" --json "${pith_args[@]}" >"$json"; then
+    echo "pith ls $image --json ${pith_args[*]} failed: $(pith_stderr)"
     return 1
   fi
   "${LISTING[@]}" pith "$json" "$@" >"$out"
 }
 
-# compare_ls_with_reference NAME IMAGE REFERENCE [listing.py options]
+# compare_ls_with_reference NAME IMAGE REFERENCE [pith ls options --] [listing.py options]
 compare_ls_with_reference() {
   local name=$1 image=$2 reference=$3 actual="$TEST_TMP/actual.$RANDOM" msg
   shift 3
@@ -172,6 +202,9 @@ else
   fail "ls paths equal podman export paths" "pith ls failed: $(pith_stderr)"
 fi
 
+# Single layers, as stored (whiteout markers included).
+compare_each_layer "fixture" "$FIXTURE_DOCKER_ARCHIVE"
+
 # Corpus images: dive's legacy-layout image (14 layers, file and directory whiteouts, hard
 # links) and Docker 25's hybrid layout. Their directories' parents are not always in the same
 # layer, so directory mtimes are left out for them.
@@ -181,5 +214,15 @@ for corpus_image in dive/test-docker-image.tar \
   compare_ls_with_reference "ls $corpus_image" "$PITH_CORPUS/$corpus_image" \
     "$TEST_TMP/corpus.ref" --no-dir-mtime
 done
+compare_each_layer "dive" "$PITH_CORPUS/dive/test-docker-image.tar" --no-dir-mtime
+
+# Upstream (dive/expected/export_test.snap) counts 415,1,4,3,3,3,3,4,2,2,4,2,3,2 entries.
+dive_counts=()
+for i in $(seq 0 13); do
+  dive_counts+=("$("$PITH" ls "$PITH_CORPUS/dive/test-docker-image.tar" --layer "$i" --json 2>&1 |
+    jq length 2>&1)")
+done
+check_equal "dive: entries per layer as upstream counts them" \
+  "415 1 4 3 3 3 3 4 2 2 4 2 3 2" "${dive_counts[*]}"
 
 finish ls_vs_tar

@@ -193,12 +193,23 @@ roundtrip_source() {
   rm -rf "$out/ref-bundle"
 
   # oci:
+  local tag=:latest docker_manifest=0
   if copy_or_fail "$name: copy to oci:" "$src" "oci:$out/oci:latest"; then
-    check_diff_ids "$name: oci: diff_ids (skopeo)" "oci:$out/oci:latest" "$diff_ids"
+    if jq -e '.manifests[0].mediaType | test("docker")' "$out/oci/index.json" >/dev/null 2>&1; then
+      # A Docker manifest kept as it is (digest unchanged): skopeo 1.9 resolves tags only to
+      # OCI media types (so it is asked without one) and umoci reads only OCI manifests.
+      docker_manifest=1
+      tag=
+    fi
+    check_diff_ids "$name: oci: diff_ids (skopeo)" "oci:$out/oci$tag" "$diff_ids"
     check_layout "$name: oci: validates" "$out/oci"
-    check_umoci_rootfs "$name: oci: umoci rootfs equals the source's" "$out/oci" latest "$out/ref.list"
-    check_inspect_json "$name: inspect --json agrees with skopeo" "oci:$out/oci:latest"
-    digest=$(manifest_digest "oci:$out/oci:latest")
+    if [ "$docker_manifest" = 0 ]; then
+      check_umoci_rootfs "$name: oci: umoci rootfs equals the source's" "$out/oci" latest "$out/ref.list"
+    else
+      skip "$name: oci: umoci rootfs" "umoci cannot read Docker manifests"
+    fi
+    check_inspect_json "$name: inspect --json agrees with skopeo" "oci:$out/oci$tag"
+    digest=$(manifest_digest "oci:$out/oci$tag")
     if [ -n "$src_digest" ]; then
       check_equal "$name: oci: keeps the manifest digest" "$src_digest" "$digest"
     fi
@@ -206,23 +217,25 @@ roundtrip_source() {
     if copy_or_fail "$name: copy oci: to oci-archive:" "oci:$out/oci:latest" "oci-archive:$out/hop.tar:latest" &&
       copy_or_fail "$name: copy oci-archive: to oci:" "oci-archive:$out/hop.tar:latest" "oci:$out/hop2:latest"; then
       check_equal "$name: oci -> oci-archive -> oci keeps the manifest digest" \
-        "$digest $digest" "$(manifest_digest "oci-archive:$out/hop.tar:latest") $(manifest_digest "oci:$out/hop2:latest")"
+        "$digest $digest" "$(manifest_digest "oci-archive:$out/hop.tar$tag") $(manifest_digest "oci:$out/hop2$tag")"
     fi
   fi
 
   # oci-archive:
   if copy_or_fail "$name: copy to oci-archive:" "$src" "oci-archive:$out/img.oci.tar:latest"; then
-    check_diff_ids "$name: oci-archive: diff_ids (skopeo)" "oci-archive:$out/img.oci.tar:latest" "$diff_ids"
+    check_diff_ids "$name: oci-archive: diff_ids (skopeo)" "oci-archive:$out/img.oci.tar$tag" "$diff_ids"
     mkdir -p "$out/oci-archive"
     tar -xf "$out/img.oci.tar" -C "$out/oci-archive"
     check_layout "$name: oci-archive: validates" "$out/oci-archive"
-    check_umoci_rootfs "$name: oci-archive: umoci rootfs equals the source's" "$out/oci-archive" latest "$out/ref.list"
+    if [ "$docker_manifest" = 0 ]; then
+      check_umoci_rootfs "$name: oci-archive: umoci rootfs equals the source's" "$out/oci-archive" latest "$out/ref.list"
+    fi
     if [ -n "$src_digest" ]; then
       check_equal "$name: oci-archive: keeps the manifest digest" "$src_digest" \
-        "$(manifest_digest "oci-archive:$out/img.oci.tar:latest")"
+        "$(manifest_digest "oci-archive:$out/img.oci.tar$tag")"
     elif [ -d "$out/oci" ]; then
       check_equal "$name: oci: and oci-archive: outputs have one manifest digest" \
-        "$(manifest_digest "oci:$out/oci:latest")" "$(manifest_digest "oci-archive:$out/img.oci.tar:latest")"
+        "$(manifest_digest "oci:$out/oci$tag")" "$(manifest_digest "oci-archive:$out/img.oci.tar$tag")"
     fi
     if [ "$probe" != none ]; then
       check_container_prints "$name: oci-archive: podman load + run" ipodman "$out/img.oci.tar" "$probe" "$expected"
@@ -230,11 +243,11 @@ roundtrip_source() {
   fi
 
   # docker-archive:
-  local tag="pith-test/$name:latest"
-  if copy_or_fail "$name: copy to docker-archive:" "$src" "docker-archive:$out/img.docker.tar:$tag"; then
+  local name_tag="pith-test/$name:latest"
+  if copy_or_fail "$name: copy to docker-archive:" "$src" "docker-archive:$out/img.docker.tar:$name_tag"; then
     check_diff_ids "$name: docker-archive: diff_ids (skopeo)" "docker-archive:$out/img.docker.tar" "$diff_ids"
     check_docker_archive_layout "$name: docker-archive: hybrid layout, uncompressed layers" \
-      "$out/img.docker.tar" "$tag"
+      "$out/img.docker.tar" "$name_tag"
     if [ "$probe" != none ]; then
       check_container_prints "$name: docker-archive: podman load + run" ipodman "$out/img.docker.tar" "$probe" "$expected"
       check_container_prints "$name: docker-archive: docker load + run" idocker "$out/img.docker.tar" "$probe" "$expected"
@@ -257,7 +270,7 @@ check_inspect_json() {
     echo "digest sha256:$(manifest_digest "$ref")"
     skopeo inspect --raw "$ref" | jq -r '.layers[] | "layer \(.digest) \(.mediaType) \(.size)"'
     skopeo_diff_ids "$ref" | sed 's/^/diff_id /'
-  )
+  ) || true
   got=$(jq -r '"digest \(.digest)", (.layers[] | "layer \(.digest) \(.media_type) \(.size)"),
                (.layers[] | "diff_id \(.diff_id)")' "$json" 2>&1) || true
   check_equal "$name" "$want" "$got"
