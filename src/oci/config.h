@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ struct HistoryEntry {
   std::string author;
   std::string comment;
   bool empty_layer = false;
+  bool operator==(const HistoryEntry&) const = default;
 };
 
 struct ImageConfig {
@@ -44,5 +46,10 @@ Result<ImageConfig> parse_config(std::string_view bytes);
 // The history entries that belong to layers (those without empty_layer), in layer order;
 // entry i describes layer i when the counts agree.
 std::vector<const HistoryEntry*> layer_history(const ImageConfig& c);
+
+// The config as JSON: `raw` with the modeled fields written over it (empty ones removed), so
+// fields pith does not model survive. serialize() writes it as canonical JSON.
+nlohmann::json to_json(const ImageConfig& c);
+std::string serialize(const ImageConfig& c);
 
 }  // namespace pith::oci

@@ -27,6 +27,7 @@ struct Platform {
   // True if an image for `this` runs where `wanted` is asked for: same os and architecture,
   // and the same variant when `wanted` names one (arm64 treats "" and "v8" as equal).
   bool satisfies(const Platform& wanted) const;
+  bool operator==(const Platform&) const = default;
 };
 
 struct Descriptor {
@@ -37,6 +38,7 @@ struct Descriptor {
   std::map<std::string, std::string> annotations;
   std::optional<Platform> platform;
   std::string artifact_type;
+  bool operator==(const Descriptor&) const = default;
 };
 
 Result<Descriptor> descriptor_from_json(const nlohmann::json& j);

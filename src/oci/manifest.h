@@ -22,6 +22,7 @@ struct Manifest {
   std::map<std::string, std::string> annotations;
   std::optional<Descriptor> subject;
   std::string artifact_type;
+  bool operator==(const Manifest&) const = default;
 };
 
 struct Index {
@@ -31,6 +32,7 @@ struct Index {
   std::map<std::string, std::string> annotations;
   std::optional<Descriptor> subject;
   std::string artifact_type;
+  bool operator==(const Index&) const = default;
 };
 
 // Largest manifest/index/config pith reads (registries cap manifests at 4 MiB).

@@ -15,7 +15,8 @@ inline constexpr std::string_view oci_config = "application/vnd.oci.image.config
 inline constexpr std::string_view oci_layer = "application/vnd.oci.image.layer.v1.tar";
 inline constexpr std::string_view oci_layer_gzip = "application/vnd.oci.image.layer.v1.tar+gzip";
 inline constexpr std::string_view oci_layer_zstd = "application/vnd.oci.image.layer.v1.tar+zstd";
-inline constexpr std::string_view oci_layer_nd = "application/vnd.oci.image.layer.nondistributable.v1.tar";
+inline constexpr std::string_view oci_layer_nd =
+    "application/vnd.oci.image.layer.nondistributable.v1.tar";
 inline constexpr std::string_view oci_layer_nd_gzip =
     "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
 inline constexpr std::string_view oci_layer_nd_zstd =

@@ -1,4 +1,4 @@
-// Streaming SHA-256 over OpenSSL's EVP interface.
+// Streaming SHA-256 and SHA-512 over OpenSSL's EVP interface.
 #include "util/sha256.h"
 
 #include <openssl/evp.h>
@@ -7,21 +7,19 @@
 
 namespace pith {
 
-Sha256::Sha256() : m_ctx(EVP_MD_CTX_new()) {
-  if (m_ctx == nullptr || EVP_DigestInit_ex(m_ctx, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
+namespace {
+
+EVP_MD_CTX* new_context(const EVP_MD* md, const char* name) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx, md, nullptr) != 1)
+    throw std::runtime_error(std::string("OpenSSL: cannot initialise ") + name);
+  return ctx;
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(m_ctx); }
-
-void Sha256::update(std::span<const std::byte> data) {
-  EVP_DigestUpdate(m_ctx, data.data(), data.size());
-}
-
-std::string Sha256::hex_digest() {
+std::string finish_hex(EVP_MD_CTX* ctx) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_DigestFinal_ex(m_ctx, md, &len);
+  EVP_DigestFinal_ex(ctx, md, &len);
   static constexpr char k_hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(len * 2);
@@ -32,10 +30,40 @@ std::string Sha256::hex_digest() {
   return out;
 }
 
+}  // namespace
+
+Sha256::Sha256() : m_ctx(new_context(EVP_sha256(), "SHA-256")) {}
+
+Sha256::~Sha256() {
+  EVP_MD_CTX_free(m_ctx);
+}
+
+void Sha256::update(std::span<const std::byte> data) {
+  EVP_DigestUpdate(m_ctx, data.data(), data.size());
+}
+
+std::string Sha256::hex_digest() {
+  return finish_hex(m_ctx);
+}
+
 std::string Sha256::hex_of(std::string_view data) {
   Sha256 h;
   h.update(data);
   return h.hex_digest();
+}
+
+Sha512::Sha512() : m_ctx(new_context(EVP_sha512(), "SHA-512")) {}
+
+Sha512::~Sha512() {
+  EVP_MD_CTX_free(m_ctx);
+}
+
+void Sha512::update(std::span<const std::byte> data) {
+  EVP_DigestUpdate(m_ctx, data.data(), data.size());
+}
+
+std::string Sha512::hex_digest() {
+  return finish_hex(m_ctx);
 }
 
 }  // namespace pith

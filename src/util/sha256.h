@@ -1,4 +1,5 @@
-// Streaming SHA-256 (OpenSSL, SHA-NI accelerated where the CPU has it).
+// Streaming SHA-256 (OpenSSL, SHA-NI accelerated where the CPU has it), and SHA-512 for the
+// rare sha512 digests.
 #pragma once
 
 #include <array>
@@ -25,6 +26,21 @@ class Sha256 {
   std::string hex_digest();
 
   static std::string hex_of(std::string_view data);
+
+ private:
+  evp_md_ctx_st* m_ctx;
+};
+
+// Same interface as Sha256; only needed to verify "sha512:" digests.
+class Sha512 {
+ public:
+  Sha512();
+  ~Sha512();
+  Sha512(const Sha512&) = delete;
+  Sha512& operator=(const Sha512&) = delete;
+
+  void update(std::span<const std::byte> data);
+  std::string hex_digest();
 
  private:
   evp_md_ctx_st* m_ctx;
