@@ -165,9 +165,10 @@ check_fails_cleanly() {
     [ ! -e "$leftover" ]; then
     pass "$name"
   else
-    fail "$name" "pith $*" "expected: exit 2, one 'pith: error: ...' line, nothing at $leftover" \
-      "got:      exit $rc, $lines stderr lines: $(head -c 300 "$TEST_TMP/err.txt")" \
-      "$([ -e "$leftover" ] && echo "and $leftover exists")"
+    local details=("pith $*" "expected: exit 2, one 'pith: error: ...' line, nothing at $leftover"
+      "got:      exit $rc, $lines stderr lines: $(head -c 300 "$TEST_TMP/err.txt")")
+    [ ! -e "$leftover" ] || details+=("and $leftover exists")
+    fail "$name" "${details[@]}"
   fi
   rm -rf "$leftover"
 }
@@ -384,6 +385,30 @@ check_fails_cleanly "--all with absent platform blobs (oras hello-world) fails c
   copy --all "oci-archive:$C/oras-go/content/oci/testdata/hello-world.tar" "oci-archive:$out/oras-all.tar:latest"
 check_fails_cleanly "not an image (dive/test-gzip-image.tar) fails cleanly" "$out/notimage" \
   copy "$C/dive/test-gzip-image.tar" "oci:$out/notimage:latest"
+
+# go-containerregistry's docker-archive quirks: several images in one archive, a layer.tar that
+# is a symlink to another layer, missing or null manifest.json.
+echo "--- docker-archive quirks"
+T="$C/go-containerregistry/pkg/v1/tarball/testdata"
+check_fails_cleanly "test_bundle.tar (2 images) without a name fails cleanly" "$out/bundle" \
+  copy "docker-archive:$T/test_bundle.tar" "oci:$out/bundle:latest"
+copy_or_fail "test_bundle.tar:test_image_1: copy" "docker-archive:$T/test_bundle.tar:test_image_1" "oci:$out/bundle1:latest" &&
+  check_diff_ids "test_bundle.tar:test_image_1: diff_ids (skopeo reads image @1)" "oci:$out/bundle1:latest" \
+    "$(skopeo_diff_ids "docker-archive:$T/test_bundle.tar:@1")"
+copy_or_fail "test_bundle.tar:@1: copy" "docker-archive:$T/test_bundle.tar:@1" "oci:$out/bundle2:latest" &&
+  check_equal "test_bundle.tar: by name and by index give one manifest" \
+    "$(manifest_digest "oci:$out/bundle1:latest")" "$(manifest_digest "oci:$out/bundle2:latest")"
+if copy_or_fail "test_link.tar (symlinked layer.tar): copy" \
+  "docker-archive:$T/test_link.tar:bazel/v1/tarball:test_image_3" "oci:$out/link:latest"; then
+  check_diff_ids "test_link.tar: diff_ids (upstream: 8897395f... first)" "oci:$out/link:latest" \
+    "$(printf '%s\n' sha256:8897395fd26dc44ad0e2a834335b33198cb41ac4d98dfddf58eced3853fa7b17 \
+      sha256:6b617a2706576ed038acdc3aa668cac62010386a5a3d227d83aada32085c9f29)"
+  check_layout "test_link.tar: validates" "$out/link"
+fi
+for broken in no_manifest null_manifest; do
+  check_fails_cleanly "$broken.tar fails cleanly" "$out/$broken" \
+    copy "docker-archive:$T/$broken.tar" "oci:$out/$broken:latest"
+done
 
 echo "--- $SECONDS s"
 finish roundtrip
