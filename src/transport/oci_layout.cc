@@ -25,12 +25,10 @@ constexpr std::string_view k_layout_file = R"({"imageLayoutVersion":"1.0.0"})";
 
 class OciLayoutSource final : public ImageSource {
  public:
-  OciLayoutSource(std::unique_ptr<FileSet> files, std::string tag)
-      : m_files(std::move(files)), m_tag(std::move(tag)) {}
+  OciLayoutSource(std::unique_ptr<FileSet> files, std::string tag, std::string describe)
+      : m_files(std::move(files)), m_tag(std::move(tag)), m_describe(std::move(describe)) {}
 
-  std::string describe() const override {
-    return m_files->describe() + (m_tag.empty() ? "" : ":" + m_tag);
-  }
+  std::string describe() const override { return m_describe; }
 
   Result<RawManifest> root() override {
     std::string index_bytes = TRY(m_files->read("index.json", oci::k_max_json_bytes));
@@ -70,6 +68,7 @@ class OciLayoutSource final : public ImageSource {
  private:
   std::unique_ptr<FileSet> m_files;
   std::string m_tag;
+  std::string m_describe;
 };
 
 class OciLayoutSink final : public ImageSink {
@@ -121,10 +120,10 @@ class OciLayoutSink final : public ImageSink {
 }  // namespace
 
 Result<std::unique_ptr<ImageSource>> open_oci_layout_source(std::unique_ptr<FileSet> files,
-                                                           std::string tag) {
+                                                           std::string tag, std::string describe) {
   auto layout = TRY(files->size("oci-layout"));
   if (!layout) return make_error(files->describe() + ": not an OCI layout (no oci-layout file)");
-  return std::unique_ptr<ImageSource>(std::make_unique<OciLayoutSource>(std::move(files), tag));
+  return std::unique_ptr<ImageSource>(std::make_unique<OciLayoutSource>(std::move(files), tag, describe));
 }
 
 Result<std::unique_ptr<ImageSink>> open_oci_layout_sink(std::unique_ptr<OutputFiles> out,

@@ -16,7 +16,7 @@ namespace pith::transport {
 // Without a tag, a layout with one entry yields that entry, and one with several yields
 // index.json itself as the root index (platform selection then picks among them).
 Result<std::unique_ptr<ImageSource>> open_oci_layout_source(std::unique_ptr<FileSet> files,
-                                                           std::string tag);
+                                                           std::string tag, std::string describe);
 
 // `existing`: the current layout when adding to an existing directory (else nullptr); its
 // index.json entries are kept, except one with the same tag, which is replaced.

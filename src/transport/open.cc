@@ -25,14 +25,14 @@ Result<std::unique_ptr<ImageSource>> open_bare_path(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     auto files = TRY(open_directory_files(path));
-    if (TRY(files->size("oci-layout"))) return open_oci_layout_source(std::move(files), "");
+    if (TRY(files->size("oci-layout"))) return open_oci_layout_source(std::move(files), "", path);
     return make_error(path + ": not an image (a directory without an oci-layout file; "
                              "use dir:" + path + " to read it as a root filesystem)");
   }
   auto files = TRY(open_tar_files(path).wrap("not an image"));
   if (TRY(files->size("manifest.json"))) return open_docker_archive_source(std::move(files), "");
   if (TRY(files->size("oci-layout")) && TRY(files->size("index.json")))
-    return open_oci_layout_source(std::move(files), "");
+    return open_oci_layout_source(std::move(files), "", path);
   return make_error(path + ": not an image (a tar without manifest.json or an OCI layout; "
                            "use dir:" + path + " to read it as a root filesystem)");
 }
@@ -55,11 +55,11 @@ Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref) {
   switch (ref.kind) {
     case Kind::oci: {
       TRY(must_exist(ref.path));
-      return open_oci_layout_source(TRY(open_directory_files(ref.path)), ref.tag);
+      return open_oci_layout_source(TRY(open_directory_files(ref.path)), ref.tag, ref.str());
     }
     case Kind::oci_archive: {
       TRY(must_exist(ref.path));
-      return open_oci_layout_source(TRY(open_tar_files(ref.path)), ref.tag);
+      return open_oci_layout_source(TRY(open_tar_files(ref.path)), ref.tag, ref.str());
     }
     case Kind::docker_archive: {
       TRY(must_exist(ref.path));
