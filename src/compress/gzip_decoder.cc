@@ -90,9 +90,8 @@ class GzipDecoder final : public ByteSource {
         ++m_members;
       }
       if (m_state->avail_in == 0 && m_eof) {
-        return make_error(m_members == 0 && m_total == 0 && !m_started
-                              ? "gzip: empty input"
-                              : "gzip: unexpected end of input (truncated stream)");
+        return make_error(m_started ? "gzip: unexpected end of input (truncated stream)"
+                                    : "gzip: empty input");
       }
       m_started = true;
       m_state->next_out = reinterpret_cast<uint8_t*>(out.data());

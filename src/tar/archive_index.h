@@ -1,7 +1,7 @@
 // Index of an uncompressed tar file that holds an image (oci-archive, docker-archive): where
 // each member's bytes are, so blobs can be read in place, in any order, in parallel.
 // Own small parser (ustar, GNU 'L'/'K' long names, pax path/linkpath/size): every field is
-// bounds-checked; it is fuzzed (tests/fuzz/archive_index_fuzz.cc).
+// bounds-checked; it is fuzzed (tests/fuzz/tar_archive_index_fuzz.cc).
 #pragma once
 
 #include <cstdint>

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <unistd.h>
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -157,6 +159,34 @@ TEST(CompressGzip, DecompressesGnuGzipOutputMultiMember) {
   EXPECT_EQ(*out, a + b + c);
   auto dec = decompress(mem(z), Compression::gzip);
   EXPECT_EQ(read_bytewise(*dec), a + b + c);
+}
+
+// Hands out its data a few bytes at a time, as a slow network stream would.
+class TrickleSource final : public ByteSource {
+ public:
+  explicit TrickleSource(std::string data) : m_data(std::move(data)) {}
+  Result<size_t> read(std::span<std::byte> out) override {
+    size_t n = std::min({out.size(), m_data.size() - m_pos, size_t{1} + m_pos % 7});
+    std::memcpy(out.data(), m_data.data() + m_pos, n);
+    m_pos += n;
+    return n;
+  }
+
+ private:
+  std::string m_data;
+  size_t m_pos = 0;
+};
+
+TEST(CompressRoundTrip, TrickledInputAcrossMembersAndFrames) {
+  std::string a = sample(5000, 11), b = sample(300, 12);
+  for (Compression c : {Compression::gzip, Compression::zstd}) {
+    std::string z = *compressed(a, c) + *compressed(b, c);
+    auto out = run(decompress(std::make_unique<TrickleSource>(z), c));
+    ASSERT_TRUE(out.ok()) << out.error().message;
+    EXPECT_EQ(*out, a + b);
+    auto cut = run(decompress(std::make_unique<TrickleSource>(z.substr(0, z.size() - 3)), c));
+    EXPECT_FALSE(cut.ok());
+  }
 }
 
 TEST(CompressGzip, OwnMembersConcatenated) {
