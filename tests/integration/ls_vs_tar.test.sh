@@ -66,15 +66,33 @@ docker_archive_layers() {
   jq -r '.[0].Layers[]' "$dir/manifest.json" | sed "s|^|$dir/|"
 }
 
-# reference_listing ARCHIVE OUT: the squashed tree of a docker-archive, normalised.
-reference_listing() {
-  local archive=$1 out=$2 work="$TEST_TMP/ref.$RANDOM" layer
+# oci_layout_layers DIR: the layer blobs of the layout's only manifest, bottom first.
+oci_layout_layers() {
+  local manifest
+  manifest=$(jq -r '.manifests[0].digest' "$1/index.json")
+  jq -r '.layers[].digest' "$1/blobs/sha256/${manifest#sha256:}" | sed "s|^sha256:|$1/blobs/sha256/|"
+}
+
+# squashed_listing OUT LAYER_FILE... [-- listing.py options]: the layers applied in order
+# into an empty directory, listed and normalised.
+squashed_listing() {
+  local out=$1 work="$TEST_TMP/ref.$RANDOM" layers=()
+  shift
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do layers+=("$1"); shift; done
+  [ $# -eq 0 ] || shift
   mkdir -p "$work/root"
-  while IFS= read -r layer; do
-    apply_layer "$work/root" "$layer"
-  done < <(docker_archive_layers "$archive" "$work/archive")
+  for layer in "${layers[@]}"; do apply_layer "$work/root" "$layer"; done
   find "$work/root" -mindepth 1 -printf "$FIND_FORMAT" >"$work/find.txt"
-  "${LISTING[@]}" find "$work/find.txt" "${@:3}" >"$out"
+  "${LISTING[@]}" find "$work/find.txt" "$@" >"$out"
+  rm -rf "$work"
+}
+
+# reference_listing ARCHIVE OUT [listing.py options]: the squashed tree of a docker-archive.
+reference_listing() {
+  local archive=$1 out=$2 work="$TEST_TMP/archive.$RANDOM" layers
+  shift 2
+  mapfile -t layers < <(docker_archive_layers "$archive" "$work")
+  squashed_listing "$out" "${layers[@]}" -- "$@"
   rm -rf "$work"
 }
 
@@ -192,6 +210,9 @@ compare_ls_with_reference "ls docker-archive: fixture" \
 compare_ls_with_reference "ls oci-archive: fixture (gzip layers)" \
   "oci-archive:$FIXTURE_OCI_ARCHIVE" "$TEST_TMP/fixture.ref"
 compare_ls_with_reference "ls oci: fixture" "oci:$FIXTURE_OCI_DIR" "$TEST_TMP/fixture.ref"
+skopeo copy -q --dest-compress-format zstd "docker-archive:$FIXTURE_DOCKER_ARCHIVE" "oci:$TEST_TMP/zstd:latest"
+compare_ls_with_reference "ls oci: fixture with zstd layers (made by skopeo)" \
+  "oci:$TEST_TMP/zstd:latest" "$TEST_TMP/fixture.ref"
 compare_ls_with_reference "ls bare path (docker-archive detected)" \
   "$FIXTURE_DOCKER_ARCHIVE" "$TEST_TMP/fixture.ref"
 if pith_listing "docker-archive:$FIXTURE_DOCKER_ARCHIVE" "$TEST_TMP/fixture.paths" --paths \
@@ -215,6 +236,22 @@ for corpus_image in dive/test-docker-image.tar \
     "$TEST_TMP/corpus.ref" --no-dir-mtime
 done
 compare_each_layer "dive" "$PITH_CORPUS/dive/test-docker-image.tar" --no-dir-mtime
+
+# dir: a rootfs tarball is one layer.
+alpine=$(alpine_minirootfs)
+squashed_listing "$TEST_TMP/alpine.ref" "$alpine"
+compare_ls_with_reference "ls dir: rootfs tarball (Alpine minirootfs)" "dir:$alpine" "$TEST_TMP/alpine.ref"
+
+# --platform picks one image of stereoscope's two-platform index; the reference layers come
+# from skopeo's copy of that platform.
+multi="$PITH_CORPUS/stereoscope/pkg/image/oci/testdata/multiplatform_oci_dir"
+for arch in amd64 arm64; do
+  skopeo copy -q --override-os linux --override-arch "$arch" "oci:$multi:latest" "oci:$TEST_TMP/multi-$arch:latest"
+  mapfile -t layers < <(oci_layout_layers "$TEST_TMP/multi-$arch")
+  squashed_listing "$TEST_TMP/multi-$arch.ref" "${layers[@]}" -- --no-dir-mtime
+  compare_ls_with_reference "ls --platform linux/$arch (multi-platform index)" "oci:$multi:latest" \
+    "$TEST_TMP/multi-$arch.ref" --platform "linux/$arch" -- --no-dir-mtime
+done
 
 # Upstream (dive/expected/export_test.snap) counts 415,1,4,3,3,3,3,4,2,2,4,2,3,2 entries.
 dive_counts=()

@@ -269,10 +269,12 @@ check_inspect_json() {
   fi
   want=$(
     echo "digest sha256:$(manifest_digest "$ref")"
+    skopeo inspect --config "$ref" | jq -r '"platform \(.os)/\(.architecture)\(if .variant then "/" + .variant else "" end)"'
     skopeo inspect --raw "$ref" | jq -r '.layers[] | "layer \(.digest) \(.mediaType) \(.size)"'
     skopeo_diff_ids "$ref" | sed 's/^/diff_id /'
   ) || true
-  got=$(jq -r '"digest \(.digest)", (.layers[] | "layer \(.digest) \(.media_type) \(.size)"),
+  got=$(jq -r '"digest \(.digest)", "platform \(.platform)",
+               (.layers[] | "layer \(.digest) \(.media_type) \(.size)"),
                (.layers[] | "diff_id \(.diff_id)")' "$json" 2>&1) || true
   check_equal "$name" "$want" "$got"
 }
