@@ -20,7 +20,7 @@ export PITH PITH_SRC PITH_CORPUS
 PYTHON=/usr/bin/python3                # Debian's, with python3-jsonschema
 DOCKER_CLI=/usr/bin/docker             # the client that matches Debian's dockerd
 [ -x "$DOCKER_CLI" ] || DOCKER_CLI=$(command -v docker)
-FIXTURE_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/pith/fixtures"
+FIXTURE_CACHE="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/pith/fixtures"
 export LC_ALL=C.UTF-8
 
 # ---------------------------------------------------------------------------------------
@@ -197,9 +197,11 @@ FIXTURE_ROOT_CONTENT=("/data/opaque/new.txt:new" "/data/dir-becomes-file:now-a-f
 
 alpine_minirootfs() { ls "$PITH_CORPUS"/docker-alpine/v3.19/alpine-minirootfs-*-x86_64.tar.gz; }
 
-# The build context of fixtures/multilayer/Containerfile.
+# The build context of fixtures/multilayer/Containerfile (call it in a subshell: it changes
+# directory and umask).
 make_multilayer_context() {
   local ctx=$1 long
+  umask 022
   mkdir -p "$ctx/tree" "$ctx/owned"
   cd "$ctx/tree"
   echo "delete me" >delete-me.txt
@@ -218,11 +220,9 @@ make_multilayer_context() {
   mkdir -p "$long"
   echo "deep" >"$long/deep-file.txt"
   echo "long name" >"long/$(printf 'n%.0s' {1..120}).txt"
-  chmod 0755 gone-dir
   cd "$ctx/owned"
   echo "secret" >secret.txt
   echo "plain" >plain.txt
-  cd - >/dev/null
 }
 
 fixture_cache_key() {
