@@ -48,7 +48,10 @@ class OciLayoutSource final : public ImageSource {
     }
     if (index.manifests.empty())
       return make_error(m_files->describe() + ": index.json lists no images");
-    if (index.manifests.size() == 1) return read_manifest_blob(*this, index.manifests[0]);
+    // Several tags of one image are still one image.
+    bool one_image = std::all_of(index.manifests.begin(), index.manifests.end(),
+                                 [&](const oci::Descriptor& d) { return d.digest == index.manifests[0].digest; });
+    if (one_image) return read_manifest_blob(*this, index.manifests[0]);
     return RawManifest{index_bytes, std::string(oci::media::oci_index),
                        oci::Digest::sha256_of(index_bytes)};
   }

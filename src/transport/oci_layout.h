@@ -13,7 +13,7 @@
 namespace pith::transport {
 
 // `tag` selects the index.json entry whose org.opencontainers.image.ref.name equals it.
-// Without a tag, a layout with one entry yields that entry, and one with several yields
+// Without a tag, a layout with one image (however many tags) yields it, and one with several yields
 // index.json itself as the root index (platform selection then picks among them).
 Result<std::unique_ptr<ImageSource>> open_oci_layout_source(std::unique_ptr<FileSet> files,
                                                            std::string tag, std::string describe);

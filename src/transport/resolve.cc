@@ -46,10 +46,9 @@ Result<ResolvedImage> resolve_image(ImageSource& src, const std::optional<oci::P
   oci::DocumentKind kind = oci::sniff_document(root.bytes, root.media_type);
   oci::Descriptor root_desc = root_descriptor(root);
   if (kind == oci::DocumentKind::manifest) {
+    // A lone image is taken whatever its platform, as skopeo and stereoscope do: there is
+    // nothing to choose between.
     ResolvedImage img = TRY(load_image(src, root_desc, std::move(root)));
-    if (platform && !config_platform(img.config).satisfies(*platform))
-      return make_error(src.describe() + ": the image is for " +
-                        config_platform(img.config).str() + ", not " + platform->str());
     img.descriptor.platform = config_platform(img.config);
     return img;
   }

@@ -19,7 +19,7 @@ struct ResolvedImage {
   oci::ImageConfig config;
 };
 
-// With no `platform`, the host's is wanted, but a root that is a single manifest is taken
+// With no `platform`, the host's is wanted; a root that is a single manifest is taken
 // whatever its platform. An index without a matching image is an error listing the platforms
 // it has. The config is read and checked: its diff_ids must match the layers one to one.
 Result<ResolvedImage> resolve_image(ImageSource& src, const std::optional<oci::Platform>& platform);
