@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Hostile and broken inputs: one clear "pith: error:" line, exit 2, nothing written outside
+# the destination and no partial output left behind.
+source "$(dirname "$0")/lib.sh"
+
+# No temporary or final output may remain in $tmp/out-dir after a failed copy.
+expect_no_output() {
+  local left
+  left=$(ls -A "$tmp/outdir")
+  expect_eq "$1: nothing left in the destination folder" "" "$left"
+}
+mkdir -p "$tmp/outdir"
+
+# Not images at all.
+head -c 4096 /dev/urandom >"$tmp/random.bin"
+: >"$tmp/empty"
+expect_error "random bytes" "$PITH" inspect "$tmp/random.bin"
+expect_error "empty file" "$PITH" inspect "$tmp/empty"
+expect_error "missing file" "$PITH" inspect "$tmp/does-not-exist"
+expect_error "empty directory" "$PITH" ls "$tmp/outdir"
+expect_error "random bytes as rootfs" "$PITH" copy "dir:$tmp/random.bin" "oci:$tmp/outdir/x"
+expect_no_output "random rootfs"
+expect_error "bad reference" "$PITH" inspect "docker-archive:"
+expect_error "unknown command" "$PITH" inpsect x
+grep -q "did you mean 'inspect'" "$tmp/err" && pass || fail "no suggestion: $(cat "$tmp/err")"
+expect_error "bad platform" "$PITH" ls --platform nonsense "$C/dive/test-docker-image.tar"
+expect_error "bad compression" "$PITH" copy --compress lzma "$C/dive/test-docker-image.tar" "oci:$tmp/outdir/x"
+expect_no_output "bad compression"
+expect_error "layer out of range" "$PITH" ls --layer 14 "$C/dive/test-docker-image.tar"
+
+# A good OCI layout to damage.
+"$PITH" copy -q "$C/dive/test-docker-image.tar" "oci:$tmp/good:t"
+layer=$(jq -r '.manifests[0].digest' "$tmp/good/index.json" | cut -d: -f2)
+layer=$(jq -r '.layers[1].digest' "$tmp/good/blobs/sha256/$layer" | cut -d: -f2)
+
+# Truncated blob.
+cp -a "$tmp/good" "$tmp/trunc"
+truncate -s 100 "$tmp/trunc/blobs/sha256/$layer"
+expect_error "truncated blob (ls)" "$PITH" ls "oci:$tmp/trunc:t"
+grep -q "$layer" "$tmp/err" && pass || fail "truncated: the error names the blob: $(cat "$tmp/err")"
+expect_error "truncated blob (copy)" "$PITH" copy "oci:$tmp/trunc:t" "oci-archive:$tmp/outdir/x.tar"
+expect_no_output "truncated blob"
+
+# Same size, wrong bytes.
+cp -a "$tmp/good" "$tmp/tampered"
+size=$(stat -c %s "$tmp/tampered/blobs/sha256/$layer")
+printf 'X' | dd of="$tmp/tampered/blobs/sha256/$layer" bs=1 seek=$((size - 700)) conv=notrunc status=none
+expect_error "tampered blob (copy)" "$PITH" copy "oci:$tmp/tampered:t" "docker-archive:$tmp/outdir/x.tar"
+grep -q "sha256:$layer" "$tmp/err" && pass || fail "tampered: the error names the blob: $(cat "$tmp/err")"
+expect_no_output "tampered blob"
+expect_error "tampered blob into a new layout" "$PITH" copy "oci:$tmp/tampered:t" "oci:$tmp/outdir/layout"
+expect_no_output "tampered blob into a new layout"
+
+# A blob that is a symlink out of the layout.
+cp -a "$tmp/good" "$tmp/escape"
+echo "secret" >"$tmp/secret"
+rm "$tmp/escape/blobs/sha256/$layer"
+ln -s "$tmp/secret" "$tmp/escape/blobs/sha256/$layer"
+expect_error "blob symlinked out of the layout" "$PITH" ls "oci:$tmp/escape:t"
+grep -q "outside" "$tmp/err" && pass || fail "symlink escape: $(cat "$tmp/err")"
+rm "$tmp/escape/blobs/sha256/$layer"
+ln -s "../../../secret" "$tmp/escape/blobs/sha256/$layer"
+expect_error "blob relative symlink out of the layout" "$PITH" ls "oci:$tmp/escape:t"
+
+# Absurd sizes in a manifest: a layer said to be 1 EB, a config said to be 1 GB.
+cp -a "$tmp/good" "$tmp/absurd"
+m=$(jq -r '.manifests[0].digest' "$tmp/absurd/index.json" | cut -d: -f2)
+jq -c '.layers[0].size = 1000000000000000000' "$tmp/absurd/blobs/sha256/$m" >"$tmp/m.json"
+nd=$(sha256sum "$tmp/m.json" | cut -d' ' -f1)
+cp "$tmp/m.json" "$tmp/absurd/blobs/sha256/$nd"
+jq -c --arg d "sha256:$nd" --argjson s "$(stat -c %s "$tmp/m.json")" \
+  '.manifests[0].digest = $d | .manifests[0].size = $s' "$tmp/good/index.json" >"$tmp/absurd/index.json"
+expect_error "absurd layer size" "$PITH" ls "oci:$tmp/absurd:t"
+jq -c '.config.size = 1000000000' "$tmp/good/blobs/sha256/$m" >"$tmp/m2.json"
+nd=$(sha256sum "$tmp/m2.json" | cut -d' ' -f1)
+cp "$tmp/m2.json" "$tmp/absurd/blobs/sha256/$nd"
+jq -c --arg d "sha256:$nd" --argjson s "$(stat -c %s "$tmp/m2.json")" \
+  '.manifests[0].digest = $d | .manifests[0].size = $s' "$tmp/good/index.json" >"$tmp/absurd/index.json"
+expect_error "absurd config size" "$PITH" inspect "oci:$tmp/absurd:t"
+
+# docker-archive whose manifest.json points outside the archive.
+mkdir -p "$tmp/evil"
+printf '[{"Config":"../../etc/passwd","RepoTags":["evil:1"],"Layers":["../../etc/shadow"]}]' >"$tmp/evil/manifest.json"
+tar -C "$tmp/evil" -cf "$tmp/evil.tar" manifest.json
+expect_error "manifest.json naming ../../etc/passwd" "$PITH" copy "$tmp/evil.tar" "oci:$tmp/outdir/evil"
+expect_no_output "evil manifest.json"
+printf '[{"Config":"/etc/passwd","RepoTags":null,"Layers":[]}]' >"$tmp/evil/manifest.json"
+tar -C "$tmp/evil" -cf "$tmp/evil2.tar" manifest.json
+expect_error "manifest.json naming /etc/passwd" "$PITH" inspect "$tmp/evil2.tar"
+
+# A layer whose tar climbs out with "..".
+mkdir -p "$tmp/climb"
+printf 'x' >"$tmp/climb/f"
+tar -C "$tmp/climb" --transform 's|^f$|../../escape|' -cf "$tmp/climb-layer.tar" f 2>/dev/null
+expect_error "layer entry with .." "$PITH" ls "dir:$tmp/climb-layer.tar"
+
+# A failed copy into an existing layout (of another image) leaves that layout as it was.
+"$PITH" copy -q "$C/go-containerregistry/pkg/v1/tarball/testdata/hello-world-v25.tar" "oci:$tmp/existing:hello"
+before=$(cd "$tmp/existing" && find . -type f | sort | xargs sha256sum)
+expect_error "tampered copy into an existing layout" "$PITH" copy "oci:$tmp/tampered:t" "oci:$tmp/existing:other"
+after=$(cd "$tmp/existing" && find . -type f | sort | xargs sha256sum)
+expect_eq "existing layout unchanged" "$before" "$after"
+
+# An interrupted copy leaves no destination and no temporary file.
+big=$tmp/big
+mkdir -p "$big/root"
+head -c 200000000 /dev/urandom >"$big/root/blob"
+timeout -s INT 0.5 "$PITH" copy --compress gzip "dir:$big/root" "oci-archive:$tmp/outdir/big.tar" >/dev/null 2>&1
+expect_no_output "interrupted copy"
+
+finish
