@@ -241,7 +241,7 @@ build_multilayer_fixture() {
   mkdir -p "$work/ctx" "$out"
   cp "$INTEGRATION_DIR/fixtures/multilayer/Containerfile" "$work/ctx/"
   (make_multilayer_context "$work/ctx")
-  "${pm[@]}" import "$(alpine_minirootfs)" localhost/pith-alpine:3.19 >/dev/null
+  "${pm[@]}" import -q "$(alpine_minirootfs)" localhost/pith-alpine:3.19 >/dev/null
   "${pm[@]}" build --pull=never --network none --cap-add MKNOD -q -t "$FIXTURE_NAME" \
     -f "$work/ctx/Containerfile" "$work/ctx" >/dev/null
   "${pm[@]}" save -q --format docker-archive -o "$out/docker-archive.tar" "$FIXTURE_NAME"
@@ -263,7 +263,7 @@ fixture_images() {
     rm -rf "$dir.partial"
     build_multilayer_fixture "$dir.partial"
     touch "$dir.partial/complete"
-    rm -rf "$dir"
+    rm -rf "$FIXTURE_CACHE"/multilayer-*   # fixtures of older Containerfiles
     mv "$dir.partial" "$dir"
   fi
   flock -u "$lock_fd"
