@@ -263,7 +263,9 @@ fixture_images() {
     rm -rf "$dir.partial"
     build_multilayer_fixture "$dir.partial"
     touch "$dir.partial/complete"
-    rm -rf "$FIXTURE_CACHE"/multilayer-*   # fixtures of older Containerfiles
+    # Fixtures of older Containerfiles go.
+    find "$FIXTURE_CACHE" -mindepth 1 -maxdepth 1 -name 'multilayer-*' ! -name "${dir##*/}.partial" \
+      -exec rm -rf {} +
     mv "$dir.partial" "$dir"
   fi
   flock -u "$lock_fd"
