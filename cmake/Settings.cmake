@@ -16,3 +16,7 @@ if(PITH_SANITIZE)
                                                  -fno-sanitize-recover=undefined)
   target_link_options(pith_settings INTERFACE -fsanitize=address,undefined)
 endif()
+if(PITH_LIBFUZZER)
+  # Coverage instrumentation for the libraries too, so the fuzzer sees inside the parsers.
+  target_compile_options(pith_settings INTERFACE -fsanitize=fuzzer-no-link)
+endif()

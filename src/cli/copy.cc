@@ -42,14 +42,18 @@ Result<void> run_copy(const CopyArgs& args) {
 
 Runner setup_copy(CLI::App& app) {
   auto args = std::make_shared<CopyArgs>();
-  app.add_option("source", args->source, "Image to read (oci:DIR[:TAG], oci-archive:FILE[:TAG], "
-                                         "docker-archive:FILE[:REF], dir:ROOTFS, or a path)")
+  app.add_option("source", args->source,
+                 "Image to read (oci:DIR[:TAG], oci-archive:FILE[:TAG], "
+                 "docker-archive:FILE[:REF], dir:ROOTFS, or a path)")
       ->required();
   app.add_option("destination", args->destination,
-                 "Where to write it (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG])")
+                 "Where to write it (oci:DIR[:TAG], oci-archive:FILE[:TAG], "
+                 "docker-archive:FILE[:NAME:TAG])")
       ->required();
-  app.add_option("--compress", args->compress, "Re-encode layers: gzip, zstd or none (default: keep)");
-  app.add_option("--platform", args->platform, "os/arch[/variant] to pick from an index (default: host)");
+  app.add_option("--compress", args->compress,
+                 "Re-encode layers: gzip, zstd or none (default: keep)");
+  app.add_option("--platform", args->platform,
+                 "os/arch[/variant] to pick from an index (default: host)");
   app.add_flag("--all", args->all, "Copy every image of an index, not one platform");
   app.add_flag("-q,--quiet", args->quiet, "Print nothing on success");
   return [args] {

@@ -36,8 +36,10 @@ nlohmann::json report_json(const std::string& reference, const transport::Resolv
   for (size_t i = 0; i < img.manifest.layers.size(); ++i) {
     const auto& l = img.manifest.layers[i];
     compressed += l.size;
-    nlohmann::json j = {{"digest", l.digest.str()}, {"diff_id", img.config.diff_ids[i].str()},
-                        {"media_type", l.media_type}, {"size", l.size}};
+    nlohmann::json j = {{"digest", l.digest.str()},
+                        {"diff_id", img.config.diff_ids[i].str()},
+                        {"media_type", l.media_type},
+                        {"size", l.size}};
     j["created_by"] = history.size() == img.manifest.layers.size() ? history[i]->created_by : "";
     layers.push_back(j);
   }
@@ -71,8 +73,9 @@ Result<void> run_inspect(const InspectArgs& args) {
   out += fmt::format("Image      {}\n", j["reference"].get<std::string>());
   out += fmt::format("Digest     {}\n", j["digest"].get<std::string>());
   out += fmt::format("Platform   {}\n", j["platform"].get<std::string>());
-  out += fmt::format("Size       {} compressed, {} layers\n",
-                     human_size(j["size"]["compressed"].get<uint64_t>()), img.manifest.layers.size());
+  out +=
+      fmt::format("Size       {} compressed, {} layers\n",
+                  human_size(j["size"]["compressed"].get<uint64_t>()), img.manifest.layers.size());
   if (!img.config.entrypoint.empty() || !img.config.cmd.empty()) {
     std::string cmd;
     for (const auto& a : img.config.entrypoint) cmd += a + " ";

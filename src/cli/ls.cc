@@ -23,13 +23,20 @@ struct LsArgs {
 
 std::string_view type_name(tar::EntryType t) {
   switch (t) {
-    case tar::EntryType::regular: return "file";
-    case tar::EntryType::directory: return "directory";
-    case tar::EntryType::symlink: return "symlink";
-    case tar::EntryType::hardlink: return "hardlink";
-    case tar::EntryType::char_device: return "char";
-    case tar::EntryType::block_device: return "block";
-    case tar::EntryType::fifo: return "fifo";
+    case tar::EntryType::regular:
+      return "file";
+    case tar::EntryType::directory:
+      return "directory";
+    case tar::EntryType::symlink:
+      return "symlink";
+    case tar::EntryType::hardlink:
+      return "hardlink";
+    case tar::EntryType::char_device:
+      return "char";
+    case tar::EntryType::block_device:
+      return "block";
+    case tar::EntryType::fifo:
+      return "fifo";
   }
   return "file";
 }
@@ -55,8 +62,9 @@ std::string text_line(const tar::Entry& e) {
 }
 
 nlohmann::json json_entry(const tar::Entry& e) {
-  nlohmann::json j = {{"path", "/" + e.path}, {"type", type_name(e.type)}, {"mode", e.mode},
-                      {"uid", e.uid},         {"gid", e.gid},              {"size", e.size},
+  nlohmann::json j = {{"path", "/" + e.path}, {"type", type_name(e.type)},
+                      {"mode", e.mode},       {"uid", e.uid},
+                      {"gid", e.gid},         {"size", e.size},
                       {"mtime", e.mtime}};
   if (e.type == tar::EntryType::symlink) j["link"] = e.link_target;
   if (e.type == tar::EntryType::hardlink) j["link"] = "/" + e.link_target;

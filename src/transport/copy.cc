@@ -29,9 +29,9 @@ class Copier {
     TRY(copy_blob(img.manifest.config));
     oci::Manifest out = img.manifest;
     bool changed = false;
-    oci::Family family =
-        oci::effective_media_type(img.manifest) == oci::media::docker_manifest ? oci::Family::docker
-                                                                              : oci::Family::oci;
+    oci::Family family = oci::effective_media_type(img.manifest) == oci::media::docker_manifest
+                             ? oci::Family::docker
+                             : oci::Family::oci;
     for (size_t i = 0; i < out.layers.size(); ++i) {
       oci::Descriptor layer = TRY(copy_layer(out.layers[i], img.config.diff_ids[i], family));
       if (layer.digest != out.layers[i].digest || layer.media_type != out.layers[i].media_type ||
@@ -63,7 +63,8 @@ class Copier {
           break;
         }
         case oci::DocumentKind::unknown:
-          return make_error("manifest " + d.digest.str() + ": unsupported type \"" + d.media_type + "\"");
+          return make_error("manifest " + d.digest.str() + ": unsupported type \"" + d.media_type +
+                            "\"");
       }
       TRY(m_dst.put_manifest(copied));
       if (copied.digest != d.digest) {
@@ -74,7 +75,8 @@ class Copier {
     }
     if (!changed) return raw;
     std::string bytes = oci::serialize(index);
-    std::string media_type = index.media_type.empty() ? std::string(oci::media::oci_index) : index.media_type;
+    std::string media_type =
+        index.media_type.empty() ? std::string(oci::media::oci_index) : index.media_type;
     return RawManifest{bytes, media_type, oci::Digest::sha256_of(bytes)};
   }
 
@@ -161,7 +163,8 @@ Result<CopyResult> copy_image(ImageSource& src, ImageSink& dst, const CopyOption
   ResolvedImage img = TRY(resolve_image(src, options.platform));
   RawManifest out = TRY(copier.copy_manifest(img));
   oci::Descriptor desc = img.descriptor;
-  desc.media_type = out.media_type.empty() ? oci::effective_media_type(img.manifest) : out.media_type;
+  desc.media_type =
+      out.media_type.empty() ? oci::effective_media_type(img.manifest) : out.media_type;
   desc.digest = out.digest;
   desc.size = out.bytes.size();
   desc.annotations.erase("org.opencontainers.image.ref.name");

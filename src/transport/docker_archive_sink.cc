@@ -68,7 +68,8 @@ class DockerArchiveSink final : public ImageSink {
 }  // namespace
 
 Result<std::unique_ptr<ImageSink>> open_docker_archive_sink(std::unique_ptr<OutputFiles> out,
-                                                           std::string name, std::string describe) {
+                                                            std::string name,
+                                                            std::string describe) {
   return std::unique_ptr<ImageSink>(
       std::make_unique<DockerArchiveSink>(std::move(out), std::move(name), std::move(describe)));
 }

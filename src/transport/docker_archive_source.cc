@@ -100,7 +100,8 @@ class DockerArchiveSource final : public ImageSource {
     const ArchiveImage& img = images[TRY(select_image(images, ref, m_files->describe()))];
 
     std::string config = TRY(m_files->read(img.config_path, oci::k_max_json_bytes));
-    oci::ImageConfig parsed = TRY(oci::parse_config(config).wrap(m_files->describe() + ": " + img.config_path));
+    oci::ImageConfig parsed =
+        TRY(oci::parse_config(config).wrap(m_files->describe() + ": " + img.config_path));
     if (parsed.diff_ids.size() != img.layer_paths.size())
       return make_error(m_files->describe() + ": config lists " +
                         std::to_string(parsed.diff_ids.size()) + " layers, manifest.json " +
@@ -150,7 +151,8 @@ class DockerArchiveSource final : public ImageSource {
     auto it = m_paths.find(d.digest.str());
     if (it == m_paths.end()) return make_error(m_describe + ": no blob " + d.digest.str());
     auto raw = TRY(m_files->open(it->second));
-    return oci::verifying(std::move(raw), d.digest, d.size, "blob " + d.digest.str() + " (" + it->second + ")");
+    return oci::verifying(std::move(raw), d.digest, d.size,
+                          "blob " + d.digest.str() + " (" + it->second + ")");
   }
 
  private:
@@ -163,7 +165,7 @@ class DockerArchiveSource final : public ImageSource {
 }  // namespace
 
 Result<std::unique_ptr<ImageSource>> open_docker_archive_source(std::unique_ptr<FileSet> files,
-                                                               std::string ref) {
+                                                                std::string ref) {
   std::string describe = files->describe() + (ref.empty() ? "" : ":" + ref);
   auto src = std::make_unique<DockerArchiveSource>(std::move(files), describe);
   TRY(src->load(ref));

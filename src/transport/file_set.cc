@@ -80,7 +80,8 @@ class TarFiles final : public FileSet {
   Result<std::unique_ptr<ByteSource>> open(const std::string& path) override {
     const tar::Member* m = m_index.find_file(path);
     if (m == nullptr) return make_error(m_path + ": " + path + ": not in the archive");
-    return std::unique_ptr<ByteSource>(std::make_unique<FileRegionSource>(m_fd, m->offset, m->size));
+    return std::unique_ptr<ByteSource>(
+        std::make_unique<FileRegionSource>(m_fd, m->offset, m->size));
   }
 
   std::string describe() const override { return m_path; }
@@ -92,8 +93,8 @@ class TarFiles final : public FileSet {
 };
 
 // Decompresses a compressed tar into an anonymous temporary file (gone when closed).
-Result<UniqueFd> decompress_to_temp(const std::string& path, compress::Compression c,
-                                    UniqueFd fd, uint64_t size) {
+Result<UniqueFd> decompress_to_temp(const std::string& path, compress::Compression c, UniqueFd fd,
+                                    uint64_t size) {
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (dir.empty()) dir = ".";
   int tmp = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -126,8 +127,8 @@ Result<std::unique_ptr<FileSet>> open_tar_files(const std::string& path) {
     size = TRY(file_size(fd.get()));
   }
   auto index = TRY(tar::ArchiveIndex::read(fd.get(), size).wrap(path));
-  return std::unique_ptr<FileSet>(
-      std::make_unique<TarFiles>(path, std::make_shared<UniqueFd>(std::move(fd)), std::move(index)));
+  return std::unique_ptr<FileSet>(std::make_unique<TarFiles>(
+      path, std::make_shared<UniqueFd>(std::move(fd)), std::move(index)));
 }
 
 }  // namespace pith::transport

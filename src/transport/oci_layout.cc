@@ -8,7 +8,9 @@
 
 namespace pith::transport {
 
-std::string blob_path(const oci::Digest& d) { return "blobs/" + d.algorithm + "/" + d.hex; }
+std::string blob_path(const oci::Digest& d) {
+  return "blobs/" + d.algorithm + "/" + d.hex;
+}
 
 Result<RawManifest> read_manifest_blob(ImageSource& src, const oci::Descriptor& d) {
   if (d.size > oci::k_max_json_bytes)
@@ -32,7 +34,8 @@ class OciLayoutSource final : public ImageSource {
 
   Result<RawManifest> root() override {
     std::string index_bytes = TRY(m_files->read("index.json", oci::k_max_json_bytes));
-    oci::Index index = TRY(oci::parse_index(index_bytes).wrap(m_files->describe() + ": index.json"));
+    oci::Index index =
+        TRY(oci::parse_index(index_bytes).wrap(m_files->describe() + ": index.json"));
     if (!m_tag.empty()) {
       std::vector<std::string> tags;
       for (const auto& d : index.manifests) {
@@ -49,8 +52,9 @@ class OciLayoutSource final : public ImageSource {
     if (index.manifests.empty())
       return make_error(m_files->describe() + ": index.json lists no images");
     // Several tags of one image are still one image.
-    bool one_image = std::all_of(index.manifests.begin(), index.manifests.end(),
-                                 [&](const oci::Descriptor& d) { return d.digest == index.manifests[0].digest; });
+    bool one_image = std::all_of(
+        index.manifests.begin(), index.manifests.end(),
+        [&](const oci::Descriptor& d) { return d.digest == index.manifests[0].digest; });
     if (one_image) return read_manifest_blob(*this, index.manifests[0]);
     return RawManifest{index_bytes, std::string(oci::media::oci_index),
                        oci::Digest::sha256_of(index_bytes)};
@@ -63,7 +67,8 @@ class OciLayoutSource final : public ImageSource {
   Result<std::unique_ptr<ByteSource>> blob(const oci::Descriptor& d) override {
     std::string path = blob_path(d.digest);
     auto size = TRY(m_files->size(path));
-    if (!size) return make_error("blob " + d.digest.str() + ": missing from " + m_files->describe());
+    if (!size)
+      return make_error("blob " + d.digest.str() + ": missing from " + m_files->describe());
     auto raw = TRY(m_files->open(path));
     return oci::verifying(std::move(raw), d.digest, d.size, "blob " + d.digest.str());
   }
@@ -78,7 +83,9 @@ class OciLayoutSink final : public ImageSink {
  public:
   OciLayoutSink(std::unique_ptr<OutputFiles> out, std::vector<oci::Descriptor> kept,
                 std::string tag, std::string describe)
-      : m_out(std::move(out)), m_kept(std::move(kept)), m_tag(std::move(tag)),
+      : m_out(std::move(out)),
+        m_kept(std::move(kept)),
+        m_tag(std::move(tag)),
         m_describe(std::move(describe)) {}
 
   std::string describe() const override { return m_describe; }
@@ -123,15 +130,16 @@ class OciLayoutSink final : public ImageSink {
 }  // namespace
 
 Result<std::unique_ptr<ImageSource>> open_oci_layout_source(std::unique_ptr<FileSet> files,
-                                                           std::string tag, std::string describe) {
+                                                            std::string tag, std::string describe) {
   auto layout = TRY(files->size("oci-layout"));
   if (!layout) return make_error(files->describe() + ": not an OCI layout (no oci-layout file)");
-  return std::unique_ptr<ImageSource>(std::make_unique<OciLayoutSource>(std::move(files), tag, describe));
+  return std::unique_ptr<ImageSource>(
+      std::make_unique<OciLayoutSource>(std::move(files), tag, describe));
 }
 
 Result<std::unique_ptr<ImageSink>> open_oci_layout_sink(std::unique_ptr<OutputFiles> out,
-                                                       std::unique_ptr<FileSet> existing,
-                                                       std::string tag, std::string describe) {
+                                                        std::unique_ptr<FileSet> existing,
+                                                        std::string tag, std::string describe) {
   std::vector<oci::Descriptor> kept;
   if (existing) {
     auto has_index = TRY(existing->size("index.json"));

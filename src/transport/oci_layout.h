@@ -16,13 +16,13 @@ namespace pith::transport {
 // Without a tag, a layout with one image (however many tags) yields it, and one with several yields
 // index.json itself as the root index (platform selection then picks among them).
 Result<std::unique_ptr<ImageSource>> open_oci_layout_source(std::unique_ptr<FileSet> files,
-                                                           std::string tag, std::string describe);
+                                                            std::string tag, std::string describe);
 
 // `existing`: the current layout when adding to an existing directory (else nullptr); its
 // index.json entries are kept, except one with the same tag, which is replaced.
 Result<std::unique_ptr<ImageSink>> open_oci_layout_sink(std::unique_ptr<OutputFiles> out,
-                                                       std::unique_ptr<FileSet> existing,
-                                                       std::string tag, std::string describe);
+                                                        std::unique_ptr<FileSet> existing,
+                                                        std::string tag, std::string describe);
 
 // "blobs/<algorithm>/<hex>"
 std::string blob_path(const oci::Digest& d);

@@ -26,15 +26,19 @@ Result<std::unique_ptr<ImageSource>> open_bare_path(const std::string& path) {
   if (fs::is_directory(path, ec)) {
     auto files = TRY(open_directory_files(path));
     if (TRY(files->size("oci-layout"))) return open_oci_layout_source(std::move(files), "", path);
-    return make_error(path + ": not an image (a directory without an oci-layout file; "
-                             "use dir:" + path + " to read it as a root filesystem)");
+    return make_error(path +
+                      ": not an image (a directory without an oci-layout file; "
+                      "use dir:" +
+                      path + " to read it as a root filesystem)");
   }
   auto files = TRY(open_tar_files(path).wrap("not an image"));
   if (TRY(files->size("manifest.json"))) return open_docker_archive_source(std::move(files), "");
   if (TRY(files->size("oci-layout")) && TRY(files->size("index.json")))
     return open_oci_layout_source(std::move(files), "", path);
-  return make_error(path + ": not an image (a tar without manifest.json or an OCI layout; "
-                           "use dir:" + path + " to read it as a root filesystem)");
+  return make_error(path +
+                    ": not an image (a tar without manifest.json or an OCI layout; "
+                    "use dir:" +
+                    path + " to read it as a root filesystem)");
 }
 
 // Docker writes short names of Docker Hub images in their familiar form ("alpine:3").
@@ -98,9 +102,11 @@ Result<std::unique_ptr<ImageSink>> open_sink(const ImageRef& ref) {
       return open_docker_archive_sink(TRY(open_tar_output(ref.path)), name, ref.str());
     }
     case Kind::dir:
-      return make_error(ref.str() + ": dir: is read-only (write oci:, oci-archive: or docker-archive:)");
+      return make_error(ref.str() +
+                        ": dir: is read-only (write oci:, oci-archive: or docker-archive:)");
     case Kind::path:
-      return make_error(ref.path + ": name the format to write (oci:, oci-archive:, docker-archive:)");
+      return make_error(ref.path +
+                        ": name the format to write (oci:, oci-archive:, docker-archive:)");
     case Kind::docker:
       return make_error(ref.str() + ": registries (docker://) are not supported yet");
   }

@@ -14,10 +14,10 @@ namespace pith::transport {
 enum class Kind { oci, oci_archive, docker_archive, dir, docker, path };
 
 struct DockerName {
-  std::string registry;    // "docker.io" when the name has none
-  std::string repository;  // "library/alpine" for docker.io short names
-  std::string tag;         // "latest" when neither tag nor digest is given
-  std::string digest;      // "sha256:..." or ""
+  std::string registry;     // "docker.io" when the name has none
+  std::string repository;   // "library/alpine" for docker.io short names
+  std::string tag;          // "latest" when neither tag nor digest is given
+  std::string digest;       // "sha256:..." or ""
   std::string str() const;  // registry/repository[:tag][@digest]
 };
 

@@ -25,7 +25,8 @@ Result<ResolvedImage> load_image(ImageSource& src, const oci::Descriptor& d, Raw
     return make_error("config " + img.manifest.config.digest.str() + ": too large");
   auto blob = TRY(src.blob(img.manifest.config));
   img.config_bytes = TRY(read_all(*blob, oci::k_max_json_bytes).wrap("config"));
-  img.config = TRY(oci::parse_config(img.config_bytes).wrap("config " + img.manifest.config.digest.str()));
+  img.config =
+      TRY(oci::parse_config(img.config_bytes).wrap("config " + img.manifest.config.digest.str()));
   if (img.config.diff_ids.size() != img.manifest.layers.size())
     return make_error("manifest " + img.raw.digest.str() + ": " +
                       std::to_string(img.manifest.layers.size()) + " layers but the config lists " +
@@ -41,7 +42,8 @@ oci::Descriptor root_descriptor(const RawManifest& root) {
   return d;
 }
 
-Result<ResolvedImage> resolve_image(ImageSource& src, const std::optional<oci::Platform>& platform) {
+Result<ResolvedImage> resolve_image(ImageSource& src,
+                                    const std::optional<oci::Platform>& platform) {
   RawManifest root = TRY(src.root());
   oci::DocumentKind kind = oci::sniff_document(root.bytes, root.media_type);
   oci::Descriptor root_desc = root_descriptor(root);
@@ -59,7 +61,8 @@ Result<ResolvedImage> resolve_image(ImageSource& src, const std::optional<oci::P
   std::vector<std::string> available;
   std::function<Result<std::optional<ResolvedImage>>(const RawManifest&, int)> search;
   search = [&](const RawManifest& doc, int depth) -> Result<std::optional<ResolvedImage>> {
-    if (depth > k_max_index_depth) return make_error(src.describe() + ": indexes nested too deeply");
+    if (depth > k_max_index_depth)
+      return make_error(src.describe() + ": indexes nested too deeply");
     oci::Index index = TRY(oci::parse_index(doc.bytes).wrap("index " + doc.digest.str()));
     for (const auto& d : index.manifests) {
       if (oci::is_index(d.media_type)) {

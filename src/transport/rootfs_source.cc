@@ -28,8 +28,8 @@ namespace fs = std::filesystem;
 Result<void> write_directory_tar(const std::string& root, ByteSink& out) {
   std::vector<std::string> paths;
   std::error_code ec;
-  for (fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
-       it != end; it.increment(ec)) {
+  for (fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end; it != end;
+       it.increment(ec)) {
     if (ec) return make_error(root + ": " + ec.message());
     paths.push_back(fs::relative(it->path(), root).string());
   }

@@ -64,7 +64,9 @@ void UniqueFd::reset() {
   m_fd = -1;
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 Result<UniqueFd> open_read(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -200,7 +202,9 @@ Result<TempDir> TempDir::create_beside(const std::string& path) {
   return TempDir(tmp);
 }
 
-TempDir::TempDir(TempDir&& o) noexcept : m_path(std::move(o.m_path)) { o.m_path.clear(); }
+TempDir::TempDir(TempDir&& o) noexcept : m_path(std::move(o.m_path)) {
+  o.m_path.clear();
+}
 
 void TempDir::release() {
   unregister_tmp(m_path);

@@ -69,7 +69,9 @@ class [[nodiscard]] Result<void> {
   bool m_failed = false;
 };
 
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(std::string message) {
+  return Error{std::move(message)};
+}
 
 }  // namespace pith
 
@@ -78,17 +80,17 @@ inline Error make_error(std::string message) { return Error{std::move(message)};
 #define PITH_CONCAT2(a, b) a##b
 #define PITH_CONCAT(a, b) PITH_CONCAT2(a, b)
 #define TRY(...) PITH_TRY_IMPL(PITH_CONCAT(try_r_, __COUNTER__), __VA_ARGS__)
-#define PITH_TRY_IMPL(r, ...)             \
-  ({                                      \
-    auto&& r = (__VA_ARGS__);             \
-    if (!r) return std::move(r).error();  \
-    std::move(r).value();                 \
+#define PITH_TRY_IMPL(r, ...)            \
+  ({                                     \
+    auto&& r = (__VA_ARGS__);            \
+    if (!r) return std::move(r).error(); \
+    std::move(r).value();                \
   })
 // TRY_CTX(context, expr): as TRY, with context prefixed to the error.
 #define TRY_CTX(ctx, ...) PITH_TRY_CTX_IMPL(PITH_CONCAT(try_r_, __COUNTER__), ctx, __VA_ARGS__)
-#define PITH_TRY_CTX_IMPL(r, ctx, ...)              \
-  ({                                                \
-    auto&& r = (__VA_ARGS__);                       \
-    if (!r) return std::move(r).error().wrap(ctx);  \
-    std::move(r).value();                           \
+#define PITH_TRY_CTX_IMPL(r, ctx, ...)             \
+  ({                                               \
+    auto&& r = (__VA_ARGS__);                      \
+    if (!r) return std::move(r).error().wrap(ctx); \
+    std::move(r).value();                          \
   })
