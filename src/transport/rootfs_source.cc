@@ -31,7 +31,8 @@ Result<void> write_directory_tar(const std::string& root, ByteSink& out) {
   for (fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end; it != end;
        it.increment(ec)) {
     if (ec) return make_error(root + ": " + ec.message());
-    paths.push_back(fs::relative(it->path(), root).string());
+    // Lexically: fs::relative would resolve symlinks, which must be stored as they are.
+    paths.push_back(it->path().lexically_relative(root).string());
   }
   if (ec) return make_error(root + ": " + ec.message());
   std::sort(paths.begin(), paths.end());
@@ -97,7 +98,7 @@ class RootfsSource final : public ImageSource {
     // Walking the entries proves the file is a tar; it also drains the stream.
     TRY(tar::for_each_entry(uncompressed, [](const tar::Entry&, ByteSource&) -> Result<void> {
           return {};
-        }).wrap(m_path + ": not a rootfs tarball"));
+        }).wrap(m_path + ": not a root filesystem"));
     TRY(drain(stored).wrap(m_path));
     oci::Digest blob = TRY(oci::Digest::parse("sha256:" + stored.hex_digest()));
     oci::Digest diff_id = TRY(oci::Digest::parse("sha256:" + uncompressed.hex_digest()));
