@@ -12,6 +12,12 @@ counts=""
 for i in $(seq 0 13); do counts+="$("$PITH" ls --json --layer "$i" "$dive" | jq length),"; done
 expect_eq "dive per-layer entries" "415,1,4,3,3,3,3,4,2,2,4,2,3,2," "$counts"
 
+# A gzip- or zstd-compressed docker-archive reads as the plain one.
+gzip -c "$dive" >"$tmp/dive.tar.gz"
+zstd -q -c "$dive" >"$tmp/dive.tar.zst"
+expect_eq "gzip-compressed docker-archive" "$("$PITH" ls "$dive" | md5sum)" "$("$PITH" ls "$tmp/dive.tar.gz" | md5sum)"
+expect_eq "zstd-compressed docker-archive" "$(inspect_field .digest "$dive")" "$(inspect_field .digest "docker-archive:$tmp/dive.tar.zst")"
+
 # dive's OCI archives: linux/arm64, one README.md layer, the same diff_id in every compression.
 diff_ids=""
 for c in gzip zstd uncompressed; do
