@@ -19,6 +19,18 @@ std::string join(const std::string& dir, std::string_view name) {
   return dir.empty() ? std::string(name) : dir + "/" + std::string(name);
 }
 
+// aufs keeps bookkeeping under ".wh..wh.*" directories (e.g. ".wh..wh.plnk/"): never files.
+bool is_aufs_metadata(std::string_view path) {
+  for (size_t start = 0; start <= path.size();) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(start, end - start);
+    if (part.substr(0, 8) == ".wh..wh." && part != k_opaque_whiteout) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool is_whiteout(const std::string& path) {
@@ -70,7 +82,7 @@ void Tree::apply_layer(size_t layer, const std::vector<tar::Entry>& entries) {
     // Other ".wh..wh." names are aufs bookkeeping (e.g. ".wh..wh.plnk"): not files.
   }
   for (const auto& e : entries) {
-    if (e.path.empty() || is_whiteout(e.path)) continue;
+    if (e.path.empty() || is_whiteout(e.path) || is_aufs_metadata(e.path)) continue;
     ensure_parents(e.path, layer);
     auto it = m_nodes.find(e.path);
     if (it != m_nodes.end() && it->second.entry.type == tar::EntryType::directory &&
