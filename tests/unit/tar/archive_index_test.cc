@@ -22,7 +22,7 @@ Result<ArchiveIndex> index_file(const std::string& path) {
 
 std::vector<std::string> gnu_names(const std::string& path) {
   std::vector<std::string> out;
-  std::string text = test::run_capture("tar -tf " + test::quote(path));
+  std::string text = test::run_capture("tar -tf " + test::shell_quote(path));
   size_t pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
@@ -59,7 +59,7 @@ TEST(TarArchiveIndex, DiveDockerArchive) {
   UniqueFd fd = open_read(path).value();
   std::string ours = pread_exact(fd.get(), layer->offset, layer->size).value();
   std::string gnu = test::run_capture(
-      "tar -xOf " + test::quote(path) + " " +
+      "tar -xOf " + test::shell_quote(path) + " " +
       "28cfe03618aa2e914e81fdd90345245c15f4478e35252c06ca52d238fd3cc694/layer.tar");
   EXPECT_TRUE(ours == gnu);
   EXPECT_NE(index->find_file("manifest.json"), nullptr);
@@ -107,7 +107,7 @@ TEST(TarArchiveIndex, PrefixedPaths) {
 }
 
 std::string gnu_tar_of(const test::Scratch& s, const std::string& args) {
-  return test::run_capture("cd " + test::quote(s.dir()) + " && tar " + args + " -cf - src");
+  return test::run_capture("cd " + test::shell_quote(s.dir()) + " && tar " + args + " -cf - src");
 }
 
 TEST(TarArchiveIndex, GnuDialects) {

@@ -127,7 +127,7 @@ TEST(TarLayerReader, DiveFirstLayerMatchesGnuTar) {
             "\x7f"
             "ELF");
 
-  std::string cmd = "tar -xOf " + test::quote(test::corpus("dive/test-docker-image.tar")) +
+  std::string cmd = "tar -xOf " + test::shell_quote(test::corpus("dive/test-docker-image.tar")) +
                     " 28cfe03618aa2e914e81fdd90345245c15f4478e35252c06ca52d238fd3cc694/layer.tar"
                     " | tar --numeric-owner -tvf -";
   EXPECT_EQ(ours, gnu_tar_listing(cmd));
@@ -135,7 +135,7 @@ TEST(TarLayerReader, DiveFirstLayerMatchesGnuTar) {
 
 TEST(TarLayerReader, AlpineRootfsMatchesGnuTar) {
   std::string gz = test::corpus("docker-alpine/v3.19/alpine-minirootfs-3.19.4-x86_64.tar.gz");
-  std::string tar = test::run_capture("gzip -dc " + test::quote(gz));
+  std::string tar = test::run_capture("gzip -dc " + test::shell_quote(gz));
   auto entries = test::read_entries(tar);
   ASSERT_TRUE(entries.ok()) << entries.error().message;
   std::vector<std::string> ours;
@@ -146,7 +146,8 @@ TEST(TarLayerReader, AlpineRootfsMatchesGnuTar) {
     }
   }
   EXPECT_EQ(ours.size(), 527u);
-  EXPECT_EQ(ours, gnu_tar_listing("gzip -dc " + test::quote(gz) + " | tar --numeric-owner -tvf -"));
+  EXPECT_EQ(ours,
+            gnu_tar_listing("gzip -dc " + test::shell_quote(gz) + " | tar --numeric-owner -tvf -"));
 }
 
 TEST(TarLayerReader, NotATar) {
@@ -159,7 +160,7 @@ TEST(TarLayerReader, NotATar) {
   }
   // An OCI archive's gzip layer blob, handed over still compressed.
   std::string blob = test::run_capture(
-      "tar -xOf " + test::quote(test::corpus("dive/test-oci-gzip-image.tar")) +
+      "tar -xOf " + test::shell_quote(test::corpus("dive/test-oci-gzip-image.tar")) +
       " blobs/sha256/9aef42427209c9a180c61bb36b0b09681cbe3d3ff6409408bde0eb17ec1ba0cc");
   ASSERT_FALSE(blob.empty());
   MemorySource src(blob);
@@ -178,7 +179,7 @@ TEST(TarLayerReader, EmptyStreamIsAnEmptyLayer) {
 }
 
 std::string gnu_tar_of(const test::Scratch& s, const std::string& args) {
-  return test::run_capture("cd " + test::quote(s.dir()) + " && tar " + args + " -cf - src");
+  return test::run_capture("cd " + test::shell_quote(s.dir()) + " && tar " + args + " -cf - src");
 }
 
 TEST(TarLayerReader, TruncatedContentIsAnErrorNamingTheEntry) {
@@ -234,7 +235,7 @@ TEST(TarLayerReader, GnuDialectsAndSpecialFiles) {
   s.write("src/plain", "plain");
   std::filesystem::create_symlink("plain", s.file("src/link"));
   std::filesystem::create_hard_link(s.file("src/plain"), s.file("src/hard"));
-  test::run_capture("mkfifo " + test::quote(s.file("src/fifo")));
+  test::run_capture("mkfifo " + test::shell_quote(s.file("src/fifo")));
   for (const char* fmt : {"--format=gnu", "--format=pax", "--format=oldgnu", "--format=posix"}) {
     auto r = test::read_entries(gnu_tar_of(s, fmt));
     ASSERT_TRUE(r.ok()) << fmt << ": " << r.error().message;

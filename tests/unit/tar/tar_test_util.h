@@ -9,35 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "shell.h"
 #include "tar/entry.h"
 #include "tar/layer_reader.h"
 #include "tar/writer.h"
 #include "util/byte_source.h"
 
 namespace pith::test {
-
-inline std::string run_capture(const std::string& cmd, int* status = nullptr) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[65536];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int rc = ::pclose(p);
-  if (status) *status = rc;
-  return out;
-}
-
-inline std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'')
-      q += "'\\''";
-    else
-      q += c;
-  }
-  return q + "'";
-}
 
 // A scratch directory removed when the test ends.
 class Scratch {

@@ -41,8 +41,8 @@ std::string write_tar(const std::vector<Entry>& entries) {
 std::string gnu_list(const test::Scratch& s, const std::string& tar, const std::string& opts) {
   std::string path = s.write("out.tar", tar);
   int status = -1;
-  std::string out =
-      test::run_capture("TZ=UTC tar " + opts + " -tvf " + test::quote(path) + " 2>&1", &status);
+  std::string out = test::run_capture(
+      "TZ=UTC tar " + opts + " -tvf " + test::shell_quote(path) + " 2>&1", &status);
   EXPECT_EQ(status, 0) << out;
   return out;
 }
@@ -145,7 +145,8 @@ TEST(TarWriter, LongPathsRoundTripThroughGnuTarAndLayerReader) {
   EXPECT_EQ(listing.find("PaxHeaders"), std::string::npos);
   int status = -1;
   std::string content = test::run_capture(
-      "tar -xOf " + test::quote(s.file("out.tar")) + " " + test::quote(over255), &status);
+      "tar -xOf " + test::shell_quote(s.file("out.tar")) + " " + test::shell_quote(over255),
+      &status);
   EXPECT_EQ(status, 0);
   EXPECT_EQ(content, std::string(700, 'x'));
 
