@@ -2,6 +2,7 @@
 #include "fs/layers.h"
 
 #include <atomic>
+#include <cstring>
 #include <thread>
 
 #include "tar/layer_reader.h"
@@ -9,15 +10,52 @@
 
 namespace pith::fs {
 
+namespace {
+
+constexpr char k_elf_magic[] =
+    "\x7f"
+    "ELF";
+
+// Keeps the entry's content if the policy asks for it and it fits.
+Result<void> capture(const tar::Entry& e, ByteSource& content, const ScanOptions& options,
+                     LayerEntries& out) {
+  if (!options.capture || e.type != tar::EntryType::regular) return {};
+  Want want = options.capture(e);
+  if (want == Want::nothing) return {};
+  if (e.size > options.max_capture_bytes) {
+    out.warnings.push_back("/" + e.path + ": " + std::to_string(e.size) +
+                           " bytes is too large to analyse; skipped");
+    return {};
+  }
+  if (want == Want::content_if_elf) {
+    if (e.size < 4) return {};
+    std::string head(4, '\0');
+    size_t got = 0;
+    while (got < 4) {
+      size_t n = TRY(content.read(std::as_writable_bytes(std::span(head.data() + got, 4 - got))));
+      if (n == 0) return {};
+      got += n;
+    }
+    if (std::memcmp(head.data(), k_elf_magic, 4) != 0) return {};
+    std::string rest = TRY(read_all(content, e.size));
+    out.captured.push_back({e.path, head + rest});
+    return {};
+  }
+  out.captured.push_back({e.path, TRY(read_all(content, e.size))});
+  return {};
+}
+
+}  // namespace
+
 Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::ResolvedImage& img,
-                                size_t index) {
+                                size_t index, const ScanOptions& options) {
   const auto& desc = img.manifest.layers.at(index);
   auto stream = TRY(transport::open_layer(src, desc, img.config.diff_ids.at(index)));
-  HashingSource counted(*stream);
+  CountingSource counted(*stream);
   LayerEntries out;
-  TRY(tar::for_each_entry(counted, [&](const tar::Entry& e, ByteSource&) -> Result<void> {
+  TRY(tar::for_each_entry(counted, [&](const tar::Entry& e, ByteSource& content) -> Result<void> {
         out.entries.push_back(e);
-        return {};
+        return capture(e, content, options, out);
       }).wrap("layer " + std::to_string(index) + " (" + desc.digest.short_str() + ")"));
   out.uncompressed_size = counted.bytes();
   return out;
@@ -25,14 +63,15 @@ Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::Re
 
 Result<std::vector<LayerEntries>> read_layers(transport::ImageSource& src,
                                               const transport::ResolvedImage& img,
-                                              unsigned threads) {
+                                              const ScanOptions& options) {
   size_t n = img.manifest.layers.size();
+  unsigned threads = options.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(n, 1)));
   std::vector<std::optional<Result<LayerEntries>>> slots(n);
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i = next++; i < n; i = next++) slots[i] = read_layer(src, img, i);
+    for (size_t i = next++; i < n; i = next++) slots[i] = read_layer(src, img, i, options);
   };
   std::vector<std::jthread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);

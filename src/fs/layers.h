@@ -1,7 +1,10 @@
-// Reading an image's layers: each once, in parallel, into per-layer entry lists that are
-// merged in layer order afterwards (no shared mutable state between workers).
+// Reading an image's layers: each once, in parallel, into per-layer results that are merged
+// in layer order afterwards (no shared mutable state between workers). A layer's result
+// depends only on that layer's bytes, so it can be cached by diff_id.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "tar/entry.h"
@@ -10,18 +13,36 @@
 
 namespace pith::fs {
 
-struct LayerEntries {
-  std::vector<tar::Entry> entries;
-  uint64_t uncompressed_size = 0;
+// Which file contents a reader wants kept, decided from the entry alone (package databases,
+// manifests) or from the entry and its first bytes (ELF binaries).
+enum class Want { nothing, content, content_if_elf };
+using CapturePolicy = std::function<Want(const tar::Entry&)>;
+
+struct ScanOptions {
+  CapturePolicy capture;                   // empty: keep no content
+  uint64_t max_capture_bytes = 512 << 20;  // larger files are not kept (a warning says so)
+  unsigned threads = 0;                    // 0: one per core
 };
 
-// Reads layer `index` of `img`: its entries in archive order (content is not kept).
-Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::ResolvedImage& img,
-                                size_t index);
+struct CapturedFile {
+  std::string path;  // normalised, as in tar::Entry
+  std::string bytes;
+};
 
-// Reads every layer, `threads` at a time (0: one per core). Errors name the layer.
+struct LayerEntries {
+  std::vector<tar::Entry> entries;  // archive order
+  uint64_t uncompressed_size = 0;   // bytes of the layer tar
+  std::vector<CapturedFile> captured;
+  std::vector<std::string> warnings;
+};
+
+// Reads layer `index` of `img`.
+Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::ResolvedImage& img,
+                                size_t index, const ScanOptions& options = {});
+
+// Reads every layer, `options.threads` at a time. Errors name the layer.
 Result<std::vector<LayerEntries>> read_layers(transport::ImageSource& src,
                                               const transport::ResolvedImage& img,
-                                              unsigned threads = 0);
+                                              const ScanOptions& options = {});
 
 }  // namespace pith::fs

@@ -52,6 +52,22 @@ class HashingSource final : public ByteSource {
   uint64_t m_bytes = 0;
 };
 
+// Counts what is read through it (no hashing).
+class CountingSource final : public ByteSource {
+ public:
+  explicit CountingSource(ByteSource& inner) : m_inner(inner) {}
+  Result<size_t> read(std::span<std::byte> out) override {
+    size_t n = TRY(m_inner.read(out));
+    m_bytes += n;
+    return n;
+  }
+  uint64_t bytes() const { return m_bytes; }
+
+ private:
+  ByteSource& m_inner;
+  uint64_t m_bytes = 0;
+};
+
 // A source that owns the sources it is stacked on (e.g. file -> verifier -> decompressor).
 class OwningSource final : public ByteSource {
  public:
