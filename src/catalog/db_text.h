@@ -1,0 +1,61 @@
+// Small helpers the text-format OS package databases (dpkg, apk) share: line splitting, number
+// parsing, purls and a capped warning list. Internal to the catalog folder.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/package.h"
+
+namespace pith::catalog::db_text {
+
+// Splits the next line off `rest` ("\n" or "\r\n" ends it; a missing final newline is fine).
+// Returns false when `rest` is exhausted.
+bool next_line(std::string_view& rest, std::string_view& line);
+
+// Strips spaces and tabs at both ends.
+std::string_view trim(std::string_view s);
+
+// A plain decimal number ("0".."18446744073709551615"); nullopt on anything else or overflow.
+std::optional<uint64_t> parse_u64(std::string_view s);
+
+// At most this many bytes of hostile input are quoted in a warning.
+inline constexpr size_t k_max_quote = 60;
+// `s` shortened for a message, with non-printable bytes as '?'.
+std::string quote(std::string_view s);
+
+// purl-spec percent-encoding: everything but A-Z a-z 0-9 . - _ ~ is %XX (so ':' in a Debian
+// epoch is %3A and '+' is %2B, as trivy's and syft's purls have them).
+std::string purl_escape(std::string_view s);
+
+// pkg:<type>/<namespace>/<name>@<version>?arch=<arch>&distro=<id>-<version_id>. The namespace
+// is os.id, or `default_namespace` when unknown; distro only when both id and version_id are
+// known; arch only when known. Qualifiers are sorted, as the purl spec asks.
+std::string os_package_purl(std::string_view type, std::string_view default_namespace,
+                            std::string_view name, std::string_view version, std::string_view arch,
+                            const OsContext& os);
+
+// Collects the warnings of one input file into an optional caller list. A hostile file could
+// hold millions of bad records, so at most k_max_warnings are kept, plus one summary line.
+class Warnings {
+ public:
+  static constexpr size_t k_max_warnings = 100;
+
+  Warnings(std::vector<Warning>* out, std::string_view location)
+      : m_out(out), m_location(location) {}
+  void add(std::string message);
+  // Appends the summary of the warnings that were dropped; call once at the end.
+  void finish();
+  size_t count() const { return m_count; }
+
+ private:
+  std::vector<Warning>* m_out;
+  std::string m_location;
+  size_t m_count = 0;
+};
+
+}  // namespace pith::catalog::db_text

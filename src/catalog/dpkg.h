@@ -1,0 +1,67 @@
+// The dpkg database (Debian, Ubuntu, distroless): installed packages from var/lib/dpkg/status
+// or the distroless var/lib/dpkg/status.d/<name> files, and the files each package owns from
+// info/<pkg>[:arch].list and *.md5sums. Pure functions over bytes the caller read from layers,
+// which it finds one file at a time: parse each, then join the file lists with
+// attach_dpkg_file_lists.
+//
+// Errors and warnings: a malformed or unusable stanza (bad syntax, no Package or Version, a
+// version dpkg's syntax rejects) is skipped and reported in `warnings` (may be null). Only
+// input with no well-formed stanza at all and at least one malformed one is an Error.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "catalog/package.h"
+#include "util/result.h"
+
+namespace pith::catalog {
+
+// var/lib/dpkg/status: the installed packages (Status "<want> <flag> installed"); packages
+// removed with their config files kept, half-installed ones etc. are left out silently.
+// `location` is recorded in Package.location. Package.files gets the Conffiles paths.
+Result<std::vector<Package>> parse_dpkg_status(std::string_view bytes, std::string_view location,
+                                               const OsContext& os,
+                                               std::vector<Warning>* warnings = nullptr);
+
+// var/lib/dpkg/status.d/<name> (distroless): as parse_dpkg_status, except that a stanza
+// without a Status field counts as installed (distroless writes none).
+Result<std::vector<Package>> parse_dpkg_status_d(std::string_view bytes, std::string_view location,
+                                                 const OsContext& os,
+                                                 std::vector<Warning>* warnings = nullptr);
+
+// A file of the dpkg database that lists the files of one package.
+enum class DpkgFileListKind { list, md5sums };
+struct DpkgFileListRef {
+  std::string key;  // "<pkg>" or "<pkg>:<arch>", the file name without its suffix
+  DpkgFileListKind kind = DpkgFileListKind::list;
+};
+
+// Recognizes .../dpkg/info/<key>.list, .../dpkg/info/<key>.md5sums and
+// .../dpkg/status.d/<key>.md5sums (with or without a leading "/" or "./"); nullopt otherwise.
+std::optional<DpkgFileListRef> dpkg_file_list_ref(std::string_view path);
+
+// info/<key>.list: the absolute paths, minus "/." and minus directories (entries that are the
+// parent of another entry; dpkg lists a package's directories with its files).
+std::vector<std::string> parse_dpkg_file_list(std::string_view bytes);
+
+// <key>.md5sums: "<md5>  <path relative to />" lines, returned as absolute paths. Lines that
+// are not "<hex digest> <path>" are skipped and reported.
+std::vector<std::string> parse_dpkg_md5sums(std::string_view bytes, std::string_view location,
+                                            std::vector<Warning>* warnings = nullptr);
+
+// The keys a package's lists may be filed under, most specific first: "libc6:amd64" (dpkg
+// names Multi-Arch: same packages so), then "libc6".
+std::vector<std::string> dpkg_file_list_keys(const Package& p);
+
+// Adds to each deb package the files of the first of its keys found in `lists_by_key`
+// (several lists of a key, e.g. .list and .md5sums, are the caller's to concatenate). Paths a
+// package has already (its Conffiles) are not repeated.
+void attach_dpkg_file_lists(
+    std::vector<Package>& packages,
+    const std::unordered_map<std::string, std::vector<std::string>>& lists_by_key);
+
+}  // namespace pith::catalog
