@@ -16,9 +16,16 @@ constexpr char k_elf_magic[] =
     "\x7f"
     "ELF";
 
+void keep(size_t layer, CapturedFile&& file, const ScanOptions& options, LayerEntries& out) {
+  if (options.consume)
+    options.consume(layer, std::move(file));
+  else
+    out.captured.push_back(std::move(file));
+}
+
 // Keeps the entry's content if the policy asks for it and it fits.
-Result<void> capture(const tar::Entry& e, ByteSource& content, const ScanOptions& options,
-                     LayerEntries& out) {
+Result<void> capture(size_t layer, const tar::Entry& e, ByteSource& content,
+                     const ScanOptions& options, LayerEntries& out) {
   if (!options.capture || e.type != tar::EntryType::regular) return {};
   Want want = options.capture(e);
   if (want == Want::nothing) return {};
@@ -38,10 +45,10 @@ Result<void> capture(const tar::Entry& e, ByteSource& content, const ScanOptions
     }
     if (std::memcmp(head.data(), k_elf_magic, 4) != 0) return {};
     std::string rest = TRY(read_all(content, e.size));
-    out.captured.push_back({e.path, head + rest});
+    keep(layer, CapturedFile{e.path, head + rest}, options, out);
     return {};
   }
-  out.captured.push_back({e.path, TRY(read_all(content, e.size))});
+  keep(layer, CapturedFile{e.path, TRY(read_all(content, e.size))}, options, out);
   return {};
 }
 
@@ -55,7 +62,7 @@ Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::Re
   LayerEntries out;
   TRY(tar::for_each_entry(counted, [&](const tar::Entry& e, ByteSource& content) -> Result<void> {
         out.entries.push_back(e);
-        return capture(e, content, options, out);
+        return capture(index, e, content, options, out);
       }).wrap("layer " + std::to_string(index) + " (" + desc.digest.short_str() + ")"));
   out.uncompressed_size = counted.bytes();
   return out;
