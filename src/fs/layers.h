@@ -18,8 +18,15 @@ namespace pith::fs {
 enum class Want { nothing, content, content_if_elf };
 using CapturePolicy = std::function<Want(const tar::Entry&)>;
 
+struct CapturedFile;
+// Receives a captured file in the worker reading layer `layer` (workers read distinct layers,
+// so a consumer writing to a per-layer slot needs no lock). Without one, files are kept in
+// LayerEntries::captured.
+using CaptureConsumer = std::function<void(size_t layer, CapturedFile&& file)>;
+
 struct ScanOptions {
-  CapturePolicy capture;                   // empty: keep no content
+  CapturePolicy capture;  // empty: keep no content
+  CaptureConsumer consume;
   uint64_t max_capture_bytes = 512 << 20;  // larger files are not kept (a warning says so)
   unsigned threads = 0;                    // 0: one per core
 };
