@@ -18,9 +18,10 @@ enum class RpmdbFormat { sqlite, berkeley_db, ndb };
 // Recognises the database by its magic bytes, never by its file name.
 std::optional<RpmdbFormat> detect_rpmdb_format(std::string_view bytes);
 
-// Lists the installed packages, in the order `rpm -qa` lists them. A package whose header
-// blob is damaged is skipped with a Warning (warnings may be null); a file that is not an
-// rpm database, or whose structure cannot be read at all, is an Error.
+// Lists the installed packages as `rpm -qa` does, gpg-pubkey pseudo-packages included (rpm
+// lists them too); sqlite and NDB in rpm's order, BerkeleyDB in page order (rpm walks hash
+// buckets). A package whose header blob is damaged is skipped with a Warning (warnings may be
+// null); a file that is not an rpm database, or whose structure cannot be read, is an Error.
 Result<std::vector<Package>> parse_rpmdb(std::string_view bytes, std::string_view location,
                                          const OsContext& os, std::vector<Warning>* warnings);
 

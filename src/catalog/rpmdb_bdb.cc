@@ -110,6 +110,7 @@ Result<std::string> read_overflow(const Db& db, const OffPageItem& item) {
 void read_hash_page(const Db& db, uint64_t pgno, const RpmBlobVisitor& visit, const RpmWarn& warn) {
   std::string_view page = db.page(pgno);
   auto header = load_struct<PageHeader>(page, 0);
+  if (!header) return;  // pages are at least 512 bytes
   uint32_t entries = load16(header->entries, db.order);
   if (entries % 2 != 0 || sizeof(PageHeader) + uint64_t(entries) * 2 > page.size()) {
     warn("hash page " + std::to_string(pgno) + " has " + std::to_string(entries) + " entries");
@@ -200,7 +201,7 @@ Result<void> read_rpmdb_bdb(std::string_view bytes, const RpmBlobVisitor& visit,
 
   for (uint64_t pgno = 1; pgno < db.pages; ++pgno) {
     auto header = load_struct<PageHeader>(db.page(pgno), 0);
-    if (header->type == k_page_hash || header->type == k_page_hash_unsorted) {
+    if (header && (header->type == k_page_hash || header->type == k_page_hash_unsorted)) {
       read_hash_page(db, pgno, visit, warn);
     }
   }

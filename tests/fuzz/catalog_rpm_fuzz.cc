@@ -1,0 +1,23 @@
+// Fuzz target: parse_rpmdb on arbitrary bytes (sqlite, BerkeleyDB and NDB, chosen by magic),
+// and every input also as a single rpm header blob.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "catalog/rpm_header.h"
+#include "catalog/rpmdb.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  std::vector<pith::catalog::Warning> warnings;
+  pith::catalog::OsContext os{"fedora", "39"};
+  auto packages = pith::catalog::parse_rpmdb(bytes, "Packages", os, &warnings);
+  if (packages) {
+    for (const auto& p : *packages) {
+      if (p.name.empty() || p.purl.rfind("pkg:rpm/", 0) != 0) __builtin_trap();
+    }
+  }
+  auto one = pith::catalog::parse_rpm_header(bytes, "blob", os, &warnings);
+  if (one && one->name.empty()) __builtin_trap();
+  return 0;
+}
