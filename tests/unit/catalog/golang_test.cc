@@ -233,6 +233,31 @@ TEST(GoBinary, HostileInputs) {
                       "x"));
 }
 
+// The fuzz seeds are ELF files written byte by byte (tests/fuzz/corpus/catalog_golang_fuzz):
+// the inline format, and the pointer format as 64-bit little-endian and 32-bit big-endian.
+TEST(GoBinary, SyntheticSeeds) {
+  for (const char* name :
+       {"inline_go121.elf", "pointer_go115_le64.elf", "pointer_go115_be32.elf"}) {
+    SCOPED_TRACE(name);
+    std::string tests_dir = PITH_TEST_DATA_DIR;  // <source>/tests/data, which need not exist
+    tests_dir.erase(tests_dir.rfind('/'));
+    std::ifstream in(tests_dir + "/fuzz/corpus/catalog_golang_fuzz/" + name, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto r = parse_go_binary(ss.str(), "/usr/bin/app");
+    ASSERT_TRUE(r) << r.error().message;
+    std::string stdlib = std::string(name).starts_with("inline") ? "v1.21.5" : "v1.15.2";
+    // The main module's pseudo-version yields to the -ldflags version.
+    expect_packages(*r,
+                    {
+                        {"example.com/app", "v1.2.3", "pkg:golang/example.com/app@v1.2.3"},
+                        {"stdlib", stdlib, "pkg:golang/stdlib@" + stdlib},
+                        {"example.com/new", "v1.1.0", "pkg:golang/example.com/new@v1.1.0"},
+                        {"golang.org/x/text", "v0.14.0", "pkg:golang/golang.org/x/text@v0.14.0"},
+                    });
+  }
+}
+
 TEST(GoBinary, NonGoElf) {
   std::ifstream in("/bin/true", std::ios::binary);
   std::stringstream ss;
