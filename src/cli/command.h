@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "report/model.h"
 #include "util/result.h"
 
 namespace pith::cli {
@@ -30,6 +31,10 @@ const std::vector<Command>& commands();
 Runner setup_copy(CLI::App& app);
 Runner setup_ls(CLI::App& app);
 Runner setup_inspect(CLI::App& app);
+Runner setup_compare(CLI::App& app);
+
+// Opens, resolves and measures one image (shared by inspect and compare).
+Result<report::InspectReport> inspect_image(const std::string& image, const std::string& platform);
 
 // Prints "pith: error: <message>" on stderr (the word "error" in red on a terminal) and
 // returns k_exit_error.

@@ -1,12 +1,14 @@
-// `pith inspect IMAGE`: manifest, platform, layers and configuration of an image.
+// `pith inspect IMAGE`: measure an image as a scanner does (size, layers, files, packages,
+// waste, attack surface), optionally failing CI gates.
 #include <cstdio>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/options.h"
-#include "transport/resolve.h"
+#include "report/analyze.h"
+#include "report/gates.h"
+#include "report/render.h"
+#include "util/file.h"
+#include "util/progress.h"
 
 namespace pith::cli {
 
@@ -15,92 +17,62 @@ namespace {
 struct InspectArgs {
   std::string image;
   std::string platform;
+  std::string fail_on;
+  std::string fail_on_file;
   bool json = false;
 };
 
-std::string human_size(uint64_t bytes) {
-  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1000 && u < 4) {
-    v /= 1000;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", v, units[u]);
-}
-
-nlohmann::json report_json(const std::string& reference, const transport::ResolvedImage& img) {
-  uint64_t compressed = img.manifest.config.size;
-  nlohmann::json layers = nlohmann::json::array();
-  auto history = oci::layer_history(img.config);
-  for (size_t i = 0; i < img.manifest.layers.size(); ++i) {
-    const auto& l = img.manifest.layers[i];
-    compressed += l.size;
-    nlohmann::json j = {{"digest", l.digest.str()},
-                        {"diff_id", img.config.diff_ids[i].str()},
-                        {"media_type", l.media_type},
-                        {"size", l.size}};
-    j["created_by"] = history.size() == img.manifest.layers.size() ? history[i]->created_by : "";
-    layers.push_back(j);
-  }
-  oci::Platform p{img.config.os, img.config.architecture, img.config.variant, ""};
-  return {{"reference", reference},
-          {"digest", img.raw.digest.str()},
-          {"media_type", oci::effective_media_type(img.manifest)},
-          {"platform", p.str()},
-          {"created", img.config.created},
-          {"config_digest", img.manifest.config.digest.str()},
-          {"size", {{"compressed", compressed}}},
-          {"layers", layers},
-          {"config",
-           {{"user", img.config.user},
-            {"entrypoint", img.config.entrypoint},
-            {"cmd", img.config.cmd},
-            {"env", img.config.env},
-            {"working_dir", img.config.working_dir}}}};
-}
-
-Result<void> run_inspect(const InspectArgs& args) {
-  auto ref = TRY(transport::parse_reference(args.image));
+Result<report::InspectReport> inspect_one(const std::string& image, const std::string& platform) {
+  auto ref = TRY(transport::parse_reference(image));
   auto src = TRY(transport::open_source(ref));
-  auto img = TRY(transport::resolve_image(*src, TRY(parse_platform_option(args.platform))));
-  nlohmann::json j = report_json(src->describe(), img);
+  auto img = TRY(transport::resolve_image(*src, TRY(parse_platform_option(platform))));
+  Progress progress("inspect " + image);
+  report::AnalyzeOptions options;
+  options.on_layer_done = [&](size_t done, size_t total, uint64_t bytes) {
+    progress.update(done, total, bytes);
+  };
+  return report::analyze_image(*src, img, options);
+}
+
+Result<int> run_inspect(const InspectArgs& args) {
+  // 1. Gates first: a typo should not cost a scan.
+  std::string gate_text = args.fail_on;
+  if (!args.fail_on_file.empty()) gate_text += "\n" + TRY(read_file(args.fail_on_file, 1 << 20));
+  auto gates = TRY(report::parse_gates(gate_text));
+  // 2. Measure.
+  auto r = TRY(inspect_one(args.image, args.platform));
+  // 3. Print, then judge.
   if (args.json) {
-    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-    return {};
+    std::printf(
+        "%s\n",
+        report::to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    std::string text = report::render_summary(r);
+    std::fwrite(text.data(), 1, text.size(), stdout);
   }
-  std::string out;
-  out += fmt::format("Image      {}\n", j["reference"].get<std::string>());
-  out += fmt::format("Digest     {}\n", j["digest"].get<std::string>());
-  out += fmt::format("Platform   {}\n", j["platform"].get<std::string>());
-  out +=
-      fmt::format("Size       {} compressed, {} layers\n",
-                  human_size(j["size"]["compressed"].get<uint64_t>()), img.manifest.layers.size());
-  if (!img.config.entrypoint.empty() || !img.config.cmd.empty()) {
-    std::string cmd;
-    for (const auto& a : img.config.entrypoint) cmd += a + " ";
-    for (const auto& a : img.config.cmd) cmd += a + " ";
-    out += fmt::format("Command    {}\n", cmd);
-  }
-  out += fmt::format("User       {}\n", img.config.user.empty() ? "(root)" : img.config.user);
-  out += "Layers\n";
-  for (const auto& l : j["layers"])
-    out += fmt::format("  {}  {:>9}  {}\n", l["digest"].get<std::string>().substr(0, 19),
-                       human_size(l["size"].get<uint64_t>()), l["created_by"].get<std::string>());
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  return {};
+  auto violations = TRY(report::violated_gates(r, gates));
+  for (const auto& v : violations) std::fprintf(stderr, "pith: gate failed: %s\n", v.c_str());
+  return violations.empty() ? k_exit_ok : k_exit_check_failed;
 }
 
 }  // namespace
+
+Result<report::InspectReport> inspect_image(const std::string& image, const std::string& platform) {
+  return inspect_one(image, platform);
+}
 
 Runner setup_inspect(CLI::App& app) {
   auto args = std::make_shared<InspectArgs>();
   app.add_option("image", args->image, "Image reference")->required();
   app.add_option("--platform", args->platform, "os/arch[/variant] to pick from an index");
-  app.add_flag("--json", args->json, "JSON output");
+  app.add_flag("--json", args->json, "JSON output (schema: docs/inspect.md)");
+  app.add_option("--fail-on", args->fail_on,
+                 "Gates that fail the check (exit 1), e.g. "
+                 "'size>50MB,os_packages>0,efficiency<0.95,shells>0'");
+  app.add_option("--fail-on-file", args->fail_on_file, "The same gates from a file, one per line");
   return [args] {
     auto r = run_inspect(*args);
-    return r ? k_exit_ok : report(r.error());
+    return r ? *r : report(r.error());
   };
 }
 

@@ -13,7 +13,10 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> k_commands = {
       {"copy", "Copy an image between transports (oci, oci-archive, docker-archive, dir)",
        setup_copy},
-      {"inspect", "Show an image's manifest, platform, layers and configuration", setup_inspect},
+      {"compare", "Several images side by side: size, packages, files, shells, user",
+       setup_compare},
+      {"inspect", "Measure an image: size, layers, files, packages, waste, attack surface",
+       setup_inspect},
       {"ls", "List an image's files (layers squashed, or one layer) like tar -tv", setup_ls},
   };
   return k_commands;

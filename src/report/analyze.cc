@@ -1,0 +1,126 @@
+// The inspect pipeline: resolve → layers in parallel (entries, captured files, packages) →
+// merge in layer order (squash, counts, efficiency, OS packages, surface).
+#include "report/analyze.h"
+
+#include <atomic>
+
+#include "fs/layers.h"
+#include "report/os_release.h"
+#include "report/packages.h"
+#include "report/surface.h"
+
+namespace pith::report {
+
+namespace {
+
+// The content of `path` as the final tree shows it ("" if absent).
+std::string final_content(const std::vector<LayerCatalog>& layers, const fs::Tree& tree,
+                          const std::string& path) {
+  const fs::Node* node = tree.find(path);
+  if (node == nullptr || node->entry.type != tar::EntryType::regular) return "";
+  const auto& files = layers[node->layer].system_files;
+  for (auto it = files.rbegin(); it != files.rend(); ++it)
+    if (it->path == path) return it->bytes;
+  return "";
+}
+
+FileCounts count_files(const fs::Tree& tree, uint64_t& content_bytes) {
+  FileCounts c;
+  content_bytes = 0;
+  for (const auto& [path, node] : tree.nodes()) {
+    ++c.entries;
+    switch (node.entry.type) {
+      case tar::EntryType::regular:
+        ++c.regular;
+        content_bytes += node.entry.size;
+        break;
+      case tar::EntryType::hardlink:
+        ++c.regular;
+        ++c.hardlinks;
+        break;
+      case tar::EntryType::directory:
+        ++c.directories;
+        break;
+      case tar::EntryType::symlink:
+        ++c.symlinks;
+        break;
+      default:
+        ++c.other;
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+size_t InspectReport::os_package_count() const {
+  size_t n = 0;
+  for (const auto& p : packages) n += catalog::is_os_package(p.package.type) ? 1 : 0;
+  return n;
+}
+
+size_t InspectReport::language_package_count() const {
+  return packages.size() - os_package_count();
+}
+
+Result<InspectReport> analyze_image(transport::ImageSource& src,
+                                    const transport::ResolvedImage& img,
+                                    const AnalyzeOptions& options) {
+  const size_t n = img.manifest.layers.size();
+  InspectReport r;
+  r.reference = src.describe();
+  r.digest = img.raw.digest;
+  r.platform = oci::Platform{img.config.os, img.config.architecture, img.config.variant, ""};
+  r.config = img.config;
+
+  // 1. Every layer once, in parallel; each worker catalogs the files of its own layer.
+  std::vector<LayerCatalog> catalogs(n);
+  std::atomic<size_t> done{0};
+  std::atomic<uint64_t> bytes_done{0};
+  fs::ScanOptions scan;
+  scan.threads = options.threads;
+  scan.capture = wanted_content;
+  scan.consume = [&](size_t layer, fs::CapturedFile&& f) {
+    catalog_file(std::move(f), catalogs[layer]);
+  };
+  scan.on_layer_done = [&](size_t, uint64_t bytes) {
+    uint64_t total = bytes_done += bytes;
+    if (options.on_layer_done) options.on_layer_done(++done, n, total);
+  };
+  std::vector<fs::LayerEntries> layers = TRY(fs::read_layers(src, img, scan));
+
+  // 2. Merge in layer order.
+  fs::Tree tree;
+  auto history = oci::layer_history(img.config);
+  r.compressed_size = img.manifest.config.size;
+  for (size_t i = 0; i < n; ++i) {
+    tree.apply_layer(i, layers[i].entries);
+    LayerReport lr;
+    lr.descriptor = img.manifest.layers[i];
+    lr.diff_id = img.config.diff_ids[i];
+    lr.uncompressed_size = layers[i].uncompressed_size;
+    for (const auto& e : layers[i].entries) {
+      if (e.path.empty()) continue;
+      ++lr.entries;
+      if (e.type == tar::EntryType::regular) lr.added_bytes += e.size;
+    }
+    if (history.size() == n) lr.created_by = history[i]->created_by;
+    r.compressed_size += lr.descriptor.size;
+    r.uncompressed_size += lr.uncompressed_size;
+    r.layers.push_back(std::move(lr));
+    for (auto& w : layers[i].warnings) r.warnings.push_back(std::move(w));
+  }
+  r.files = count_files(tree, r.content_size);
+  r.efficiency = fs::compute_efficiency(layers);
+
+  std::string os_release = final_content(catalogs, tree, "etc/os-release");
+  if (os_release.empty()) os_release = final_content(catalogs, tree, "usr/lib/os-release");
+  if (!os_release.empty()) r.os = parse_os_release(os_release);
+  catalog::OsContext os;
+  if (r.os) os = {r.os->id, r.os->version_id};
+  r.packages = merge_packages(catalogs, tree, os, r.warnings);
+  r.surface = find_surface(tree, img.config.user, final_content(catalogs, tree, "etc/passwd"));
+  return r;
+}
+
+}  // namespace pith::report

@@ -1,0 +1,24 @@
+// `inspect`'s measurement: one pass over each layer (in parallel) feeds the file tree, the
+// package catalogers and the surface checks; the results are merged in layer order.
+#pragma once
+
+#include <functional>
+
+#include "report/model.h"
+#include "transport/resolve.h"
+#include "transport/source.h"
+
+namespace pith::report {
+
+struct AnalyzeOptions {
+  unsigned threads = 0;  // 0: one per core
+  // Called from reading workers as each layer finishes (layers done, layers, bytes so far);
+  // must be thread-safe.
+  std::function<void(size_t, size_t, uint64_t)> on_layer_done;
+};
+
+Result<InspectReport> analyze_image(transport::ImageSource& src,
+                                    const transport::ResolvedImage& img,
+                                    const AnalyzeOptions& options = {});
+
+}  // namespace pith::report

@@ -1,0 +1,39 @@
+// Finding packages while layers stream: which files the catalogers need, parsing language
+// packages in the reading worker, and merging OS package databases in layer order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "catalog/package.h"
+#include "fs/layers.h"
+#include "fs/tree.h"
+#include "report/model.h"
+
+namespace pith::report {
+
+// What one layer contributed; depends only on that layer's bytes.
+struct LayerCatalog {
+  std::vector<fs::CapturedFile> os_databases;  // kept as bytes: parsed once the OS is known
+  std::vector<fs::CapturedFile> system_files;  // os-release, passwd, group
+  std::vector<catalog::Package> language;      // location: absolute path of the file
+  std::vector<std::string> warnings;
+};
+
+// The files inspect needs the content of.
+fs::Want wanted_content(const tar::Entry& e);
+
+// Files the surface checks read (os-release, passwd, group).
+bool is_system_file(std::string_view path);
+
+// Sorts one captured file into `out`, parsing it if it holds language packages. Hostile
+// content never fails the scan: the file is skipped with a warning naming it.
+void catalog_file(fs::CapturedFile&& file, LayerCatalog& out);
+
+// The packages of the squashed image: OS databases as the final tree has them, language
+// packages whose file is still visible; each with the layer that introduced it.
+std::vector<PackageReport> merge_packages(const std::vector<LayerCatalog>& layers,
+                                          const fs::Tree& tree, const catalog::OsContext& os,
+                                          std::vector<std::string>& warnings);
+
+}  // namespace pith::report
