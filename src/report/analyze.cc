@@ -70,6 +70,8 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
   InspectReport r;
   r.reference = src.describe();
   r.digest = img.raw.digest;
+  r.media_type = oci::effective_media_type(img.manifest);
+  r.config_digest = img.manifest.config.digest;
   r.platform = oci::Platform{img.config.os, img.config.architecture, img.config.variant, ""};
   r.config = img.config;
 

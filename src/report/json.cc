@@ -40,6 +40,8 @@ nlohmann::json to_json(const InspectReport& r) {
   return {
       {"reference", r.reference},
       {"digest", r.digest.str()},
+      {"config_digest", r.config_digest.str()},
+      {"media_type", r.media_type},
       {"platform", r.platform.str()},
       {"os", os},
       {"size",

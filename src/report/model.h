@@ -55,6 +55,8 @@ struct Surface {
 struct InspectReport {
   std::string reference;
   oci::Digest digest;  // of the manifest
+  std::string media_type;  // of the manifest
+  oci::Digest config_digest;
   oci::Platform platform;
   std::optional<OsInfo> os;
   uint64_t compressed_size = 0;    // layer blobs as stored, plus the config

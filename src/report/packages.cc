@@ -12,6 +12,7 @@
 #include "catalog/npm.h"
 #include "catalog/python.h"
 #include "catalog/rpmdb.h"
+#include "catalog/rust.h"
 
 namespace pith::report {
 
@@ -99,8 +100,9 @@ void catalog_file(fs::CapturedFile&& file, LayerCatalog& out) {
   } else if (catalog::looks_like_java_archive(file.path, file.bytes)) {
     add_findings(catalog::parse_java_archive(file.bytes, location), location, out, false);
   } else if (catalog::looks_like_go_binary(file.path, file.bytes)) {
-    // Most ELF files are not Go programs: "not a Go binary" is no warning.
+    // Most ELF files are neither Go programs nor cargo-auditable ones: no warning for those.
     add_findings(catalog::parse_go_binary(file.bytes, location), location, out, true);
+    add_findings(catalog::parse_rust_binary(file.bytes, location), location, out, true);
   }
 }
 
