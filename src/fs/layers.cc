@@ -78,7 +78,11 @@ Result<std::vector<LayerEntries>> read_layers(transport::ImageSource& src,
   std::vector<std::optional<Result<LayerEntries>>> slots(n);
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i = next++; i < n; i = next++) slots[i] = read_layer(src, img, i, options);
+    for (size_t i = next++; i < n; i = next++) {
+      slots[i] = read_layer(src, img, i, options);
+      if (options.on_layer_done && *slots[i])
+        options.on_layer_done(i, slots[i]->value().uncompressed_size);
+    }
   };
   std::vector<std::jthread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);

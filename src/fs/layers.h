@@ -29,6 +29,8 @@ struct ScanOptions {
   CaptureConsumer consume;
   uint64_t max_capture_bytes = 512 << 20;  // larger files are not kept (a warning says so)
   unsigned threads = 0;                    // 0: one per core
+  // Called by the worker that finished layer `layer` (for progress reports).
+  std::function<void(size_t layer, uint64_t uncompressed_bytes)> on_layer_done;
 };
 
 struct CapturedFile {

@@ -54,7 +54,7 @@ struct Surface {
 
 struct InspectReport {
   std::string reference;
-  oci::Digest digest;  // of the manifest
+  oci::Digest digest;      // of the manifest
   std::string media_type;  // of the manifest
   oci::Digest config_digest;
   oci::Platform platform;
