@@ -55,6 +55,18 @@ expect_ok "hostile databases" "$PITH" inspect --json "dir:$tmp/bad"
 expect_eq "hostile databases: warnings name the files" "/lib/apk/db/installed /var/lib/dpkg/status /var/lib/rpm/Packages /var/lib/rpm/rpmdb.sqlite" \
   "$(jq -r '[.warnings[] | select(test("skipped")) | split(":")[0]] | unique | join(" ")' "$tmp/out")"
 
+# Hostile language files: a corrupt jar, a truncated Go binary, broken package.json and METADATA.
+mkdir -p "$tmp/badlang/app/node_modules/left-pad" "$tmp/badlang/usr/lib/python3/x.dist-info" "$tmp/badlang/usr/bin"
+{ printf 'PK\003\004'; head -c 3000 /dev/urandom; } >"$tmp/badlang/app/broken.jar"
+head -c 3000 "$C/trivy/pkg/dependency/parser/golang/binary/testdata/test.elf" >"$tmp/badlang/usr/bin/app"
+chmod 755 "$tmp/badlang/usr/bin/app"
+printf '{"name": "left-pad", "version": [' >"$tmp/badlang/app/node_modules/left-pad/package.json"
+printf 'Metadata-Version: 2.1\nSummary: no name\n' >"$tmp/badlang/usr/lib/python3/x.dist-info/METADATA"
+expect_ok "hostile language files" "$PITH" inspect --json "dir:$tmp/badlang"
+expect_eq "hostile language files: no packages, warnings name the files" \
+  "0 /app/broken.jar /app/node_modules/left-pad/package.json /usr/lib/python3/x.dist-info/METADATA" \
+  "$(jq -r '"\(.packages | length) " + ([.warnings[] | split(":")[0]] | unique | join(" "))' "$tmp/out")"
+
 # CI gates: exit 1 and one line per violated gate; bad gates are usage errors.
 rc=0
 "$PITH" inspect --fail-on 'efficiency<0.99,shells>0,size>1GB' "$dive" >/dev/null 2>"$tmp/err" || rc=$?
