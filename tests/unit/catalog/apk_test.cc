@@ -17,13 +17,7 @@ namespace {
 
 const std::string k_syft_apk = "syft/syft/pkg/cataloger/alpine/testdata/";
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::slurp;
 
 std::vector<Package> parse_ok(const std::string& bytes, const OsContext& os = {},
                               std::vector<Warning>* warnings = nullptr) {

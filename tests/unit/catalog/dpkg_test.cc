@@ -23,13 +23,7 @@ const std::string k_syft_deb = "syft/syft/pkg/cataloger/debian/testdata/";
 const std::string k_coverage =
     "syft/cmd/syft/internal/test/integration/testdata/image-pkg-coverage/pkgs/var/lib/dpkg/";
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::slurp;
 
 // One file of a txtar archive ("-- name --" lines start each file).
 std::string txtar_file(const std::string& archive, const std::string& name) {

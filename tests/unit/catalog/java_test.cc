@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "shell.h"
+#include "test_paths.h"
 
 namespace pith::catalog {
 namespace {
@@ -19,12 +20,7 @@ namespace fs = std::filesystem;
 using test::run_capture;
 using test::shell_quote;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 void spit(const fs::path& p, const std::string& s) {
   fs::create_directories(p.parent_path());
   std::ofstream(p, std::ios::binary) << s;

@@ -9,18 +9,14 @@
 #include <sstream>
 
 #include "shell.h"
+#include "test_paths.h"
 
 namespace pith::catalog {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 // name, version, license of each package.json given, NUL-terminated, as node reads them.
 const char* const k_oracle = R"JS(

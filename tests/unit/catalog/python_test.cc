@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "shell.h"
+#include "test_paths.h"
 
 namespace pith::catalog {
 namespace {
@@ -16,12 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 const char* const k_dist_packages = "/usr/lib/python3/dist-packages";
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 // Name, version and the license by the documented rule, as importlib.metadata sees them.
 const char* const k_oracle = R"PY(

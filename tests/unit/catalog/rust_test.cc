@@ -10,18 +10,14 @@
 #include <sstream>
 
 #include "shell.h"
+#include "test_paths.h"
 
 namespace pith::catalog {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::slurp;
 
 const char* const k_json =
     R"({"packages":[)"
