@@ -120,14 +120,23 @@ class Copier {
     int fd = ::open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd < 0) return make_error("cannot create a temporary file: " + errno_text(errno));
     auto spool = std::make_shared<UniqueFd>(fd);
-    HashingSource hashed(*encoded);
-    FdSink sink(spool->get());
-    TRY(pump(hashed, sink));
-    TRY(sink.flush());
     oci::Descriptor out = layer;
     out.media_type = std::string(oci::layer_media_type(family, *target));
-    out.digest = TRY(oci::Digest::parse("sha256:" + hashed.hex_digest()));
-    out.size = hashed.bytes();
+    FdSink sink(spool->get());
+    if (*target == Compression::none) {
+      // The output is the uncompressed stream itself, already checked against the diff_id
+      // as it passes: hashing it again would give the same digest.
+      CountingSource counted(*encoded);
+      TRY(pump(counted, sink));
+      out.digest = diff_id;
+      out.size = counted.bytes();
+    } else {
+      HashingSource hashed(*encoded);
+      TRY(pump(hashed, sink));
+      out.digest = TRY(oci::Digest::parse("sha256:" + hashed.hex_digest()));
+      out.size = hashed.bytes();
+    }
+    TRY(sink.flush());
     if (m_dst.has_blob(out.digest)) {
       ++m_result.blobs_present;
       return out;
