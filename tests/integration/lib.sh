@@ -2,8 +2,9 @@
 #
 # Gives every test: a private temp dir removed on exit ($TEST_TMP), pass/fail bookkeeping
 # (check, pass, fail, finish), cached podman-made fixture images (fixture_images), podman with
-# its own storage (ipodman), a private Docker engine (start_dockerd, stop_dockerd, idocker) and
-# an independent OCI layout validator (validate_oci_layout).
+# its own storage (ipodman), a private Docker engine (start_dockerd, stop_dockerd, idocker), an
+# independent OCI layout validator (validate_oci_layout) and a docker-archive unpacked without
+# pith, whiteouts applied (apply_layer, docker_archive_layers, squashed_root).
 #
 # Environment (set by ctest; defaults let a script run by hand from the repo):
 #   PITH         the pith binary          (default: $PITH_SRC/build/src/pith)
@@ -295,4 +296,71 @@ manifest_digest() {
 rootfs_listing() {
   (cd "$1" && find . -mindepth 1 -printf '%p\t%y\t%m\t%U:%G\t%s\t%l\n') |
     awk -F'\t' 'BEGIN{OFS="\t"} $2 != "f" {$5 = "-"} {print}' | LC_ALL=C sort
+}
+
+# ---------------------------------------------------------------------------------------
+# Unpacking images without pith: layers applied in order with whiteouts, as a runtime does.
+
+# layer_entries LAYER_TAR: "TYPE<TAB>NAME" per entry (TYPE is tar -tv's first letter:
+# - d l h c b p), NAME without "./" prefix or trailing "/".
+layer_entries() {
+  local perms owner size date time rest name
+  LC_ALL=C tar -tvf "$1" --quoting-style=literal --numeric-owner |
+    while read -r perms owner size date time rest; do
+      case ${perms:0:1} in
+        l) name=${rest% -> *} ;;
+        h) name=${rest% link to *} ;;
+        *) name=$rest ;;
+      esac
+      while [[ $name == ./* ]]; do name=${name#./}; done
+      name=${name#/}
+      name=${name%/}
+      [ -n "$name" ] && [ "$name" != . ] && printf '%s\t%s\n' "${perms:0:1}" "$name"
+    done
+}
+
+# apply_layer ROOT LAYER_TAR: applies a layer the way a runtime does, in three steps.
+#  1. whiteouts: .wh..wh..opq empties its directory of lower-layer content; .wh.NAME removes
+#     NAME; both before any of this layer's own files are written;
+#  2. a non-directory replacing a directory removes the old directory (GNU tar replaces a
+#     non-directory by a directory by itself);
+#  3. GNU tar extracts everything except the whiteout markers, keeping owners and modes.
+apply_layer() {
+  local root=$1 layer=$2 entries="$TEST_TMP/layer-entries" type name dir base
+  layer_entries "$layer" >"$entries"
+  while IFS=$'\t' read -r type name; do
+    base=${name##*/}
+    dir=.
+    [[ $name == */* ]] && dir=${name%/*}
+    case $base in
+      .wh..wh..opq) [ -d "$root/$dir" ] && find "$root/$dir" -mindepth 1 -delete ;;
+      .wh.*) rm -rf "${root:?}/$dir/${base#.wh.}" ;;
+    esac
+  done <"$entries"
+  while IFS=$'\t' read -r type name; do
+    if [ "$type" != d ] && [ -d "$root/$name" ] && [ ! -L "$root/$name" ]; then
+      rm -rf "${root:?}/$name"
+    fi
+  done <"$entries"
+  tar -xf "$layer" -C "$root" --numeric-owner --same-owner --same-permissions \
+    --exclude='.wh.*'
+}
+
+# docker_archive_layers ARCHIVE DIR: unpacks a docker-archive into DIR and prints its layer
+# files in manifest.json order.
+docker_archive_layers() {
+  local archive=$1 dir=$2
+  mkdir -p "$dir"
+  tar -xf "$archive" -C "$dir"
+  jq -r '.[0].Layers[]' "$dir/manifest.json" | sed "s|^|$dir/|"
+}
+
+# squashed_root ARCHIVE DIR: a docker-archive unpacked into DIR/archive, its layer files
+# listed bottom first in DIR/layers, and its squashed tree unpacked into DIR/root.
+squashed_root() {
+  local archive=$1 dir=$2 layer layers
+  mkdir -p "$dir/root"
+  docker_archive_layers "$archive" "$dir/archive" >"$dir/layers"
+  mapfile -t layers <"$dir/layers"
+  for layer in "${layers[@]}"; do apply_layer "$dir/root" "$layer"; done
 }

@@ -12,60 +12,6 @@ FIND_FORMAT='%P\t%y\t%m\t%U\t%G\t%s\t%T@\t%l\t%i\n'
 # Files and directories a container runtime adds to a rootfs; not part of the image.
 RUNTIME_ADDED=(/etc/hostname /etc/hosts /etc/resolv.conf /run/.containerenv /run/secrets)
 
-# layer_entries LAYER_TAR: "TYPE<TAB>NAME" per entry (TYPE is tar -tv's first letter:
-# - d l h c b p), NAME without "./" prefix or trailing "/".
-layer_entries() {
-  local perms owner size date time rest name
-  LC_ALL=C tar -tvf "$1" --quoting-style=literal --numeric-owner |
-    while read -r perms owner size date time rest; do
-      case ${perms:0:1} in
-        l) name=${rest% -> *} ;;
-        h) name=${rest% link to *} ;;
-        *) name=$rest ;;
-      esac
-      while [[ $name == ./* ]]; do name=${name#./}; done
-      name=${name#/}
-      name=${name%/}
-      [ -n "$name" ] && [ "$name" != . ] && printf '%s\t%s\n' "${perms:0:1}" "$name"
-    done
-}
-
-# apply_layer ROOT LAYER_TAR: applies a layer the way a runtime does, in three steps.
-#  1. whiteouts: .wh..wh..opq empties its directory of lower-layer content; .wh.NAME removes
-#     NAME; both before any of this layer's own files are written;
-#  2. a non-directory replacing a directory removes the old directory (GNU tar replaces a
-#     non-directory by a directory by itself);
-#  3. GNU tar extracts everything except the whiteout markers, keeping owners and modes.
-apply_layer() {
-  local root=$1 layer=$2 entries="$TEST_TMP/layer-entries" type name dir base
-  layer_entries "$layer" >"$entries"
-  while IFS=$'\t' read -r type name; do
-    base=${name##*/}
-    dir=.
-    [[ $name == */* ]] && dir=${name%/*}
-    case $base in
-      .wh..wh..opq) [ -d "$root/$dir" ] && find "$root/$dir" -mindepth 1 -delete ;;
-      .wh.*) rm -rf "${root:?}/$dir/${base#.wh.}" ;;
-    esac
-  done <"$entries"
-  while IFS=$'\t' read -r type name; do
-    if [ "$type" != d ] && [ -d "$root/$name" ] && [ ! -L "$root/$name" ]; then
-      rm -rf "${root:?}/$name"
-    fi
-  done <"$entries"
-  tar -xf "$layer" -C "$root" --numeric-owner --same-owner --same-permissions \
-    --exclude='.wh.*'
-}
-
-# docker_archive_layers ARCHIVE DIR: unpacks a docker-archive into DIR and prints its layer
-# files in manifest.json order.
-docker_archive_layers() {
-  local archive=$1 dir=$2
-  mkdir -p "$dir"
-  tar -xf "$archive" -C "$dir"
-  jq -r '.[0].Layers[]' "$dir/manifest.json" | sed "s|^|$dir/|"
-}
-
 # oci_layout_layers DIR: the layer blobs of the layout's only manifest, bottom first.
 oci_layout_layers() {
   local manifest
