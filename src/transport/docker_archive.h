@@ -15,8 +15,10 @@
 namespace pith::transport {
 
 // `ref`: "" (the archive must hold one image), "name:tag" (by RepoTags) or "@N" (N-th image).
+// `describe` names the image in messages and reports (the reference as given).
 Result<std::unique_ptr<ImageSource>> open_docker_archive_source(std::unique_ptr<FileSet> files,
-                                                                std::string ref);
+                                                                std::string ref,
+                                                                std::string describe);
 
 // `name`: the RepoTag to record ("" = untagged).
 Result<std::unique_ptr<ImageSink>> open_docker_archive_sink(std::unique_ptr<OutputFiles> out,

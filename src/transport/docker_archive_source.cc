@@ -165,8 +165,8 @@ class DockerArchiveSource final : public ImageSource {
 }  // namespace
 
 Result<std::unique_ptr<ImageSource>> open_docker_archive_source(std::unique_ptr<FileSet> files,
-                                                                std::string ref) {
-  std::string describe = files->describe() + (ref.empty() ? "" : ":" + ref);
+                                                                std::string ref,
+                                                                std::string describe) {
   auto src = std::make_unique<DockerArchiveSource>(std::move(files), describe);
   TRY(src->load(ref));
   return std::unique_ptr<ImageSource>(std::move(src));

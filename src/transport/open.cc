@@ -32,7 +32,8 @@ Result<std::unique_ptr<ImageSource>> open_bare_path(const std::string& path) {
                       path + " to read it as a root filesystem)");
   }
   auto files = TRY(open_tar_files(path).wrap("not an image"));
-  if (TRY(files->size("manifest.json"))) return open_docker_archive_source(std::move(files), "");
+  if (TRY(files->size("manifest.json")))
+    return open_docker_archive_source(std::move(files), "", path);
   if (TRY(files->size("oci-layout")) && TRY(files->size("index.json")))
     return open_oci_layout_source(std::move(files), "", path);
   return make_error(path +
@@ -67,7 +68,7 @@ Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref) {
     }
     case Kind::docker_archive: {
       TRY(must_exist(ref.path));
-      return open_docker_archive_source(TRY(open_tar_files(ref.path)), ref.tag);
+      return open_docker_archive_source(TRY(open_tar_files(ref.path)), ref.tag, ref.str());
     }
     case Kind::dir:
       TRY(must_exist(ref.path));
