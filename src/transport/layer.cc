@@ -9,6 +9,10 @@ Result<std::unique_ptr<ByteSource>> open_layer(ImageSource& src, const oci::Desc
                                                const oci::Digest& diff_id) {
   auto blob = TRY(src.blob(layer));
   auto peeked = TRY(compress::peek(std::move(blob)).wrap("layer " + layer.digest.str()));
+  // An uncompressed blob whose digest is the diff_id is already verified by the blob stream:
+  // hashing the same bytes twice would double the cost of reading the layer.
+  if (peeked.compression == compress::Compression::none && layer.digest == diff_id)
+    return std::move(peeked.stream);
   auto plain = compress::decompress(std::move(peeked.stream), peeked.compression);
   return oci::verifying(std::move(plain), diff_id, std::nullopt,
                         "layer " + layer.digest.short_str() + " (diff_id " + diff_id.str() + ")");
