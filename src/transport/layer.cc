@@ -2,6 +2,7 @@
 #include "transport/layer.h"
 
 #include "compress/compression.h"
+#include "util/prefetch_source.h"
 
 namespace pith::transport {
 
@@ -12,10 +13,11 @@ Result<std::unique_ptr<ByteSource>> open_layer(ImageSource& src, const oci::Desc
   // An uncompressed blob whose digest is the diff_id is already verified by the blob stream:
   // hashing the same bytes twice would double the cost of reading the layer.
   if (peeked.compression == compress::Compression::none && layer.digest == diff_id)
-    return std::move(peeked.stream);
+    return std::unique_ptr<ByteSource>(std::make_unique<PrefetchSource>(std::move(peeked.stream)));
   auto plain = compress::decompress(std::move(peeked.stream), peeked.compression);
-  return oci::verifying(std::move(plain), diff_id, std::nullopt,
-                        "layer " + layer.digest.short_str() + " (diff_id " + diff_id.str() + ")");
+  return std::unique_ptr<ByteSource>(std::make_unique<PrefetchSource>(
+      oci::verifying(std::move(plain), diff_id, std::nullopt,
+                     "layer " + layer.digest.short_str() + " (diff_id " + diff_id.str() + ")")));
 }
 
 }  // namespace pith::transport
