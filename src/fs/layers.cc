@@ -16,6 +16,20 @@ constexpr char k_elf_magic[] =
     "\x7f"
     "ELF";
 
+// Reads an entry's content into one allocation of its known size (appending in chunks would
+// double large files' footprint while the string grows).
+Result<std::string> read_content(ByteSource& content, uint64_t size, std::string prefix) {
+  std::string out = std::move(prefix);
+  size_t have = out.size();
+  out.resize(size);
+  while (have < size) {
+    size_t n = TRY(content.read(std::as_writable_bytes(std::span(out.data() + have, size - have))));
+    if (n == 0) return make_error("content shorter than its header says");
+    have += n;
+  }
+  return out;
+}
+
 void keep(size_t layer, CapturedFile&& file, const ScanOptions& options, LayerEntries& out) {
   if (options.consume)
     options.consume(layer, std::move(file));
@@ -44,11 +58,11 @@ Result<void> capture(size_t layer, const tar::Entry& e, ByteSource& content,
       got += n;
     }
     if (std::memcmp(head.data(), k_elf_magic, 4) != 0) return {};
-    std::string rest = TRY(read_all(content, e.size));
-    keep(layer, CapturedFile{e.path, head + rest}, options, out);
+    std::string bytes = TRY(read_content(content, e.size, std::move(head)));
+    keep(layer, CapturedFile{e.path, std::move(bytes)}, options, out);
     return {};
   }
-  keep(layer, CapturedFile{e.path, TRY(read_all(content, e.size))}, options, out);
+  keep(layer, CapturedFile{e.path, TRY(read_content(content, e.size, ""))}, options, out);
   return {};
 }
 
