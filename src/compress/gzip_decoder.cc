@@ -31,24 +31,13 @@ std::string isal_error_text(int code) {
   }
 }
 
-class GzipDecoder final : public ByteSource {
+class GzipDecoder final : public StickyErrorDecoder {
  public:
   GzipDecoder(std::unique_ptr<ByteSource> src, uint64_t limit)
       : m_src(std::move(src)), m_limit(limit), m_in(k_input_chunk) {
     // inflate_state holds ~100 KiB of tables and window, so it lives on the heap.
     m_state = std::make_unique<inflate_state>();
     start_member();
-  }
-
-  Result<size_t> read(std::span<std::byte> out) override {
-    if (m_failed) return make_error(m_failed_message);
-    auto r = read_some(out);
-    if (!r) {
-      // A broken stream stays broken: later reads repeat the error instead of guessing.
-      m_failed = true;
-      m_failed_message = r.error().message;
-    }
-    return r;
   }
 
  private:
@@ -70,7 +59,7 @@ class GzipDecoder final : public ByteSource {
     return {};
   }
 
-  Result<size_t> read_some(std::span<std::byte> out) {
+  Result<size_t> read_some(std::span<std::byte> out) override {
     if (out.empty() || m_done) return size_t{0};
     // igzip's counters are 32-bit; larger reads simply return in several calls.
     uint32_t want = static_cast<uint32_t>(std::min<size_t>(out.size(), uint32_t{1} << 30));
@@ -134,8 +123,6 @@ class GzipDecoder final : public ByteSource {
   bool m_started = false;
   bool m_member_done = false;
   bool m_done = false;
-  bool m_failed = false;
-  std::string m_failed_message;
 };
 
 }  // namespace

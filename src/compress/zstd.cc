@@ -17,24 +17,14 @@ struct CctxFree {
   void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
 };
 
-class ZstdDecoder final : public ByteSource {
+class ZstdDecoder final : public StickyErrorDecoder {
  public:
   ZstdDecoder(std::unique_ptr<ByteSource> src, uint64_t limit)
       : m_src(std::move(src)), m_limit(limit), m_in(k_input_chunk), m_ctx(ZSTD_createDCtx()) {}
 
-  Result<size_t> read(std::span<std::byte> out) override {
-    if (!m_ctx) return make_error("zstd: out of memory");
-    if (m_failed) return make_error(m_failed_message);
-    auto r = read_some(out);
-    if (!r) {
-      m_failed = true;
-      m_failed_message = r.error().message;
-    }
-    return r;
-  }
-
  private:
-  Result<size_t> read_some(std::span<std::byte> out) {
+  Result<size_t> read_some(std::span<std::byte> out) override {
+    if (!m_ctx) return make_error("zstd: out of memory");
     if (out.empty() || m_done) return size_t{0};
     for (;;) {
       if (m_input.pos == m_input.size && !m_eof) {
@@ -79,8 +69,6 @@ class ZstdDecoder final : public ByteSource {
   bool m_started = false;
   bool m_frame_done = false;
   bool m_done = false;
-  bool m_failed = false;
-  std::string m_failed_message;
 };
 
 class ZstdEncoder final : public ByteSource {
