@@ -36,6 +36,7 @@ class PrefetchSource final : public ByteSource {
   std::condition_variable m_changed;
   std::deque<std::vector<std::byte>> m_ready;  // an empty chunk marks the end of the stream
   std::optional<Error> m_error;                // set by the reader; ends the stream
+  std::vector<std::vector<std::byte>> m_free;  // handed-out chunks, for reuse
   bool m_stop = false;
   std::vector<std::byte> m_current;  // the chunk being handed out
   size_t m_offset = 0;
