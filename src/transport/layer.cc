@@ -14,7 +14,10 @@ Result<std::unique_ptr<ByteSource>> open_layer(ImageSource& src, const oci::Desc
   // hashing the same bytes twice would double the cost of reading the layer.
   if (peeked.compression == compress::Compression::none && layer.digest == diff_id)
     return std::unique_ptr<ByteSource>(std::make_unique<PrefetchSource>(std::move(peeked.stream)));
-  auto plain = compress::decompress(std::move(peeked.stream), peeked.compression);
+  // Compressed: the stored bytes are read and hashed ahead on their own thread too, so hashing
+  // them, inflating and hashing the result, and parsing run side by side.
+  auto plain = compress::decompress(std::make_unique<PrefetchSource>(std::move(peeked.stream)),
+                                    peeked.compression);
   return std::unique_ptr<ByteSource>(std::make_unique<PrefetchSource>(
       oci::verifying(std::move(plain), diff_id, std::nullopt,
                      "layer " + layer.digest.short_str() + " (diff_id " + diff_id.str() + ")")));

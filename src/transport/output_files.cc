@@ -132,6 +132,10 @@ class TarOutput final : public OutputFiles {
 Result<std::unique_ptr<OutputFiles>> open_directory_output(const std::string& dir) {
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec)) {
+    // Like skopeo, a layout may be created below folders that do not exist yet.
+    auto parent = std::filesystem::path(dir).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) return make_error(dir + ": " + ec.message());
     TempDir tmp = TRY(TempDir::create_beside(dir));
     std::string work = tmp.path();
     return std::unique_ptr<OutputFiles>(
