@@ -100,4 +100,8 @@ for t in v1 v2 v3; do
 done
 expect_error "regclient unknown tag" "$PITH" inspect "oci:$C/regclient/testdata/testrepo:v9"
 
+# A layout may be created below folders that do not exist yet (as skopeo does).
+expect_ok "oci: below missing folders" "$PITH" copy -q "$dive" "oci:$tmp/new/deeper/layout:t"
+expect_eq "oci: below missing folders reads back" "$(inspect_field .digest "$dive")" "$(inspect_field .digest "oci:$tmp/new/deeper/layout:t")"
+
 finish
