@@ -1,0 +1,47 @@
+// The dynamic loader, emulated on a root filesystem: which files a program needs at run time
+// (its interpreter, the shared libraries it and they need, and what glibc loads with dlopen),
+// found the way glibc's ld.so and musl's loader find them, so an image can hold only those.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+#include "util/root_dir.h"
+
+namespace pith::elf {
+
+struct ClosureOptions {
+  // LD_LIBRARY_PATH as the program's environment will set it (from `--env`), split on ':'.
+  std::vector<std::string> ld_library_path;
+  // Also add the NSS modules that the root's /etc/nsswitch.conf names and libc does not
+  // contain, and libgcc_s when libstdc++ or libpthread is loaded (glibc dlopens both).
+  bool dlopen_extras = true;
+};
+
+// A library nobody could find: its name (DT_NEEDED entry) and the file that needs it.
+struct Missing {
+  std::string name;
+  std::string needed_by;
+  friend bool operator==(const Missing&, const Missing&) = default;
+};
+
+struct Closure {
+  // Canonical absolute paths of the regular files to copy: the programs themselves, the
+  // interpreter, every library (each glibc-hwcaps variant present too), sorted and unique.
+  std::vector<std::string> files;
+  // Every symlink met on the way to those files (soname links, /lib64 -> usr/lib64, ...),
+  // sorted by path and unique, so the copies are found under the names the loader uses.
+  std::vector<RootDir::Link> links;
+  // Libraries that could not be found, sorted; empty when the closure is complete.
+  std::vector<Missing> missing;
+  // The PT_INTERP of the first dynamic program ("" when every program is static).
+  std::string interpreter;
+};
+
+// Resolves the closure of `programs` (absolute paths inside `root`). A program that is not an
+// ELF file is an error naming it; a static one contributes only itself.
+Result<Closure> resolve_closure(const RootDir& root, const std::vector<std::string>& programs,
+                                const ClosureOptions& options);
+
+}  // namespace pith::elf
