@@ -1,0 +1,212 @@
+// The steps of a build: open the root, plan the files (base files, program, closure, extras,
+// package records), write the layers, then copy the image to every output.
+#include "build/build.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <set>
+
+#include "build/base_files.h"
+#include "build/image.h"
+#include "build/package_metadata.h"
+#include "build/plan.h"
+#include "build/unpack.h"
+#include "elf/closure.h"
+#include "transport/copy.h"
+#include "transport/resolve.h"
+#include "transport/sink.h"
+#include "util/file.h"
+
+namespace pith::build {
+
+namespace {
+
+constexpr const char* k_default_path =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// The root files come from: a directory, or an image unpacked into a temporary one.
+struct Root {
+  std::optional<TempDir> unpacked;
+  std::optional<RootDir> dir;
+  std::map<std::string, std::string> annotations;  // base.name / base.digest
+};
+
+bool looks_like_reference(const std::string& from) {
+  for (const char* prefix : {"oci:", "oci-archive:", "docker-archive:", "docker://", "dir:"})
+    if (from.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+Result<Root> open_root(const std::string& from, const std::optional<oci::Platform>& platform) {
+  Root root;
+  std::error_code ec;
+  if (!looks_like_reference(from) && std::filesystem::is_directory(from, ec)) {
+    root.dir.emplace(TRY(RootDir::open(from).wrap("--from " + from)));
+    return root;
+  }
+  auto ref = TRY(transport::parse_reference(from).wrap("--from"));
+  auto src = TRY(transport::open_source(ref).wrap("--from"));
+  auto img = TRY(transport::resolve_image(*src, platform).wrap("--from " + from));
+  const char* tmp = std::getenv("TMPDIR");
+  root.unpacked.emplace(
+      TRY(TempDir::create_beside(std::string(tmp && *tmp ? tmp : "/tmp") + "/pith-from")));
+  TRY(unpack_image(*src, img, root.unpacked->path()).wrap("--from " + from));
+  root.dir.emplace(TRY(RootDir::open(root.unpacked->path())));
+  root.annotations["org.opencontainers.image.base.name"] = ref.str();
+  root.annotations["org.opencontainers.image.base.digest"] = img.descriptor.digest.str();
+  return root;
+}
+
+// LD_LIBRARY_PATH as the program will see it, from `--env`.
+std::vector<std::string> library_path(const std::vector<std::string>& env) {
+  std::vector<std::string> dirs;
+  for (const auto& kv : env) {
+    if (kv.rfind("LD_LIBRARY_PATH=", 0) != 0) continue;
+    std::string v = kv.substr(16);
+    size_t i = 0;
+    while (i <= v.size()) {
+      size_t j = v.find(':', i);
+      if (j == std::string::npos) j = v.size();
+      if (j > i) dirs.push_back(v.substr(i, j - i));
+      i = j + 1;
+    }
+  }
+  return dirs;
+}
+
+// Where the program is read from and where it goes. A relative path is a host file (a
+// program just built) and goes to /app/<name>; an absolute one is the root's and stays put.
+struct Program {
+  std::string in_root;     // path inside the root, for the closure
+  std::string image_path;  // path in the image (the entrypoint)
+  std::string host_path;   // set for a host file
+};
+
+Result<Program> place_program(const std::string& entrypoint, const RootDir& root) {
+  Program p;
+  if (entrypoint.front() == '/') {
+    p.in_root = p.image_path = entrypoint;
+    return p;
+  }
+  std::error_code ec;
+  auto real = std::filesystem::canonical(entrypoint, ec);
+  if (ec) return make_error("--entrypoint " + entrypoint + ": " + ec.message());
+  if (root.dir() != "/")
+    return make_error("--entrypoint " + entrypoint +
+                      ": a host program needs its libraries from the host (--from /); give a "
+                      "path inside the root instead");
+  p.host_path = p.in_root = real.string();
+  p.image_path = "/app/" + real.filename().string();
+  return p;
+}
+
+std::string missing_list(const std::vector<elf::Missing>& missing) {
+  std::string out;
+  for (const auto& m : missing)
+    out += (out.empty() ? "" : ", ") + m.name + " (" + m.needed_by + ")";
+  return out;
+}
+
+bool is_ancestor_or_self(const std::string& dir, const std::string& path) {
+  return path == dir ||
+         (path.size() > dir.size() && path.rfind(dir, 0) == 0 && path[dir.size()] == '/');
+}
+
+}  // namespace
+
+Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn) {
+  // 1. Settings that do not depend on the root.
+  TRY(validate(spec));
+  ImageSettings settings;
+  settings.platform =
+      spec.platform.empty() ? oci::Platform::host() : TRY(oci::Platform::parse(spec.platform));
+  settings.compression = TRY(compress::parse(spec.compress).wrap("--compress"));
+  settings.mtime = TRY(source_date_epoch());
+  settings.created = rfc3339(settings.mtime);
+  settings.user = TRY(config_user(spec.user));
+
+  // 2. The root the files come from.
+  std::optional<oci::Platform> wanted;
+  if (!spec.platform.empty()) wanted = settings.platform;
+  Root root = TRY(open_root(spec.from, wanted));
+  const RootDir& dir = *root.dir;
+
+  // 3. The plan: base files, the program, its closure, the files asked for, package records.
+  Plan plan;
+  auto base = TRY(add_base_files(plan, dir, spec));
+  for (const auto& w : base.warnings) warn(w);
+  Program program = TRY(place_program(spec.entrypoint, dir));
+  if (program.host_path.empty())
+    TRY(plan.add_from_root(dir, program.in_root, Layer::app).wrap("--entrypoint"));
+  else
+    TRY(plan.add_host(program.host_path, program.image_path, Layer::app).wrap("--entrypoint"));
+
+  elf::ClosureOptions closure_options;
+  closure_options.ld_library_path = library_path(spec.env);
+  auto closure = TRY(elf::resolve_closure(dir, {program.in_root}, closure_options));
+  if (!closure.missing.empty()) {
+    std::string list = missing_list(closure.missing);
+    if (!spec.allow_missing)
+      return make_error("libraries not found in " + dir.dir() + ": " + list +
+                        " (--allow-missing to build anyway)");
+    warn("libraries not found, the program may not start: " + list);
+  }
+  BuildResult result;
+  auto program_file = TRY(dir.resolve(program.in_root)).path;
+  for (const auto& link : closure.links) {
+    // A host program's own path is not recreated in the image: it lives under /app.
+    if (!program.host_path.empty() && is_ancestor_or_self(link.path, program.in_root)) continue;
+    plan.add_symlink(link.path, link.target, Layer::libs);
+  }
+  for (const auto& file : closure.files) {
+    if (file == program_file) continue;
+    TRY(plan.add_from_root(dir, file, Layer::libs));
+    ++result.libraries;
+  }
+  for (const auto& a : spec.add)
+    TRY(plan.add_tree(dir, a.from, a.to.empty() ? a.from : a.to, Layer::app)
+            .wrap("--add " + a.from));
+  for (const auto& a : spec.add_host)
+    TRY(plan.add_host(a.from, a.to, Layer::app).wrap("--add-host " + a.from));
+
+  auto root_files = plan.root_files();
+  auto metadata = TRY(package_metadata(dir, {root_files.begin(), root_files.end()}));
+  for (const auto& w : metadata.warnings) warn(w.location + ": " + w.message);
+  for (const auto& f : metadata.files) plan.add_generated(f.path, f.content, f.mode, Layer::libs);
+  for (const auto& p : metadata.packages) result.packages.push_back(p.name + " " + p.version);
+
+  // 4. The config: environment (PATH, then what the base files need, then --env), program.
+  settings.env.push_back(k_default_path);
+  for (const auto& e : base.env) settings.env.push_back(e);
+  for (const auto& e : spec.env) settings.env.push_back(e);
+  settings.entrypoint = {program.image_path};
+  settings.cmd = spec.cmd;
+  settings.workdir = spec.workdir;
+  settings.labels = spec.labels;
+  for (const auto& p : spec.expose)
+    settings.exposed_ports.push_back(p.find('/') == std::string::npos ? p + "/tcp" : p);
+  settings.stop_signal = spec.stop_signal;
+  settings.annotations = root.annotations;
+  settings.annotations["org.opencontainers.image.created"] = settings.created;
+  for (const auto& [k, v] : spec.annotations) settings.annotations[k] = v;
+
+  // 5. Layers, config and manifest; then every output, each complete or not there at all.
+  auto image = TRY(assemble_image(plan, spec.layers, settings));
+  result.manifest_digest = image.manifest_digest;
+  for (const auto& l : image.layers) result.compressed_size += l.size;
+  for (const auto& [path, e] : plan.entries())
+    if (e.kind == EntryKind::file) ++result.files;
+  for (const auto& out : spec.outputs) {
+    auto ref = TRY(transport::parse_reference(out).wrap("-o"));
+    auto sink = TRY(transport::open_sink(ref));
+    transport::CopyOptions copy;
+    copy.platform = settings.platform;
+    TRY(transport::copy_image(*image.source, *sink, copy).wrap(out));
+  }
+  return result;
+}
+
+}  // namespace pith::build

@@ -1,0 +1,27 @@
+// `pith build` as a library call: from a spec to images written at every output.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "build/spec.h"
+#include "oci/digest.h"
+#include "util/result.h"
+
+namespace pith::build {
+
+struct BuildResult {
+  oci::Digest manifest_digest;
+  size_t files = 0;                   // regular files in the image
+  size_t libraries = 0;               // files of the ELF closure besides the program
+  std::vector<std::string> packages;  // "name version" of the OS packages recorded
+  uint64_t compressed_size = 0;       // of the layer blobs
+};
+
+// Called with each warning as it happens (missing CA bundle, unreadable package database).
+using WarningSink = std::function<void(const std::string&)>;
+
+Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn);
+
+}  // namespace pith::build

@@ -1,0 +1,244 @@
+// Layer tars, config and manifest of a built image, held in unlinked temporary files until a
+// sink copies them.
+#include "build/image.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+
+#include "oci/canonical_json.h"
+#include "oci/digest.h"
+#include "oci/manifest.h"
+#include "oci/media_types.h"
+#include "tar/writer.h"
+#include "util/file.h"
+#include "util/sha256.h"
+
+namespace pith::build {
+
+namespace {
+
+// Passes bytes on to a sink, hashing and counting them.
+class HashingSink final : public ByteSink {
+ public:
+  explicit HashingSink(ByteSink& inner) : m_inner(inner) {}
+  Result<void> write(std::span<const std::byte> data) override {
+    m_hash.update(data);
+    m_size += data.size();
+    return m_inner.write(data);
+  }
+  oci::Digest digest() { return *oci::Digest::parse("sha256:" + m_hash.hex_digest()); }
+  uint64_t size() const { return m_size; }
+
+ private:
+  ByteSink& m_inner;
+  Sha256 m_hash;
+  uint64_t m_size = 0;
+};
+
+Result<UniqueFd> temp_file() {
+  int fd = ::open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error("cannot create a temporary file in /tmp: " + errno_text(errno));
+  return UniqueFd(fd);
+}
+
+tar::Entry tar_entry(const PlanEntry& p, int64_t mtime) {
+  tar::Entry e;
+  e.path = p.path.substr(1);
+  e.mode = p.mode;
+  e.uid = p.uid;
+  e.gid = p.gid;
+  e.mtime = mtime;
+  switch (p.kind) {
+    case EntryKind::directory:
+      e.type = tar::EntryType::directory;
+      break;
+    case EntryKind::symlink:
+      e.type = tar::EntryType::symlink;
+      e.link_target = p.link_target;
+      break;
+    case EntryKind::file:
+      e.type = tar::EntryType::regular;
+      break;
+  }
+  return e;
+}
+
+struct LayerBlob {
+  std::shared_ptr<UniqueFd> fd;
+  oci::Descriptor descriptor;
+  oci::Digest diff_id;
+};
+
+// Writes one layer: the tar into a temporary file (hashed: the diff_id), then, compressed,
+// into another (hashed: the blob digest).
+Result<LayerBlob> write_layer(const std::vector<PlanEntry>& entries, const ImageSettings& s) {
+  auto tar_fd = std::make_shared<UniqueFd>(TRY(temp_file()));
+  FdSink file(tar_fd->get());
+  HashingSink hashed(file);
+  tar::Writer writer(hashed);
+  for (const auto& p : entries) {
+    tar::Entry e = tar_entry(p, s.mtime);
+    if (p.kind != EntryKind::file) {
+      TRY(writer.add(e).wrap(p.path));
+      continue;
+    }
+    if (p.source.empty()) {
+      e.size = p.content.size();
+      MemorySource content(p.content);
+      TRY(writer.add(e, &content).wrap(p.path));
+      continue;
+    }
+    auto fd = std::make_shared<UniqueFd>(TRY(open_read(p.source)));
+    e.size = TRY(file_size(fd->get()));
+    FileRegionSource content(fd, 0, e.size);
+    TRY(writer.add(e, &content).wrap(p.source));
+  }
+  TRY(writer.finish());
+  TRY(file.flush());
+  LayerBlob blob;
+  blob.diff_id = hashed.digest();
+  uint64_t tar_size = hashed.size();
+  blob.descriptor.media_type = std::string(oci::layer_media_type(oci::Family::oci, s.compression));
+  if (s.compression == compress::Compression::none) {
+    blob.fd = tar_fd;
+    blob.descriptor.digest = blob.diff_id;
+    blob.descriptor.size = tar_size;
+    return blob;
+  }
+  blob.fd = std::make_shared<UniqueFd>(TRY(temp_file()));
+  FdSink out(blob.fd->get());
+  HashingSink hashed_out(out);
+  auto packed =
+      compress::compress(std::make_unique<FileRegionSource>(tar_fd, 0, tar_size), s.compression);
+  std::vector<std::byte> buf(1 << 20);
+  for (;;) {
+    size_t n = TRY(packed->read(buf));
+    if (n == 0) break;
+    TRY(hashed_out.write(std::span(buf.data(), n)));
+  }
+  TRY(out.flush());
+  blob.descriptor.digest = hashed_out.digest();
+  blob.descriptor.size = hashed_out.size();
+  return blob;
+}
+
+std::string config_json(const ImageSettings& s, const std::vector<oci::Digest>& diff_ids,
+                        const std::vector<std::string>& layers) {
+  nlohmann::json config = nlohmann::json::object();
+  if (!s.user.empty()) config["User"] = s.user;
+  if (!s.env.empty()) config["Env"] = s.env;
+  if (!s.entrypoint.empty()) config["Entrypoint"] = s.entrypoint;
+  if (!s.cmd.empty()) config["Cmd"] = s.cmd;
+  if (!s.workdir.empty()) config["WorkingDir"] = s.workdir;
+  if (!s.labels.empty()) config["Labels"] = s.labels;
+  if (!s.stop_signal.empty()) config["StopSignal"] = s.stop_signal;
+  if (!s.exposed_ports.empty()) {
+    config["ExposedPorts"] = nlohmann::json::object();
+    for (const auto& p : s.exposed_ports) config["ExposedPorts"][p] = nlohmann::json::object();
+  }
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& d : diff_ids) ids.push_back(d.str());
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& name : layers)
+    history.push_back({{"created", s.created},
+                       {"created_by", "pith build: " + name + " layer"},
+                       {"comment", "pith build"}});
+  nlohmann::json doc = {
+      {"architecture", s.platform.architecture},
+      {"os", s.platform.os},
+      {"created", s.created},
+      {"config", config},
+      {"rootfs", {{"type", "layers"}, {"diff_ids", ids}}},
+      {"history", history},
+  };
+  if (!s.platform.variant.empty()) doc["variant"] = s.platform.variant;
+  return oci::canonical_json(doc);
+}
+
+// The built image: a manifest, a config and layer blobs in temporary files.
+class BuiltSource final : public transport::ImageSource {
+ public:
+  BuiltSource(transport::RawManifest root, std::string config,
+              std::map<oci::Digest, std::shared_ptr<UniqueFd>> blobs)
+      : m_root(std::move(root)), m_config(std::move(config)), m_blobs(std::move(blobs)) {}
+  std::string describe() const override { return "pith build"; }
+  Result<transport::RawManifest> root() override { return m_root; }
+  Result<transport::RawManifest> manifest(const oci::Descriptor& d) override {
+    return make_error("pith build: holds no manifest " + d.digest.str());
+  }
+  Result<std::unique_ptr<ByteSource>> blob(const oci::Descriptor& d) override {
+    std::unique_ptr<ByteSource> raw;
+    if (auto it = m_blobs.find(d.digest); it != m_blobs.end())
+      raw = std::make_unique<FileRegionSource>(it->second, 0, d.size);
+    else if (d.digest == oci::Digest::sha256_of(m_config))
+      raw = std::make_unique<MemorySource>(m_config);
+    else
+      return make_error("pith build: no blob " + d.digest.str());
+    return oci::verifying(std::move(raw), d.digest, d.size, "blob " + d.digest.str());
+  }
+
+ private:
+  transport::RawManifest m_root;
+  std::string m_config;
+  std::map<oci::Digest, std::shared_ptr<UniqueFd>> m_blobs;
+};
+
+}  // namespace
+
+Result<BuiltImage> assemble_image(const Plan& plan, LayerMode mode, const ImageSettings& settings) {
+  oci::Manifest m;
+  m.media_type = std::string(oci::media::oci_manifest);
+  std::vector<oci::Digest> diff_ids;
+  std::vector<std::string> written;
+  std::map<oci::Digest, std::shared_ptr<UniqueFd>> blobs;
+  auto add_layer = [&](const std::vector<PlanEntry>& entries, std::string name) -> Result<void> {
+    if (entries.empty()) return {};
+    auto blob = TRY(write_layer(entries, settings).wrap(name + " layer"));
+    m.layers.push_back(blob.descriptor);
+    diff_ids.push_back(blob.diff_id);
+    written.push_back(std::move(name));
+    blobs[blob.descriptor.digest] = blob.fd;
+    return {};
+  };
+  if (mode == LayerMode::single) {
+    TRY(add_layer(plan.layer_entries(std::nullopt), "single"));
+  } else {
+    for (Layer l : k_layers) TRY(add_layer(plan.layer_entries(l), std::string(layer_name(l))));
+  }
+  std::string config = config_json(settings, diff_ids, written);
+  m.config.media_type = std::string(oci::media::oci_config);
+  m.config.digest = oci::Digest::sha256_of(config);
+  m.config.size = config.size();
+  m.annotations = settings.annotations;
+  std::string bytes = oci::serialize(m);
+  BuiltImage image;
+  image.manifest_digest = oci::Digest::sha256_of(bytes);
+  image.layers = m.layers;
+  image.source = std::make_unique<BuiltSource>(
+      transport::RawManifest{bytes, m.media_type, image.manifest_digest}, std::move(config),
+      std::move(blobs));
+  return image;
+}
+
+Result<int64_t> source_date_epoch() {
+  const char* v = std::getenv("SOURCE_DATE_EPOCH");
+  if (!v || !*v) return int64_t{0};
+  std::string text(v);
+  if (text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos)
+    return make_error("SOURCE_DATE_EPOCH: expected seconds since 1970, got \"" + text + "\"");
+  return static_cast<int64_t>(std::stoll(text));
+}
+
+std::string rfc3339(int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace pith::build

@@ -1,0 +1,51 @@
+// Turning a plan into an image: one deterministic tar per layer (sorted entries, fixed mtime,
+// owners as planned), compressed, hashed while written; then the config and manifest. The
+// result is an ImageSource, so every sink (oci, archives, registries) can take it by copy.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "build/plan.h"
+#include "build/spec.h"
+#include "compress/compression.h"
+#include "oci/descriptor.h"
+#include "transport/source.h"
+
+namespace pith::build {
+
+// The parts of the image config and manifest that are not layers.
+struct ImageSettings {
+  oci::Platform platform;
+  std::string created;  // RFC 3339, from SOURCE_DATE_EPOCH (or 1970-01-01T00:00:00Z)
+  int64_t mtime = 0;    // of every tar entry
+  std::string user;
+  std::vector<std::string> env;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> cmd;
+  std::string workdir;
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> exposed_ports;  // "8080/tcp"
+  std::string stop_signal;
+  std::map<std::string, std::string> annotations;  // manifest annotations
+  compress::Compression compression = compress::Compression::gzip;
+};
+
+struct BuiltImage {
+  std::unique_ptr<transport::ImageSource> source;
+  oci::Digest manifest_digest;
+  std::vector<oci::Descriptor> layers;
+};
+
+// Writes the plan's layers (base, libs, app, in that order; an empty one is left out), or
+// with `single` all entries in one layer; each layer gets its history line.
+Result<BuiltImage> assemble_image(const Plan& plan, LayerMode mode, const ImageSettings& settings);
+
+// SOURCE_DATE_EPOCH (seconds) when set and valid, else 0; and its RFC 3339 form.
+Result<int64_t> source_date_epoch();
+std::string rfc3339(int64_t seconds);
+
+}  // namespace pith::build

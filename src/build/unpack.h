@@ -1,0 +1,18 @@
+// `--from IMAGE`: the image's root filesystem (layers applied in order, whiteouts honoured)
+// written below a fresh directory, so the build can read it as a root like any other.
+#pragma once
+
+#include <string>
+
+#include "transport/resolve.h"
+#include "transport/source.h"
+
+namespace pith::build {
+
+// Writes every layer of `img` into `dir` (empty, owned by the caller). Paths never leave `dir`:
+// each parent is opened with RESOLVE_IN_ROOT, each final name created with *at calls that do
+// not follow symlinks. Devices and fifos are skipped (a build copies files, not nodes).
+Result<void> unpack_image(transport::ImageSource& src, const transport::ResolvedImage& img,
+                          const std::string& dir);
+
+}  // namespace pith::build
