@@ -1,0 +1,60 @@
+// What the dynamic loader reads from an ELF file: its class, byte order and machine, PT_INTERP,
+// and the PT_DYNAMIC entries that drive the library search (DT_NEEDED, DT_RPATH, DT_RUNPATH,
+// DT_SONAME, DT_FLAGS_1, version definitions). Only those bytes are read, each bounds-checked.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.h"
+
+namespace pith::elf {
+
+inline constexpr uint16_t k_em_386 = 3;
+inline constexpr uint16_t k_em_arm = 40;
+inline constexpr uint16_t k_em_x86_64 = 62;
+inline constexpr uint16_t k_em_aarch64 = 183;
+inline constexpr uint16_t k_em_ppc64 = 21;
+inline constexpr uint16_t k_em_s390 = 22;
+inline constexpr uint16_t k_em_riscv = 243;
+inline constexpr uint64_t k_df_1_nodeflib = 0x800;
+
+struct DynamicInfo {
+  bool is_64 = true;
+  bool big_endian = false;
+  uint16_t type = 0;  // ET_EXEC 2, ET_DYN 3
+  uint16_t machine = 0;
+  std::string interpreter;   // PT_INTERP, "" when absent
+  bool has_dynamic = false;  // PT_DYNAMIC present
+  std::vector<std::string> needed;
+  // Absent and empty differ: an empty DT_RUNPATH still disables DT_RPATH.
+  std::optional<std::string> rpath;
+  std::optional<std::string> runpath;
+  std::optional<std::string> soname;
+  uint64_t flags_1 = 0;
+  // Version names the file defines (DT_VERDEF), without the base entry: "GLIBC_2.34", ...
+  std::vector<std::string> version_definitions;
+
+  // Same class, byte order and machine: what ld.so checks before accepting a library.
+  bool compatible_with(const DynamicInfo& other) const {
+    return is_64 == other.is_64 && big_endian == other.big_endian && machine == other.machine;
+  }
+};
+
+// Reads exactly `len` bytes at `offset`, or fails (past the end of the file).
+using ReadAt = std::function<Result<std::string>(uint64_t offset, uint64_t len)>;
+
+// Parses an ELF file through `read`; `size` is the file's size. Not an ELF file, a truncated
+// header or tables pointing outside the file are errors.
+Result<DynamicInfo> read_dynamic(const ReadAt& read, uint64_t size);
+Result<DynamicInfo> read_dynamic_bytes(std::string_view bytes);
+Result<DynamicInfo> read_dynamic_fd(int fd);
+
+// Whether the first bytes are the ELF magic.
+bool has_elf_magic(std::string_view first_bytes);
+
+}  // namespace pith::elf
