@@ -49,6 +49,10 @@ class RootDir {
   Result<std::vector<std::string>> list(std::string_view dir) const;
 
  private:
+  enum class Follow { yes, no };
+  struct Walk;
+  Result<Walk> walk(std::string_view path, Follow follow_last, int* err) const;
+
   RootDir(std::string dir, UniqueFd fd) : m_dir(std::move(dir)), m_fd(std::move(fd)) {}
   std::string m_dir;
   UniqueFd m_fd;
