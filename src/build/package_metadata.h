@@ -37,6 +37,7 @@ struct PackageMetadata {
 // the image takes from `root`; a package database that lists a file under another name
 // (/lib/x86_64-linux-gnu/libc.so.6 on a merged-/usr root) still matches, by canonical path.
 // A root with no package database gives an empty result.
-Result<PackageMetadata> package_metadata(const RootDir& root, const std::set<std::string>& included);
+Result<PackageMetadata> package_metadata(const RootDir& root,
+                                         const std::set<std::string>& included);
 
 }  // namespace pith::build

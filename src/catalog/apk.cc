@@ -175,22 +175,41 @@ class Reader {
 
 }  // namespace
 
-Result<std::vector<Package>> parse_apk_installed(std::string_view bytes, std::string_view location,
-                                                 const OsContext& os,
-                                                 std::vector<Warning>* warnings) {
-  Reader reader(bytes, location, os, warnings);
+void for_each_apk_record(std::string_view bytes, const ApkRecordVisitor& visit) {
+  size_t start = 0;  // offset of the open record's first line
+  size_t end = 0;    // end of its last line so far
+  size_t start_line = 0;
+  bool open = false;
   std::string_view rest = bytes;
   std::string_view line;
   size_t line_no = 0;
   while (db_text::next_line(rest, line)) {
     ++line_no;
-    if (line.size() < 2) {
-      reader.close();  // apk-tools ends a record at any line shorter than "K:"
-    } else {
-      reader.add_line(line, line_no);
+    if (line.size() < 2) {  // apk-tools ends a record at any line shorter than "K:"
+      if (open) visit(start_line, bytes.substr(start, end - start));
+      open = false;
+      continue;
     }
+    size_t offset = static_cast<size_t>(line.data() - bytes.data());
+    if (!open) {
+      open = true;
+      start = offset;
+      start_line = line_no;
+    }
+    end = offset + line.size();
   }
-  reader.close();
+  if (open) visit(start_line, bytes.substr(start, end - start));
+}
+
+Result<std::vector<Package>> parse_apk_installed(std::string_view bytes, std::string_view location,
+                                                 const OsContext& os,
+                                                 std::vector<Warning>* warnings) {
+  Reader reader(bytes, location, os, warnings);
+  for_each_apk_record(bytes, [&](size_t line_no, std::string_view text) {
+    std::string_view line;
+    while (db_text::next_line(text, line)) reader.add_line(line, line_no++);
+    reader.close();
+  });
   return std::move(reader).finish();
 }
 

@@ -2,6 +2,8 @@
 // usr/lib/apk/db/installed), a pure function over the bytes the caller read from a layer.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +21,12 @@ namespace pith::catalog {
 // "K:value", a repeated P or V, or a NUL byte is skipped. Both are reported in `warnings` (may
 // be null). Input with no well-formed record at all and at least one malformed one is an Error.
 // purl: pkg:apk/<os.id or "alpine">/<name>@<version>?arch=<arch>&distro=<id>-<version_id>.
+// Hands each record to `visit` as written (a view into `bytes` from its first line through
+// its last, without the final line end) with the 1-based line it starts on; records are split
+// as parse_apk_installed splits them. Split its text with db_text-style line reading.
+using ApkRecordVisitor = std::function<void(size_t line, std::string_view text)>;
+void for_each_apk_record(std::string_view bytes, const ApkRecordVisitor& visit);
+
 Result<std::vector<Package>> parse_apk_installed(std::string_view bytes, std::string_view location,
                                                  const OsContext& os,
                                                  std::vector<Warning>* warnings = nullptr);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <functional>
 
 #include "catalog/control_fields.h"
 #include "catalog/db_text.h"
@@ -183,11 +184,13 @@ Verdict to_package(const control::Stanza& s, std::string_view location, const Os
   return Verdict::package;
 }
 
-Result<std::vector<Package>> parse_stanzas(std::string_view bytes, std::string_view location,
-                                           const OsContext& os, MissingStatus missing_status,
-                                           std::vector<Warning>* warnings) {
+// Hands each installed package, with the stanza it came from, to `keep`.
+using KeepStanza = std::function<void(Package&&, const control::Stanza&)>;
+
+Result<void> parse_stanzas(std::string_view bytes, std::string_view location, const OsContext& os,
+                           MissingStatus missing_status, std::vector<Warning>* warnings,
+                           const KeepStanza& keep) {
   db_text::Warnings warn(warnings, location);
-  std::vector<Package> packages;
   size_t malformed = 0;
   size_t well_formed = 0;
   for (const control::Stanza& s : control::split_stanzas(bytes)) {
@@ -204,7 +207,7 @@ Result<std::vector<Package>> parse_stanzas(std::string_view bytes, std::string_v
       warn.add("stanza at line " + std::to_string(s.line) + " skipped: " + why);
     } else if (v == Verdict::package) {
       if (!why.empty()) warn.add(why);
-      packages.push_back(std::move(p));
+      keep(std::move(p), s);
     }
   }
   warn.finish();
@@ -212,6 +215,16 @@ Result<std::vector<Package>> parse_stanzas(std::string_view bytes, std::string_v
     return make_error(std::string(location) + ": not a dpkg status file (" +
                       std::to_string(malformed) + " malformed stanzas, none readable)");
   }
+  return {};
+}
+
+Result<std::vector<Package>> parse_packages(std::string_view bytes, std::string_view location,
+                                            const OsContext& os, MissingStatus missing_status,
+                                            std::vector<Warning>* warnings) {
+  std::vector<Package> packages;
+  TRY(parse_stanzas(
+      bytes, location, os, missing_status, warnings,
+      [&](Package&& p, const control::Stanza&) { packages.push_back(std::move(p)); }));
   return packages;
 }
 
@@ -220,13 +233,29 @@ Result<std::vector<Package>> parse_stanzas(std::string_view bytes, std::string_v
 Result<std::vector<Package>> parse_dpkg_status(std::string_view bytes, std::string_view location,
                                                const OsContext& os,
                                                std::vector<Warning>* warnings) {
-  return parse_stanzas(bytes, location, os, MissingStatus::not_installed, warnings);
+  return parse_packages(bytes, location, os, MissingStatus::not_installed, warnings);
 }
 
 Result<std::vector<Package>> parse_dpkg_status_d(std::string_view bytes, std::string_view location,
                                                  const OsContext& os,
                                                  std::vector<Warning>* warnings) {
-  return parse_stanzas(bytes, location, os, MissingStatus::installed, warnings);
+  return parse_packages(bytes, location, os, MissingStatus::installed, warnings);
+}
+
+Result<std::vector<DpkgStanza>> parse_dpkg_status_stanzas(std::string_view bytes,
+                                                          std::string_view location,
+                                                          const OsContext& os,
+                                                          std::vector<Warning>* warnings) {
+  std::vector<DpkgStanza> stanzas;
+  TRY(parse_stanzas(bytes, location, os, MissingStatus::not_installed, warnings,
+                    [&](Package&& p, const control::Stanza& s) {
+                      DpkgStanza& out = stanzas.emplace_back();
+                      out.package = std::move(p);
+                      for (const control::Field& f : s.fields) {
+                        out.fields.push_back({std::string(f.name), std::string(f.value)});
+                      }
+                    }));
+  return stanzas;
 }
 
 }  // namespace pith::catalog

@@ -33,6 +33,25 @@ Result<std::vector<Package>> parse_dpkg_status_d(std::string_view bytes, std::st
                                                  const OsContext& os,
                                                  std::vector<Warning>* warnings = nullptr);
 
+// An installed package of a status file with its stanza's fields as written, for writers that
+// copy stanzas (pith build's distroless status.d files).
+struct DpkgStanza {
+  struct Field {
+    std::string name;
+    // As control::Field::value: continuation lines included with their line ends, leading
+    // blanks of the first line removed, no final line end.
+    std::string value;
+  };
+  Package package;
+  std::vector<Field> fields;  // in file order
+};
+
+// As parse_dpkg_status, keeping each package's fields.
+Result<std::vector<DpkgStanza>> parse_dpkg_status_stanzas(std::string_view bytes,
+                                                          std::string_view location,
+                                                          const OsContext& os,
+                                                          std::vector<Warning>* warnings = nullptr);
+
 // A file of the dpkg database that lists the files of one package.
 enum class DpkgFileListKind { list, md5sums };
 struct DpkgFileListRef {
@@ -52,6 +71,17 @@ std::vector<std::string> parse_dpkg_file_list(std::string_view bytes);
 // are not "<hex digest> <path>" are skipped and reported.
 std::vector<std::string> parse_dpkg_md5sums(std::string_view bytes, std::string_view location,
                                             std::vector<Warning>* warnings = nullptr);
+
+// One line of a <key>.md5sums file: the absolute path it names and the line as written (no
+// line end), for writers that copy lines.
+struct DpkgMd5sumsLine {
+  std::string path;
+  std::string_view line;
+};
+// As parse_dpkg_md5sums, keeping the lines; views into `bytes`.
+std::vector<DpkgMd5sumsLine> parse_dpkg_md5sums_lines(std::string_view bytes,
+                                                      std::string_view location,
+                                                      std::vector<Warning>* warnings = nullptr);
 
 // The keys a package's lists may be filed under, most specific first: "libc6:amd64" (dpkg
 // names Multi-Arch: same packages so), then "libc6".

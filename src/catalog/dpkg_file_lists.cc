@@ -93,10 +93,11 @@ std::vector<std::string> parse_dpkg_file_list(std::string_view bytes) {
   return paths;
 }
 
-std::vector<std::string> parse_dpkg_md5sums(std::string_view bytes, std::string_view location,
-                                            std::vector<Warning>* warnings) {
+std::vector<DpkgMd5sumsLine> parse_dpkg_md5sums_lines(std::string_view bytes,
+                                                      std::string_view location,
+                                                      std::vector<Warning>* warnings) {
   db_text::Warnings warn(warnings, location);
-  std::vector<std::string> paths;
+  std::vector<DpkgMd5sumsLine> lines;
   std::string_view rest = bytes;
   std::string_view line;
   size_t line_no = 0;
@@ -118,9 +119,18 @@ std::vector<std::string> parse_dpkg_md5sums(std::string_view bytes, std::string_
                " is no '<md5>  <path>': " + db_text::quote(line));
       continue;
     }
-    paths.push_back("/" + std::string(path));
+    lines.push_back({"/" + std::string(path), line});
   }
   warn.finish();
+  return lines;
+}
+
+std::vector<std::string> parse_dpkg_md5sums(std::string_view bytes, std::string_view location,
+                                            std::vector<Warning>* warnings) {
+  std::vector<std::string> paths;
+  for (DpkgMd5sumsLine& l : parse_dpkg_md5sums_lines(bytes, location, warnings)) {
+    paths.push_back(std::move(l.path));
+  }
   return paths;
 }
 

@@ -36,6 +36,16 @@ Result<void> read_rpmdb_sqlite(std::string_view bytes, const RpmBlobVisitor& vis
 // rpm < 4.16: BerkeleyDB hash database, either byte order; values are the header blobs.
 Result<void> read_rpmdb_bdb(std::string_view bytes, const RpmBlobVisitor& visit,
                             const RpmWarn& warn);
+// A new rpm SQLite database (rpm >= 4.16's schema, as `rpm --initdb` creates it, so rpm can
+// open it read-only) holding the packages of `source` (any of the three formats) whose header
+// blob `keep` accepts. From an sqlite source the packages keep their hnum and their rows of
+// the index tables (Name, Basenames, Providename, ...), so `rpm -q NAME` finds them too; from
+// the other formats the index tables stay empty (`rpm -qa` lists the packages all the same).
+// Returns the database file's bytes.
+using RpmKeep = std::function<bool(std::string_view blob)>;
+Result<std::string> write_rpmdb_sqlite_subset(std::string_view source, const RpmKeep& keep,
+                                              const RpmWarn& warn);
+
 // SUSE's rpm "ndb" backend (Packages.db): slot pages pointing at checksummed blobs.
 Result<void> read_rpmdb_ndb(std::string_view bytes, const RpmBlobVisitor& visit,
                             const RpmWarn& warn);

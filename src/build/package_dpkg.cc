@@ -1,0 +1,143 @@
+// dpkg package metadata the distroless way: /var/lib/dpkg/status.d/<name> holding the
+// package's stanza and <name>.md5sums holding its md5sums lines of the included files, for
+// each installed package (root's /var/lib/dpkg/status) whose info/<pkg>.list names one.
+#include <algorithm>
+#include <map>
+
+#include "build/package_metadata_parts.h"
+#include "catalog/dpkg.h"
+
+namespace pith::build::detail {
+namespace {
+
+constexpr const char* k_status = "/var/lib/dpkg/status";
+constexpr const char* k_info = "/var/lib/dpkg/info/";
+constexpr const char* k_status_d = "/var/lib/dpkg/status.d/";
+// A real status file is a few MB; info files far less. More is garbage.
+constexpr uint64_t k_status_limit = 256 << 20;
+constexpr uint64_t k_info_limit = 64 << 20;
+
+// deb822 field names are case-insensitive.
+bool field_is(std::string_view field, std::string_view name) {
+  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
+  return field.size() == name.size() &&
+         std::equal(field.begin(), field.end(), name.begin(),
+                    [&](char a, char b) { return lower(a) == lower(b); });
+}
+
+// dpkg's record of its own work on the machine, not part of the package: distroless stanzas
+// come from the .deb's control file, which has none of these.
+bool is_dpkg_state(std::string_view field) {
+  return field_is(field, "Status") || field_is(field, "Config-Version") ||
+         field_is(field, "Triggers-Pending") || field_is(field, "Triggers-Awaited");
+}
+
+// Conffiles lines (" <path> <md5> [flag]", after an empty first line) of included files only.
+std::string cut_conffiles(std::string_view value, PathMatcher& matcher) {
+  std::string kept;
+  while (!value.empty()) {
+    size_t end = value.find('\n');
+    std::string_view line = value.substr(0, end);
+    value = end == std::string_view::npos ? std::string_view{} : value.substr(end + 1);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    size_t begin = line.find_first_not_of(" \t");
+    if (begin == std::string_view::npos) continue;
+    std::string_view entry = line.substr(begin);
+    std::string_view path = entry.substr(0, entry.find_first_of(" \t"));
+    if (!matcher.included(path)) continue;
+    kept += '\n';
+    kept += line;
+  }
+  return kept;
+}
+
+// The stanza as status.d holds it: the status file's fields in their order, without dpkg's
+// state, Conffiles cut to the included files.
+std::string status_d_stanza(const catalog::DpkgStanza& stanza, PathMatcher& matcher) {
+  std::string text;
+  for (const catalog::DpkgStanza::Field& f : stanza.fields) {
+    if (is_dpkg_state(f.name)) continue;
+    std::string value = f.value;
+    if (field_is(f.name, "Conffiles")) {
+      value = cut_conffiles(f.value, matcher);
+      if (value.empty()) continue;
+    }
+    text += f.name;
+    text += ':';
+    // A value that starts on the next line (Conffiles, Description of some generators) keeps
+    // its empty first line; others get the customary space.
+    if (!value.empty() && value.front() != '\n' && value.front() != '\r') text += ' ';
+    text += value;
+    text += '\n';
+  }
+  return text;
+}
+
+// Several installed architectures of one package share its status.d file, stanza after
+// stanza, as a status file would hold them.
+struct StatusD {
+  std::string stanzas;
+  std::string md5sums;
+};
+
+}  // namespace
+
+void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadata& out) {
+  auto bytes = read_database(root, k_status, k_status_limit, out.warnings);
+  if (!bytes) return;
+  auto stanzas = catalog::parse_dpkg_status_stanzas(*bytes, k_status, {}, &out.warnings);
+  if (!stanzas) {
+    out.warnings.push_back({k_status, stanzas.error().message});
+    return;
+  }
+
+  std::map<std::string, StatusD> by_name;
+  for (const catalog::DpkgStanza& stanza : *stanzas) {
+    // The files a package owns are those of its .list (what `dpkg -S` reads).
+    std::optional<std::string> list;
+    std::string key;
+    for (const std::string& k : catalog::dpkg_file_list_keys(stanza.package)) {
+      list = read_database(root, k_info + k + ".list", k_info_limit, out.warnings);
+      if (list) {
+        key = k;
+        break;
+      }
+    }
+    if (!list) continue;
+    std::set<std::string> owned;
+    for (const std::string& path : catalog::parse_dpkg_file_list(*list)) {
+      if (auto canonical = matcher.included(path)) owned.insert(std::move(*canonical));
+    }
+    if (owned.empty()) continue;
+
+    StatusD& entry = by_name[stanza.package.name];
+    if (!entry.stanzas.empty()) entry.stanzas += '\n';
+    entry.stanzas += status_d_stanza(stanza, matcher);
+    // md5sums lines keep dpkg's spelling of the path (relative, maybe pre-merge /lib).
+    std::string md5_path = k_info + key + ".md5sums";
+    if (auto md5sums = read_database(root, md5_path, k_info_limit, out.warnings)) {
+      for (const catalog::DpkgMd5sumsLine& line :
+           catalog::parse_dpkg_md5sums_lines(*md5sums, md5_path, &out.warnings)) {
+        if (matcher.included(line.path)) {
+          entry.md5sums += line.line;
+          entry.md5sums += '\n';
+        }
+      }
+    }
+
+    catalog::Package p = stanza.package;
+    p.location = k_status_d + p.name;
+    p.files.assign(owned.begin(), owned.end());
+    out.packages.push_back(std::move(p));
+  }
+
+  // Package names are safe file names: dpkg's syntax, checked by the parser, has no '/'.
+  for (auto& [name, entry] : by_name) {
+    out.files.push_back({k_status_d + name, std::move(entry.stanzas)});
+    if (!entry.md5sums.empty()) {
+      out.files.push_back({k_status_d + name + ".md5sums", std::move(entry.md5sums)});
+    }
+  }
+}
+
+}  // namespace pith::build::detail
