@@ -28,6 +28,7 @@ struct Command {
 
 const std::vector<Command>& commands();
 
+Runner setup_build(CLI::App& app);
 Runner setup_copy(CLI::App& app);
 Runner setup_ls(CLI::App& app);
 Runner setup_inspect(CLI::App& app);

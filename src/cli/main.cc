@@ -11,6 +11,8 @@ namespace pith::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> k_commands = {
+      {"build", "Build the distroless image of a program: its ELF closure and base files",
+       setup_build},
       {"copy", "Copy an image between transports (oci, oci-archive, docker-archive, dir)",
        setup_copy},
       {"compare", "Several images side by side: size, packages, files, shells, user",

@@ -1,0 +1,114 @@
+// `pith build -o DEST`: the distroless image of a program, from its ELF closure and the few
+// files every program expects.
+#include <cstdio>
+
+#include "build/build.h"
+#include "cli/command.h"
+
+namespace pith::cli {
+
+namespace {
+
+struct BuildArgs {
+  build::BuildSpec flags;
+  std::vector<std::string> add, add_host, labels, annotations;
+  std::string layers, spec_file;
+  bool quiet = false;
+};
+
+Result<std::map<std::string, std::string>> key_values(const std::vector<std::string>& items,
+                                                      const char* flag) {
+  std::map<std::string, std::string> out;
+  for (const auto& item : items) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return make_error(std::string(flag) + ": expected K=V, got \"" + item + "\"");
+    out[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return out;
+}
+
+// The settings: those of -f FILE, then every flag given on the command line over them (lists
+// and maps given as flags add to the file's).
+Result<build::BuildSpec> settings(const BuildArgs& a, const CLI::App& app) {
+  build::BuildSpec s =
+      a.spec_file.empty() ? build::BuildSpec{} : TRY(build::load_spec_file(a.spec_file));
+  auto given = [&](const char* name) { return app.count(name) > 0; };
+  const build::BuildSpec& f = a.flags;
+  if (given("--from")) s.from = f.from;
+  if (given("--entrypoint")) s.entrypoint = f.entrypoint;
+  if (given("--cmd")) s.cmd = f.cmd;
+  if (given("--workdir")) s.workdir = f.workdir;
+  if (given("--user")) s.user = f.user;
+  if (given("--stop-signal")) s.stop_signal = f.stop_signal;
+  if (given("--ca-bundle")) s.ca_bundle = f.ca_bundle;
+  if (given("--no-ca-certs")) s.no_ca_certs = true;
+  if (given("--tzdata")) s.tzdata = true;
+  if (given("--locale")) s.locale = f.locale;
+  if (given("--platform")) s.platform = f.platform;
+  if (given("--compress")) s.compress = f.compress;
+  if (given("--allow-missing")) s.allow_missing = true;
+  if (given("--layers")) s.layers = TRY(build::parse_layer_mode(a.layers));
+  for (const auto& e : f.env) s.env.push_back(e);
+  for (const auto& p : f.expose) s.expose.push_back(p);
+  for (const auto& o : f.outputs) s.outputs.push_back(o);
+  for (const auto& item : a.add) s.add.push_back(TRY(build::parse_add(item, false).wrap("--add")));
+  for (const auto& item : a.add_host)
+    s.add_host.push_back(TRY(build::parse_add(item, true).wrap("--add-host")));
+  for (const auto& [k, v] : TRY(key_values(a.labels, "--label"))) s.labels[k] = v;
+  for (const auto& [k, v] : TRY(key_values(a.annotations, "--annotation"))) s.annotations[k] = v;
+  return s;
+}
+
+Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
+  // 1. Combine -f FILE and the flags; 2. build and write every output.
+  auto spec = TRY(settings(args, app));
+  auto warn = [](const std::string& w) { std::fprintf(stderr, "pith: warning: %s\n", w.c_str()); };
+  auto result = TRY(build::run_build(spec, warn));
+  if (args.quiet) return {};
+  std::printf("Built %s: %zu files (%zu libraries), %zu packages recorded, %.1f MB compressed\n",
+              result.manifest_digest.str().c_str(), result.files, result.libraries,
+              result.packages.size(), static_cast<double>(result.compressed_size) / 1e6);
+  for (const auto& out : spec.outputs) std::printf("  -> %s\n", out.c_str());
+  return {};
+}
+
+}  // namespace
+
+Runner setup_build(CLI::App& app) {
+  auto a = std::make_shared<BuildArgs>();
+  build::BuildSpec& f = a->flags;
+  app.add_option("-f,--file", a->spec_file, "Settings from a pith.yaml (flags override them)");
+  app.add_option("-o,--output", f.outputs,
+                 "Where to write (repeatable): oci:DIR:TAG, oci-archive:FILE:TAG, "
+                 "docker-archive:FILE:REF");
+  app.add_option("--from", f.from,
+                 "Where files come from: a directory (default /) or an image reference");
+  app.add_option("--entrypoint", f.entrypoint,
+                 "The program: a path inside the root, or ./FILE for a host file (-> /app/FILE)");
+  app.add_option("--cmd", f.cmd, "Default arguments (repeatable)");
+  app.add_option("--add", a->add, "SRC[:DST] more files or folders from the root (repeatable)");
+  app.add_option("--add-host", a->add_host, "SRC:DST a host file or folder (repeatable)");
+  app.add_option("--env", f.env, "K=V in the image's environment (repeatable)");
+  app.add_option("--workdir", f.workdir, "Working directory");
+  app.add_option("--user", f.user, "UID[:GID] or root|nobody|nonroot (default 65532)");
+  app.add_option("--label", a->labels, "K=V config label (repeatable)");
+  app.add_option("--annotation", a->annotations, "K=V manifest annotation (repeatable)");
+  app.add_option("--expose", f.expose, "PORT[/PROTO] (repeatable)");
+  app.add_option("--stop-signal", f.stop_signal, "Signal that stops the container");
+  app.add_option("--ca-bundle", f.ca_bundle, "CA certificates file (default: the root's)");
+  app.add_flag("--no-ca-certs", f.no_ca_certs, "No CA certificates in the image");
+  app.add_flag("--tzdata", f.tzdata, "Add /usr/share/zoneinfo from the root");
+  app.add_option("--locale", f.locale, "Add a UTF-8 locale: C.UTF-8");
+  app.add_option("--platform", f.platform, "os/arch[/variant] of the image (default: host)");
+  app.add_option("--compress", f.compress, "Layer compression: gzip (default), zstd or none");
+  app.add_option("--layers", a->layers, "base,libs,app (default) or single");
+  app.add_flag("--allow-missing", f.allow_missing, "Build even when libraries are not found");
+  app.add_flag("-q,--quiet", a->quiet, "Print nothing on success");
+  return [a, &app] {
+    auto r = run_build(*a, app);
+    return r ? k_exit_ok : report(r.error());
+  };
+}
+
+}  // namespace pith::cli
