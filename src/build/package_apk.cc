@@ -81,11 +81,14 @@ void add_apk_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadata
     if (!bytes) continue;
     // One pass over the whole file for its warnings (with their line numbers) and to reject a
     // file that is no database; then record by record, each parsed alone to know its package.
-    auto all = catalog::parse_apk_installed(*bytes, location, {}, &out.warnings);
+    // A file that is no database at all gets one warning, not one per line of garbage.
+    std::vector<catalog::Warning> warnings;
+    auto all = catalog::parse_apk_installed(*bytes, location, {}, &warnings);
     if (!all) {
       out.warnings.push_back({location, all.error().message});
       continue;
     }
+    out.warnings.insert(out.warnings.end(), warnings.begin(), warnings.end());
     std::string installed;
     catalog::for_each_apk_record(*bytes, [&](size_t, std::string_view text) {
       auto one = catalog::parse_apk_installed(text, location, {});

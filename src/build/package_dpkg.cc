@@ -85,11 +85,14 @@ struct StatusD {
 void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadata& out) {
   auto bytes = read_database(root, k_status, k_status_limit, out.warnings);
   if (!bytes) return;
-  auto stanzas = catalog::parse_dpkg_status_stanzas(*bytes, k_status, {}, &out.warnings);
+  // A file that is no status file at all gets one warning, not one per line of garbage.
+  std::vector<catalog::Warning> warnings;
+  auto stanzas = catalog::parse_dpkg_status_stanzas(*bytes, k_status, {}, &warnings);
   if (!stanzas) {
     out.warnings.push_back({k_status, stanzas.error().message});
     return;
   }
+  out.warnings.insert(out.warnings.end(), warnings.begin(), warnings.end());
 
   std::map<std::string, StatusD> by_name;
   for (const catalog::DpkgStanza& stanza : *stanzas) {

@@ -2,6 +2,7 @@
 // written (a subset of another rpmdb) for the images pith build makes.
 #include <sqlite3.h>
 
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -183,36 +184,39 @@ Result<void> copy_index(sqlite3* src, sqlite3* out, const IndexTable& t,
   return {};
 }
 
-}  // namespace
-
-Result<void> read_rpmdb_sqlite(std::string_view bytes, const RpmBlobVisitor& visit,
-                               const RpmWarn& warn) {
-  std::unique_ptr<UntrustedDb> u = TRY(open_untrusted(bytes));
-  sqlite3* db = u->db.get();
+// Hands over each package's blob with its hnum, in hnum order (the order of rpm -qa).
+using PackageRowVisitor = std::function<void(sqlite3_int64 hnum, std::string_view blob)>;
+Result<void> walk_packages(sqlite3* db, const PackageRowVisitor& visit, const RpmWarn& warn) {
   if (!TRY(is_table(db, "Packages"))) {
     return make_error("sqlite database without a Packages table");
   }
-
-  // rpm -qa walks the table in hnum (primary key) order.
   StmtPtr rows = TRY(prepare(db, "SELECT hnum, blob FROM Packages ORDER BY hnum"));
   int rc = 0;
   while ((rc = sqlite3_step(rows.get())) == SQLITE_ROW) {
+    sqlite3_int64 hnum = sqlite3_column_int64(rows.get(), 0);
     if (sqlite3_column_type(rows.get(), 1) != SQLITE_BLOB) {
-      warn("package " + std::to_string(sqlite3_column_int64(rows.get(), 0)) +
-           " skipped: its blob column is not a blob");
+      warn("package " + std::to_string(hnum) + " skipped: its blob column is not a blob");
       continue;
     }
     const void* data = sqlite3_column_blob(rows.get(), 1);
     int size = sqlite3_column_bytes(rows.get(), 1);
     if (!data || size <= 0) {
-      warn("package " + std::to_string(sqlite3_column_int64(rows.get(), 0)) +
-           " skipped: empty blob");
+      warn("package " + std::to_string(hnum) + " skipped: empty blob");
       continue;
     }
-    visit(std::string_view(static_cast<const char*>(data), size_t(size)));
+    visit(hnum, std::string_view(static_cast<const char*>(data), size_t(size)));
   }
   if (rc != SQLITE_DONE) return sqlite_error(db, "reading the Packages table");
   return {};
+}
+
+}  // namespace
+
+Result<void> read_rpmdb_sqlite(std::string_view bytes, const RpmBlobVisitor& visit,
+                               const RpmWarn& warn) {
+  std::unique_ptr<UntrustedDb> u = TRY(open_untrusted(bytes));
+  return walk_packages(
+      u->db.get(), [&](sqlite3_int64, std::string_view blob) { visit(blob); }, warn);
 }
 
 Result<std::string> write_rpmdb_sqlite_subset(std::string_view source, const RpmKeep& keep,
@@ -225,32 +229,20 @@ Result<std::string> write_rpmdb_sqlite_subset(std::string_view source, const Rpm
   TRY(exec(out.get(), "BEGIN", "writing the sqlite rpmdb"));
   StmtPtr insert = TRY(prepare(out.get(), "INSERT INTO Packages (hnum, blob) VALUES (?, ?)"));
   std::set<sqlite3_int64> kept;
-  Result<void> failed;
+  Result<void> status;  // the first failed insert
   auto add = [&](sqlite3_int64 hnum, std::string_view blob) {
-    if (!failed || !keep(blob)) return;
+    if (!status || !keep(blob)) return;
     sqlite3_bind_int64(insert.get(), 1, hnum);
     sqlite3_bind_blob64(insert.get(), 2, blob.data(), blob.size(), SQLITE_TRANSIENT);
-    failed = step_insert(out.get(), insert.get());
+    status = step_insert(out.get(), insert.get());
     kept.insert(hnum);
   };
 
   if (*format == RpmdbFormat::sqlite) {
     std::unique_ptr<UntrustedDb> u = TRY(open_untrusted(source));
     sqlite3* src = u->db.get();
-    if (!TRY(is_table(src, "Packages"))) {
-      return make_error("sqlite database without a Packages table");
-    }
-    StmtPtr rows = TRY(prepare(src, "SELECT hnum, blob FROM Packages ORDER BY hnum"));
-    int rc = 0;
-    while ((rc = sqlite3_step(rows.get())) == SQLITE_ROW) {
-      int size = sqlite3_column_bytes(rows.get(), 1);
-      const void* data = sqlite3_column_blob(rows.get(), 1);
-      if (sqlite3_column_type(rows.get(), 1) != SQLITE_BLOB || !data || size <= 0) continue;
-      add(sqlite3_column_int64(rows.get(), 0),
-          std::string_view(static_cast<const char*>(data), size_t(size)));
-    }
-    if (rc != SQLITE_DONE) return sqlite_error(src, "reading the Packages table");
-    TRY(std::move(failed));
+    TRY(walk_packages(src, add, warn));
+    TRY(std::move(status));
     for (const IndexTable& t : k_index_tables) TRY(copy_index(src, out.get(), t, kept, warn));
   } else {
     // rpm numbers packages from 1 in the other backends too.
@@ -258,7 +250,7 @@ Result<std::string> write_rpmdb_sqlite_subset(std::string_view source, const Rpm
     RpmBlobVisitor visit = [&](std::string_view blob) { add(next++, blob); };
     TRY(*format == RpmdbFormat::berkeley_db ? read_rpmdb_bdb(source, visit, warn)
                                             : read_rpmdb_ndb(source, visit, warn));
-    TRY(std::move(failed));
+    TRY(std::move(status));
   }
   TRY(exec(out.get(), "COMMIT", "writing the sqlite rpmdb"));
 
