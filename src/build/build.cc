@@ -110,6 +110,14 @@ std::string missing_list(const std::vector<elf::Missing>& missing) {
   return out;
 }
 
+// The bytes a planned file will have in the image ("" when it is not planned).
+Result<std::string> image_file(const Plan& plan, const std::string& path) {
+  auto it = plan.entries().find(path);
+  if (it == plan.entries().end() || it->second.kind != EntryKind::file) return std::string();
+  if (it->second.source.empty()) return it->second.content;
+  return read_file(it->second.source, 1 << 20);
+}
+
 bool is_ancestor_or_self(const std::string& dir, const std::string& path) {
   return path == dir ||
          (path.size() > dir.size() && path.rfind(dir, 0) == 0 && path[dir.size()] == '/');
@@ -144,8 +152,17 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn) {
   else
     TRY(plan.add_host(program.host_path, program.image_path, Layer::app).wrap("--entrypoint"));
 
+  for (const auto& a : spec.add)
+    TRY(plan.add_tree(dir, a.from, a.to.empty() ? a.from : a.to, Layer::app)
+            .wrap("--add " + a.from));
+  for (const auto& a : spec.add_host)
+    TRY(plan.add_host(a.from, a.to, Layer::app).wrap("--add-host " + a.from));
+
+  // The closure after the extra files: the NSS modules it adds are those of the nsswitch.conf
+  // the image will have (the generated one, or the root's when it was added).
   elf::ClosureOptions closure_options;
   closure_options.ld_library_path = library_path(spec.env);
+  closure_options.nsswitch_conf = TRY(image_file(plan, "/etc/nsswitch.conf"));
   auto closure = TRY(elf::resolve_closure(dir, {program.in_root}, closure_options));
   if (!closure.missing.empty()) {
     std::string list = missing_list(closure.missing);
@@ -166,11 +183,6 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn) {
     TRY(plan.add_from_root(dir, file, Layer::libs));
     ++result.libraries;
   }
-  for (const auto& a : spec.add)
-    TRY(plan.add_tree(dir, a.from, a.to.empty() ? a.from : a.to, Layer::app)
-            .wrap("--add " + a.from));
-  for (const auto& a : spec.add_host)
-    TRY(plan.add_host(a.from, a.to, Layer::app).wrap("--add-host " + a.from));
 
   auto root_files = plan.root_files();
   auto metadata = TRY(package_metadata(dir, {root_files.begin(), root_files.end()}));

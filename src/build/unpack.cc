@@ -19,6 +19,7 @@ namespace {
 
 constexpr std::string_view k_whiteout = ".wh.";
 constexpr std::string_view k_opaque = ".wh..wh..opq";
+constexpr int k_max_links = 40;
 
 class Unpacker {
  public:
@@ -81,9 +82,7 @@ class Unpacker {
   }
 
  private:
-  static Error fail(const std::string& path) {
-    return make_error(path + ": " + errno_text(errno));
-  }
+  static Error fail(const std::string& path) { return make_error(path + ": " + errno_text(errno)); }
 
   // Opens `path` inside the root (symlinks resolved inside it); an empty fd when missing.
   Result<UniqueFd> open_in_root(const std::string& path, int flags) {
@@ -97,18 +96,48 @@ class Unpacker {
     return fail(path);
   }
 
-  // The directory `path`, created (0755, as tar does for implied parents) when `create`.
-  Result<UniqueFd> open_dir(const std::string& path, bool create) {
+  // The directory `path`, created (0755, as tar does for implied parents) when `create`. A
+  // dangling symlink on the way gets what it points to created, inside the root, as
+  // containerd's unpacker does.
+  Result<UniqueFd> open_dir(const std::string& path, bool create, int depth = 0) {
     auto fd = TRY(open_in_root(path, O_PATH | O_DIRECTORY));
     if (fd || !create) return fd;
+    if (depth > k_max_links) return make_error(path + ": too many levels of symbolic links");
     auto slash = path.rfind('/');
     std::string parent = slash == std::string::npos ? "" : path.substr(0, slash);
     std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-    auto up = TRY(open_dir(parent, true));
+    auto up = TRY(open_dir(parent, true, depth + 1));
+    std::string target(4096, '\0');
+    ssize_t n = ::readlinkat(up.get(), name.c_str(), target.data(), target.size());
+    if (n > 0) {
+      target.resize(static_cast<size_t>(n));
+      return open_dir(inside_root(target.front() == '/' ? target : parent + "/" + target), true,
+                      depth + 1);
+    }
     if (::mkdirat(up.get(), name.c_str(), 0755) != 0 && errno != EEXIST) return fail(path);
     fd = TRY(open_in_root(path, O_PATH | O_DIRECTORY));
     if (!fd) return make_error(path + ": cannot create the directory");
     return fd;
+  }
+
+  // A path made relative to the root, with ".." stopping at the root like the kernel's.
+  static std::string inside_root(const std::string& path) {
+    std::vector<std::string> parts;
+    size_t i = 0;
+    while (i <= path.size()) {
+      size_t j = path.find('/', i);
+      if (j == std::string::npos) j = path.size();
+      std::string part = path.substr(i, j - i);
+      if (part == "..") {
+        if (!parts.empty()) parts.pop_back();
+      } else if (!part.empty() && part != ".") {
+        parts.push_back(part);
+      }
+      i = j + 1;
+    }
+    std::string out;
+    for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
+    return out;
   }
 
   static Result<void> chmod_at(int dir, const std::string& name, uint32_t mode,

@@ -231,7 +231,9 @@ class Namespace {
       find("libgcc_s.so.1", from);
     if (libc == m_by_name.end()) return {};
     std::string conf;
-    if (auto present = m_root.exists("/etc/nsswitch.conf"); present && *present)
+    if (m_options.nsswitch_conf)
+      conf = *m_options.nsswitch_conf;
+    else if (auto present = m_root.exists("/etc/nsswitch.conf"); present && *present)
       conf = TRY(m_root.read_file("/etc/nsswitch.conf", k_max_nsswitch));
     bool builtin = libc_has_builtin_nss(m_objects[libc->second].info);
     // glibc ignores modules it cannot load, so absent ones are not "missing".

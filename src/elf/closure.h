@@ -3,6 +3,7 @@
 // found the way glibc's ld.so and musl's loader find them, so an image can hold only those.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct ClosureOptions {
   // Also add the NSS modules that the root's /etc/nsswitch.conf names and libc does not
   // contain, and libgcc_s when libstdc++ or libpthread is loaded (glibc dlopens both).
   bool dlopen_extras = true;
+  // The nsswitch.conf the program will read, when it is not the root's own (an image that
+  // ships its own "hosts: files dns" needs no NSS module the root's file names).
+  std::optional<std::string> nsswitch_conf;
 };
 
 // A library nobody could find: its name (DT_NEEDED entry) and the file that needs it.

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# `pith build` without a runtime: what lands in the image (checked with GNU tar and jq), settings
+# from pith.yaml and flags, errors, and --from images that try to write outside their root.
+source "$(dirname "$0")/lib.sh"
+make_archive="$(dirname "$0")/make_archive.py"
+
+# The layer tars of an OCI layout, unpacked one over the other into $2 (whiteouts ignored).
+unpack_layers() {
+  local layout=$1 dest=$2 manifest
+  mkdir -p "$dest"
+  manifest=$(jq -r '.manifests[0].digest' "$layout/index.json" | cut -d: -f2)
+  for layer in $(jq -r '.layers[].digest' "$layout/blobs/sha256/$manifest" | cut -d: -f2); do
+    tar -xzf "$layout/blobs/sha256/$layer" -C "$dest"
+  done
+}
+config_of() {
+  local manifest
+  manifest=$(jq -r '.manifests[0].digest' "$1/index.json" | cut -d: -f2)
+  cat "$1/blobs/sha256/$(jq -r '.config.digest' "$1/blobs/sha256/$manifest" | cut -d: -f2)"
+}
+manifest_of() {
+  cat "$1/blobs/sha256/$(jq -r '.manifests[0].digest' "$1/index.json" | cut -d: -f2)"
+}
+
+# --- A host program: /usr/bin/true and its closure, every base file ---
+expect_ok "build true" "$PITH" build --entrypoint /usr/bin/true -o "oci:$tmp/true:1"
+grep -q "^Built sha256:[0-9a-f]\{64\}: " "$tmp/out" && pass || fail "summary line: $(cat "$tmp/out")"
+unpack_layers "$tmp/true" "$tmp/true-root"
+r=$tmp/true-root
+expect_eq "passwd as distroless" "root:x:0:0:root:/root:/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
+nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin" "$(cat "$r/etc/passwd")"
+expect_eq "nsswitch hosts" "hosts: files dns" "$(grep '^hosts:' "$r/etc/nsswitch.conf")"
+expect_eq "os-release keeps the distribution" "$(. /etc/os-release; echo "$ID $VERSION_ID")" \
+  "$(. "$r/etc/os-release"; echo "$ID $VERSION_ID")"
+expect_eq "os-release pretty name" "Distroless" "$(. "$r/etc/os-release"; echo "$PRETTY_NAME")"
+expect_eq "tmp, root, home modes and owners" "1777 0:0 700 0:0 700 65532:65532" \
+  "$(stat -c '%a %u:%g' "$r/tmp" "$r/root" "$r/home/nonroot" | tr '\n' ' ' | sed 's/ $//')"
+cmp -s /etc/ssl/certs/ca-certificates.crt "$r/etc/ssl/certs/ca-certificates.crt" && pass ||
+  fail "the host's CA bundle is in the image"
+cmp -s /usr/bin/true "$r/usr/bin/true" && pass || fail "the program is in the image"
+# Every library ldd names is there under the name the loader asks for.
+for lib in $(ldd /usr/bin/true | grep -o '/[^ ]*'); do
+  cmp -s "$lib" "$r$lib" && pass || fail "library $lib reachable in the image"
+done
+# Package records: those of the packages that own the files taken, as dpkg -S names them.
+# dpkg knows merged-/usr files under their old names (/bin/true), so both are asked.
+owner_of() { dpkg -S "$1" 2>/dev/null || dpkg -S "${1#/usr}" 2>/dev/null; }
+owners=$(for f in /usr/bin/true $(ldd /usr/bin/true | grep -o '/[^ ]*'); do owner_of "$f"; done |
+  cut -d: -f1 | sort -u | sed 's/.*/& &.md5sums/' | tr '\n' ' ' | sed 's/ $//')
+expect_eq "package records" "$owners" "$(ls "$r/var/lib/dpkg/status.d" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "status.d stanza is dpkg's" "$(dpkg-query -W -f='${Version}' libc6)" \
+  "$(sed -n 's/^Version: //p' "$r/var/lib/dpkg/status.d/libc6")"
+config=$(config_of "$tmp/true")
+expect_eq "config user" "65532" "$(jq -r .config.User <<<"$config")"
+expect_eq "config env" '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"]' \
+  "$(jq -c .config.Env <<<"$config")"
+expect_eq "config entrypoint" '["/usr/bin/true"]' "$(jq -c .config.Entrypoint <<<"$config")"
+expect_eq "three layers, three history lines" "3 3" \
+  "$(jq '.rootfs.diff_ids | length' <<<"$config") $(jq '.history | length' <<<"$config")"
+expect_eq "created without SOURCE_DATE_EPOCH" "1970-01-01T00:00:00Z" "$(jq -r .created <<<"$config")"
+expect_eq "created annotation" "1970-01-01T00:00:00Z" \
+  "$(manifest_of "$tmp/true" | jq -r '.annotations["org.opencontainers.image.created"]')"
+
+# --- Settings: pith.yaml, flags over it, a host program under /app ---
+cat >"$tmp/hello.c" <<'C'
+#include <stdio.h>
+int main(void) { puts("hello"); return 0; }
+C
+gcc -static -O2 -o "$tmp/hello" "$tmp/hello.c"
+cat >"$tmp/pith.yaml" <<YAML
+entrypoint: ./hello
+cmd: [from-file]
+env: {MODE: file}
+labels: {team: web}
+expose: ["8080"]
+user: nobody
+workdir: /app
+layers: single
+compress: zstd
+no-ca-certs: true
+outputs: ["oci:$tmp/hello-img:1"]
+YAML
+(cd "$tmp" && SOURCE_DATE_EPOCH=1700000000 "$PITH" build -q -f pith.yaml --cmd from-flag --label tier=1 \
+  --annotation org.opencontainers.image.source=https://example.org/hello) >"$tmp/out" 2>"$tmp/err" && pass ||
+  fail "build from pith.yaml: $(cat "$tmp/err")"
+expect_eq "quiet build prints nothing" "" "$(cat "$tmp/out")"
+config=$(config_of "$tmp/hello-img")
+expect_eq "yaml and flags" '{"Cmd":["from-flag"],"Entrypoint":["/app/hello"],"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","MODE=file"],"ExposedPorts":{"8080/tcp":{}},"Labels":{"team":"web","tier":"1"},"User":"65534","WorkingDir":"/app"}' \
+  "$(jq -cS .config <<<"$config")"
+expect_eq "SOURCE_DATE_EPOCH sets created" "2023-11-14T22:13:20Z" "$(jq -r .created <<<"$config")"
+m=$(manifest_of "$tmp/hello-img")
+expect_eq "one zstd layer" "application/vnd.oci.image.layer.v1.tar+zstd" "$(jq -r '.layers[].mediaType' <<<"$m")"
+expect_eq "annotation" "https://example.org/hello" "$(jq -r '.annotations["org.opencontainers.image.source"]' <<<"$m")"
+layer=$(jq -r '.layers[0].digest' <<<"$m" | cut -d: -f2)
+expect_eq "static program: no libraries, no CA bundle" "app/
+app/hello
+etc/
+etc/group
+etc/nsswitch.conf
+etc/os-release
+etc/passwd
+home/
+home/nonroot/
+root/
+tmp/" "$(zstd -dc "$tmp/hello-img/blobs/sha256/$layer" | tar -t)"
+expect_eq "entries are mtime SOURCE_DATE_EPOCH" "1700000000" \
+  "$(zstd -dc "$tmp/hello-img/blobs/sha256/$layer" | tar --full-time -tv | awk '{print $4" "$5}' | sort -u | xargs -I{} date -u -d '{}' +%s)"
+
+# --- Errors: one line, exit 2, no output left ---
+mkdir -p "$tmp/outs"
+expect_error "no entrypoint" "$PITH" build -o "oci:$tmp/outs/a"
+expect_error "no output" "$PITH" build --entrypoint /usr/bin/true
+expect_error "missing program" "$PITH" build --entrypoint /usr/bin/no-such-program -o "oci:$tmp/outs/a"
+expect_error "not an ELF program" "$PITH" build --entrypoint /etc/passwd -o "oci:$tmp/outs/a"
+expect_error "unknown user" "$PITH" build --entrypoint /usr/bin/true --user www-data -o "oci:$tmp/outs/a"
+expect_error "unknown yaml key" "$PITH" build -f <(echo "entry: /x") -o "oci:$tmp/outs/a"
+expect_error "missing ca bundle" "$PITH" build --entrypoint /usr/bin/true --ca-bundle "$tmp/none.pem" -o "oci:$tmp/outs/a"
+expect_error "bad layers" "$PITH" build --entrypoint /usr/bin/true --layers two -o "oci:$tmp/outs/a"
+expect_error "missing --from" "$PITH" build --from "$tmp/no-root" --entrypoint /x -o "oci:$tmp/outs/a"
+expect_eq "nothing written by failed builds" "" "$(ls -A "$tmp/outs")"
+
+# --- --from an image: layers applied in order, whiteouts honoured, nothing written outside ---
+cat >"$tmp/layers.json" <<JSON
+{"layers": [
+  [{"path": "app", "type": "dir"},
+   {"path": "app/hello", "from": "$tmp/hello", "mode": 493},
+   {"path": "etc", "type": "dir"},
+   {"path": "etc/secret", "content": "deleted later"},
+   {"path": "etc/conf", "type": "dir"},
+   {"path": "etc/conf/old", "content": "hidden by an opaque directory"},
+   {"path": "up", "type": "symlink", "target": "../../../../../../tmp/pith-build-escape-$$"},
+   {"path": "abs", "type": "symlink", "target": "/tmp/pith-build-escape-$$"}],
+  [{"path": "etc/.wh.secret"},
+   {"path": "etc/conf/.wh..wh..opq"},
+   {"path": "etc/conf/new", "content": "kept"},
+   {"path": "up/pwned", "content": "must stay inside the root"},
+   {"path": "abs/pwned", "content": "must stay inside the root"}]
+]}
+JSON
+python3 "$make_archive" "$tmp/made.tar" <"$tmp/layers.json"
+expect_ok "build --from a docker-archive" "$PITH" build --from "docker-archive:$tmp/made.tar" \
+  --entrypoint /app/hello --add /etc/conf --add /tmp/pith-build-escape-$$/pwned:/pwned -o "oci:$tmp/from:1"
+expect_eq "nothing written outside the root" "no" "$([ -e /tmp/pith-build-escape-$$ ] && echo yes || echo no)"
+unpack_layers "$tmp/from" "$tmp/from-root"
+expect_eq "opaque directory and whiteouts applied" "new" "$(ls "$tmp/from-root/etc/conf")"
+expect_eq "the write through the symlink landed inside the root" "must stay inside the root" \
+  "$(cat "$tmp/from-root/pwned")"
+expect_eq "base annotations" "docker-archive:$tmp/made.tar sha256:$(python3 -c '
+import hashlib,sys,tarfile
+t=tarfile.open(sys.argv[1]); print(hashlib.sha256(t.extractfile("manifest.json").read()).hexdigest())' "$tmp/made.tar" >/dev/null; manifest_of "$tmp/from" | jq -r '.annotations["org.opencontainers.image.base.digest"]' | cut -d: -f2)" \
+  "$(manifest_of "$tmp/from" | jq -r '.annotations["org.opencontainers.image.base.name"] + " " + .annotations["org.opencontainers.image.base.digest"]')"
+expect_error "a whited-out file is gone" "$PITH" build --from "docker-archive:$tmp/made.tar" \
+  --entrypoint /app/hello --no-ca-certs --add /etc/secret -o "oci:$tmp/outs/b"
+
+finish
