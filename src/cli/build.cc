@@ -60,9 +60,39 @@ Result<build::BuildSpec> settings(const BuildArgs& a, const CLI::App& app) {
   return s;
 }
 
+// One line of a command's output ("" when it fails or prints nothing).
+std::string first_line_of(const std::string& command) {
+  std::string out;
+  if (FILE* p = ::popen(command.c_str(), "r")) {
+    char buf[4096];
+    if (std::fgets(buf, sizeof buf, p)) out = buf;
+    if (::pclose(p) != 0) out.clear();
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+// Where the image's source lives, when pith runs in a git checkout (as CI builds do):
+// org.opencontainers.image.revision (the commit) and .source (the origin's URL), unless given.
+void add_vcs_annotations(build::BuildSpec& spec) {
+  const std::string revision = "org.opencontainers.image.revision";
+  const std::string source = "org.opencontainers.image.source";
+  if (!spec.annotations.count(revision)) {
+    std::string commit = first_line_of("git rev-parse --verify -q HEAD 2>/dev/null");
+    if (commit.size() == 40 || commit.size() == 64) spec.annotations[revision] = commit;
+  }
+  if (!spec.annotations.count(source) && spec.annotations.count(revision)) {
+    std::string url = first_line_of("git config --get remote.origin.url 2>/dev/null");
+    // A URL with credentials in it is not published.
+    if (!url.empty() && url.find('@') == std::string::npos) spec.annotations[source] = url;
+  }
+}
+
 Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
-  // 1. Combine -f FILE and the flags; 2. build and write every output.
+  // 1. Combine -f FILE and the flags, and where the sources are; 2. build and write every
+  // output.
   auto spec = TRY(settings(args, app));
+  add_vcs_annotations(spec);
   auto warn = [](const std::string& w) { std::fprintf(stderr, "pith: warning: %s\n", w.c_str()); };
   auto result = TRY(build::run_build(spec, warn));
   if (args.quiet) return {};
