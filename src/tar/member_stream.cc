@@ -75,19 +75,19 @@ Result<size_t> MemberStream::read_some(std::span<std::byte> out) {
   return n;
 }
 
-Result<std::optional<std::string>> MemberStream::read_exact(uint64_t n, bool eof_ok) {
+Result<std::string> MemberStream::read_exact(uint64_t n, bool eof_ok) {
   std::string out(n, '\0');
   uint64_t have = 0;
   while (have < n) {
     size_t got =
         TRY(read_some(std::as_writable_bytes(std::span(out.data() + have, out.size() - have))));
     if (got == 0) {
-      if (have == 0 && eof_ok) return std::optional<std::string>();
+      if (have == 0 && eof_ok) return std::string();
       return make_error("archive truncated at byte " + std::to_string(m_position));
     }
     have += got;
   }
-  return std::optional<std::string>(std::move(out));
+  return out;
 }
 
 Result<void> MemberStream::skip(uint64_t n) {
@@ -129,13 +129,13 @@ Result<std::optional<Member>> MemberStream::next() {
   for (;;) {
     uint64_t offset = m_position;
     // A tar that ends on a block boundary without the zero blocks is accepted, as GNU tar does.
-    auto block = TRY(read_exact(k_block, true));
-    if (!block || is_zero_block(*block)) {
+    std::string block = TRY(read_exact(k_block, true));
+    if (block.empty() || is_zero_block(block)) {
       m_ended = true;
       return std::optional<Member>();
     }
     UstarHeader h;
-    std::memcpy(&h, block->data(), k_block);
+    std::memcpy(&h, block.data(), k_block);
     if (!checksum_ok(h))
       return make_error("bad header checksum at offset " + std::to_string(offset));
     char type = h.typeflag;
@@ -151,7 +151,7 @@ Result<std::optional<Member>> MemberStream::next() {
       if (size > k_max_meta_size)
         return make_error("extension header at offset " + std::to_string(offset) +
                           " is too large (" + std::to_string(size) + " bytes)");
-      std::string data = *TRY(read_exact(size, false));
+      std::string data = TRY(read_exact(size, false));
       TRY(skip(*padded - size));
       if (type == 'L') pending.path = until_nul(data);
       if (type == 'K') pending.link = until_nul(data);

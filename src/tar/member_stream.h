@@ -39,7 +39,7 @@ class MemberStream {
 
   Result<size_t> read_some(std::span<std::byte> out);
   // Reads exactly n bytes; `eof_ok` lets a clean end before the first byte return "".
-  Result<std::optional<std::string>> read_exact(uint64_t n, bool eof_ok);
+  Result<std::string> read_exact(uint64_t n, bool eof_ok);
   Result<void> skip(uint64_t n);
 
   std::unique_ptr<ByteSource> m_in;

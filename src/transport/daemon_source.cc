@@ -84,8 +84,8 @@ Result<std::unique_ptr<ImageSource>> open_daemon_source(const ImageRef& ref) {
   DaemonResponse r =
       TRY(client->get("/images/" + url_path_escape(ref.tag) + "/json", k_max_inspect_bytes)
               .wrap(describe));
-  if (r.status == 404)
-    return make_error(describe + ": no such image (" + daemon_error_message(r.body) + ")");
+  // Docker says "No such image: x:1", podman "failed to find image x:1: ... image not known".
+  if (r.status == 404) return make_error(describe + ": " + daemon_error_message(r.body));
   if (r.status != 200)
     return make_error(describe + ": image inspect: HTTP " + std::to_string(r.status) + ": " +
                       daemon_error_message(r.body));

@@ -165,7 +165,7 @@ fi
 
 # --- Failures
 check_fails "docker-daemon: unknown image" "No such image" "$PITH" inspect docker-daemon:pith-test/nope:1
-check_fails "containers-storage: unknown image" "no such image" "$PITH" inspect containers-storage:localhost/pith-test/nope:1
+check_fails "containers-storage: unknown image" "No such image" "$PITH" inspect containers-storage:localhost/pith-test/nope:1
 check_fails "docker-daemon: no daemon" "cannot reach the Docker engine at $TEST_TMP/none.sock" \
   env DOCKER_HOST="unix://$TEST_TMP/none.sock" "$PITH" inspect docker-daemon:alpine
 check_fails "containers-storage: no service" "podman system service --time=0" \
