@@ -17,6 +17,13 @@ EXPECTED_OUTPUT=new # the fixture's CMD: cat /data/opaque/new.txt
 # ---------------------------------------------------------------------------------------
 # Helpers
 
+# With CONTAINER_HOST set, the podman CLI turns into a remote client; the tests' own podman
+# commands use the storage directly.
+ipodman() {
+  env -u CONTAINER_HOST podman --root "$IPODMAN_DIR/root" --runroot "$IPODMAN_DIR/run" \
+    --tmpdir "$IPODMAN_DIR/tmp" --storage-driver "$IPODMAN_DRIVER" "$@"
+}
+
 PODMAN_SOCK="$TEST_TMP/podman.sock"
 PODMAN_PID=
 
@@ -48,7 +55,7 @@ stop_podman_service() {
 saved_facts() {
   local engine=$1 image=$2 out=$3 dir="$TEST_TMP/saved.$RANDOM" layer
   mkdir -p "$dir"
-  "$engine" save -o "$dir.tar" "$image" >/dev/null
+  "$engine" save -o "$dir.tar" "$image" >/dev/null 2>"$TEST_TMP/save.log"
   tar -xf "$dir.tar" -C "$dir"
   echo "config sha256:$(sha256sum <"$dir/$(jq -r '.[0].Config' "$dir/manifest.json")" | cut -c1-64)" >"$out"
   jq -r '.[0].Layers[]' "$dir/manifest.json" | while read -r layer; do
@@ -58,9 +65,11 @@ saved_facts() {
   rm -rf "$dir"
 }
 
-# inspect_facts ENGINE IMAGE: the same from `ENGINE image inspect` (Id, RootFS.Layers).
+# inspect_facts ENGINE IMAGE: the same from `ENGINE image inspect` (Id, RootFS.Layers; podman
+# writes the Id without its "sha256:").
 inspect_facts() {
-  "$1" image inspect "$2" | jq -r '.[0] | "config \(.Id)", (.RootFS.Layers[] | "diff_id \(.)")'
+  "$1" image inspect "$2" |
+    jq -r '.[0] | "config sha256:\(.Id | ltrimstr("sha256:"))", (.RootFS.Layers[] | "diff_id \(.)")'
 }
 
 # pith_facts REF: the same from `pith inspect --json`.
@@ -141,8 +150,8 @@ if pith_run copy "oci:$FIXTURE_OCI_DIR" docker-daemon:pith-test/written:1 >/dev/
   pass "pith copy oci: -> docker-daemon:"
   check_runs "docker run of the image pith wrote" idocker pith-test/written:1
   check_equal "docker-daemon: written image has the source's config" \
-    "$(skopeo inspect --config "oci:$FIXTURE_OCI_DIR" | sha256sum | cut -c1-64)" \
-    "$(idocker image inspect -f '{{.Id}}' pith-test/written:1 | cut -d: -f2)"
+    "$(skopeo inspect --raw "oci:$FIXTURE_OCI_DIR" | jq -r .config.digest)" \
+    "$(idocker image inspect -f '{{.Id}}' pith-test/written:1)"
 else
   fail "pith copy oci: -> docker-daemon:" "$(pith_stderr)"
 fi
