@@ -208,6 +208,7 @@ class Upload final : public DaemonUpload {
   }
 
   Result<DaemonResponse> finish() override {
+    if (!m_thread.joinable()) return make_error("upload already ended");
     TRY(flush());
     ::shutdown(m_ours.get(), SHUT_WR);
     m_thread.join();
@@ -239,7 +240,7 @@ class Upload final : public DaemonUpload {
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         int err = errno;
-        m_thread.join();
+        if (m_thread.joinable()) m_thread.join();
         if (m_result != CURLE_OK)
           return make_error("upload failed: " + curl_detail(m_result, m_errbuf.get()));
         std::string msg = daemon_error_message(m_response.data);

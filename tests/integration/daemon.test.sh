@@ -34,7 +34,7 @@ start_podman_service() {
   on_exit_run stop_podman_service
   local i
   for ((i = 0; i < 60; i++)); do
-    if curl -sf --unix-socket "$PODMAN_SOCK" http://d/_ping >/dev/null 2>&1; then return 0; fi
+    if [ -S "$PODMAN_SOCK" ]; then return 0; fi
     kill -0 "$PODMAN_PID" 2>/dev/null || break
     sleep 0.5
   done
