@@ -101,6 +101,20 @@ Result<void> MemberStream::skip(uint64_t n) {
   return {};
 }
 
+Result<bool> MemberStream::skip_padding() {
+  // The final member's padding may be missing; that ends the archive, as in ArchiveIndex.
+  while (m_padding > 0) {
+    std::array<std::byte, k_block> pad;
+    size_t got = TRY(read_some(std::span(pad.data(), static_cast<size_t>(m_padding))));
+    if (got == 0) {
+      m_ended = true;
+      return false;
+    }
+    m_padding -= got;
+  }
+  return true;
+}
+
 Result<size_t> MemberStream::Data::read(std::span<std::byte> out) {
   MemberStream& s = m_owner;
   if (s.m_remaining == 0 || out.empty()) return size_t{0};
@@ -115,16 +129,7 @@ Result<std::optional<Member>> MemberStream::next() {
   if (m_ended) return std::optional<Member>();
   TRY(skip(m_remaining));
   m_remaining = 0;
-  // The final member's padding may be missing; that ends the archive.
-  while (m_padding > 0) {
-    std::array<std::byte, k_block> pad;
-    size_t got = TRY(read_some(std::span(pad.data(), static_cast<size_t>(m_padding))));
-    if (got == 0) {
-      m_ended = true;
-      return std::optional<Member>();
-    }
-    m_padding -= got;
-  }
+  if (!TRY(skip_padding())) return std::optional<Member>();
   Pending pending;
   for (;;) {
     uint64_t offset = m_position;
@@ -152,7 +157,8 @@ Result<std::optional<Member>> MemberStream::next() {
         return make_error("extension header at offset " + std::to_string(offset) +
                           " is too large (" + std::to_string(size) + " bytes)");
       std::string data = TRY(read_exact(size, false));
-      TRY(skip(*padded - size));
+      m_padding = *padded - size;
+      if (!TRY(skip_padding())) return std::optional<Member>();
       if (type == 'L') pending.path = until_nul(data);
       if (type == 'K') pending.link = until_nul(data);
       if (type == 'x')

@@ -41,6 +41,8 @@ class MemberStream {
   // Reads exactly n bytes; `eof_ok` lets a clean end before the first byte return "".
   Result<std::string> read_exact(uint64_t n, bool eof_ok);
   Result<void> skip(uint64_t n);
+  // Consumes the current member's padding; false if the stream ended inside it.
+  Result<bool> skip_padding();
 
   std::unique_ptr<ByteSource> m_in;
   Data m_data{*this};
