@@ -2,6 +2,7 @@
 // the format by content (an oci-layout file, manifest.json, index.json), never by name.
 #include <filesystem>
 
+#include "transport/daemon.h"
 #include "transport/docker_archive.h"
 #include "transport/oci_layout.h"
 #include "transport/rootfs_source.h"
@@ -77,6 +78,9 @@ Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref) {
       return open_bare_path(ref.path);
     case Kind::docker:
       return make_error(ref.str() + ": registries (docker://) are not supported yet");
+    case Kind::docker_daemon:
+    case Kind::containers_storage:
+      return open_daemon_source(ref);
   }
   return make_error("unknown transport");
 }
@@ -110,6 +114,9 @@ Result<std::unique_ptr<ImageSink>> open_sink(const ImageRef& ref) {
                         ": name the format to write (oci:, oci-archive:, docker-archive:)");
     case Kind::docker:
       return make_error(ref.str() + ": registries (docker://) are not supported yet");
+    case Kind::docker_daemon:
+    case Kind::containers_storage:
+      return open_daemon_sink(ref);
   }
   return make_error("unknown transport");
 }

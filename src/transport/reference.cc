@@ -22,12 +22,14 @@ struct TransportName {
   std::string_view prefix;
   Kind kind;
 };
-constexpr std::array<TransportName, 5> k_transports = {{
+constexpr std::array<TransportName, 7> k_transports = {{
     {"oci", Kind::oci},
     {"oci-archive", Kind::oci_archive},
     {"docker-archive", Kind::docker_archive},
     {"dir", Kind::dir},
     {"docker", Kind::docker},
+    {"docker-daemon", Kind::docker_daemon},
+    {"containers-storage", Kind::containers_storage},
 }};
 
 bool is_lower_alnum(char c) {
@@ -169,6 +171,37 @@ Result<void> parse_docker_archive_rest(std::string_view text, std::string_view r
   return {};
 }
 
+bool is_hex64(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return is_digit(c) || (c >= 'a' && c <= 'f');
+         });
+}
+
+// "NAME[:TAG][@DIGEST]" or an image ID of docker-daemon and containers-storage. The name is
+// kept as written: the daemon resolves it the way its own CLI does.
+Result<void> parse_daemon_rest(std::string_view text, std::string_view rest, ImageRef& ref) {
+  if (rest.empty()) return invalid(text, "empty image name");
+  if (ref.kind == Kind::containers_storage && rest.front() == '[')
+    return invalid(text,
+                   "a store specification ([driver@root+runroot]) is not supported: pith "
+                   "reads podman's store through its API (set CONTAINER_HOST)");
+  std::string_view id = rest;
+  if (id.substr(0, 7) == "sha256:") {
+    id = id.substr(7);
+    if (!is_hex64(id)) return invalid(text, "an image ID is sha256: and 64 hexadecimal digits");
+  }
+  // containers-storage also takes a bare ID (what `podman images --no-trunc` prints).
+  if (is_hex64(id) && (id.size() != rest.size() || ref.kind == Kind::containers_storage)) {
+    ref.tag = "sha256:" + std::string(id);
+    return {};
+  }
+  auto name = parse_docker_name(rest);
+  if (!name) return invalid(text, name.error().message);
+  ref.tag = std::string(rest);
+  ref.docker = std::move(name).value();
+  return {};
+}
+
 }  // namespace
 
 std::string DockerName::str() const {
@@ -270,6 +303,10 @@ Result<ImageRef> parse_reference(std::string_view text) {
       ref.docker = std::move(name).value();
       return ref;
     }
+    case Kind::docker_daemon:
+    case Kind::containers_storage:
+      TRY(parse_daemon_rest(text, rest, ref));
+      return ref;
   }
   if (ref.path.empty()) return invalid(text, "empty path");
   return ref;
@@ -289,6 +326,9 @@ std::string ImageRef::str() const {
           if (t.prefix == std::string_view(path).substr(0, colon)) return "./" + path;
       return path;
     }
+    case Kind::docker_daemon:
+    case Kind::containers_storage:
+      return std::string(kind_name(kind)) + ":" + tag;
     case Kind::oci:
     case Kind::oci_archive:
     case Kind::docker_archive:
@@ -311,6 +351,10 @@ std::string_view kind_name(Kind k) {
       return "dir";
     case Kind::docker:
       return "docker";
+    case Kind::docker_daemon:
+      return "docker-daemon";
+    case Kind::containers_storage:
+      return "containers-storage";
     case Kind::path:
       return "path";
   }

@@ -1,6 +1,7 @@
 // Image references in the containers-transports syntax that skopeo and podman users know:
 //   oci:DIR[:TAG]  oci-archive:FILE[:TAG]  docker-archive:FILE[:REF]  dir:PATH
 //   docker://HOST[:PORT]/REPO[:TAG|@DIGEST]
+//   docker-daemon:NAME[:TAG]|sha256:ID  containers-storage:NAME[:TAG]|[sha256:]ID
 // and a bare path, whose format is recognised later from its content (never its name).
 #pragma once
 
@@ -11,7 +12,16 @@
 
 namespace pith::transport {
 
-enum class Kind { oci, oci_archive, docker_archive, dir, docker, path };
+enum class Kind {
+  oci,
+  oci_archive,
+  docker_archive,
+  dir,
+  docker,
+  docker_daemon,
+  containers_storage,
+  path
+};
 
 struct DockerName {
   std::string registry;     // "docker.io" when the name has none
@@ -23,11 +33,15 @@ struct DockerName {
 
 struct ImageRef {
   Kind kind = Kind::path;
-  std::string path;  // file or directory (all but docker)
+  std::string path;  // file or directory (all but docker and the daemons)
   // oci, oci-archive: the tag ("" = the only image, or when writing, none).
   // docker-archive: "name:tag" to select or write, "@N" to select the N-th image, or "".
+  // docker-daemon, containers-storage: the image as written ("alpine:3.19", "localhost/x:1"),
+  // which the daemon resolves as `docker images` / `podman images` do, or "sha256:<id>".
   std::string tag;
-  DockerName docker;  // docker://
+  DockerName docker;  // docker://; the daemons' parsed name (empty registry for an image ID)
+  // docker-daemon, containers-storage: the reference names an image ID, not a name.
+  bool is_image_id() const { return docker.registry.empty(); }
 
   std::string str() const;  // round-trips through parse_reference
 };

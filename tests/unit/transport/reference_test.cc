@@ -53,7 +53,24 @@ TEST(Reference, ValidReferences) {
             "ghcr.io/org/app:v1@sha256:" + k_hex, ""},
            {"/tmp/image.tar", Kind::path, "/tmp/image.tar", "", "", ""},
            {"image.tar", Kind::path, "image.tar", "", "", ""},
-           {"containers-storage:foo", Kind::path, "containers-storage:foo", "", "", ""},
+           {"docker-daemon:alpine:3.19", Kind::docker_daemon, "", "alpine:3.19",
+            "docker.io/library/alpine:3.19", ""},
+           {"docker-daemon:alpine", Kind::docker_daemon, "", "alpine",
+            "docker.io/library/alpine:latest", ""},
+           {"docker-daemon:localhost:5000/a/b:v1", Kind::docker_daemon, "", "localhost:5000/a/b:v1",
+            "localhost:5000/a/b:v1", ""},
+           {"docker-daemon:busybox@sha256:" + k_hex, Kind::docker_daemon, "",
+            "busybox@sha256:" + k_hex, "docker.io/library/busybox@sha256:" + k_hex, ""},
+           {"docker-daemon:sha256:" + k_hex, Kind::docker_daemon, "", "sha256:" + k_hex, "/", ""},
+           {"containers-storage:localhost/x:1", Kind::containers_storage, "", "localhost/x:1",
+            "localhost/x:1", ""},
+           {"containers-storage:foo", Kind::containers_storage, "", "foo",
+            "docker.io/library/foo:latest", ""},
+           {"containers-storage:sha256:" + k_hex, Kind::containers_storage, "", "sha256:" + k_hex,
+            "/", ""},
+           {"containers-storage:" + k_hex, Kind::containers_storage, "", "sha256:" + k_hex, "/",
+            "containers-storage:sha256:" + k_hex},
+           {"containers-storageX:foo", Kind::path, "containers-storageX:foo", "", "", ""},
            {"oci", Kind::path, "oci", "", "", ""},
            {"./oci:x", Kind::path, "./oci:x", "", "", ""},
        }) {
@@ -62,8 +79,12 @@ TEST(Reference, ValidReferences) {
     EXPECT_EQ(r->kind, c.kind) << c.text;
     EXPECT_EQ(r->path, c.path) << c.text;
     EXPECT_EQ(r->tag, c.tag) << c.text;
-    if (c.kind == Kind::docker) {
+    if (c.kind == Kind::docker || c.kind == Kind::docker_daemon ||
+        c.kind == Kind::containers_storage) {
       EXPECT_EQ(r->docker.str(), c.docker) << c.text;
+    }
+    if (c.kind == Kind::docker_daemon || c.kind == Kind::containers_storage) {
+      EXPECT_EQ(r->is_image_id(), c.docker == "/") << c.text;
     }
     std::string want = c.str.empty() ? c.text : c.str;
     EXPECT_EQ(r->str(), want) << c.text;
@@ -97,6 +118,15 @@ TEST(Reference, InvalidReferences) {
            std::string("docker:alpine"),
            std::string("docker://"),
            std::string("docker:///x"),
+           std::string("docker-daemon:"),
+           std::string("docker-daemon:" + k_hex),  // an ID needs its sha256: there
+           std::string("docker-daemon:sha256:abc"),
+           std::string("docker-daemon:sha256:" + k_hex + "0"),
+           std::string("docker-daemon:Alpine"),
+           std::string("docker-daemon:alpine:bad tag"),
+           std::string("containers-storage:"),
+           std::string("containers-storage:[vfs@/var/lib/containers+/run]busybox"),
+           std::string("containers-storage:UPPER"),
        }) {
     auto r = parse_reference(text);
     EXPECT_FALSE(r) << text << " parsed as " << r->str();
@@ -108,6 +138,10 @@ TEST(Reference, InvalidReferences) {
   EXPECT_EQ(parse_reference("docker://Alpine").error().message,
             "invalid reference \"docker://Alpine\": repository name \"Alpine\" must be lowercase");
   EXPECT_EQ(parse_reference("").error().message, "invalid reference \"\": empty path");
+  EXPECT_EQ(parse_reference("containers-storage:[overlay@/a+/b]x").error().message,
+            "invalid reference \"containers-storage:[overlay@/a+/b]x\": a store specification "
+            "([driver@root+runroot]) is not supported: pith reads podman's store through its API "
+            "(set CONTAINER_HOST)");
 }
 
 struct Name {
