@@ -1,6 +1,5 @@
 // rpm package metadata: an rpmdb.sqlite holding the header blobs of the packages that own
 // included files, beside the root's rpm database (sqlite, BerkeleyDB or NDB).
-
 #include "build/package_metadata_parts.h"
 #include "catalog/rpm_header.h"
 #include "catalog/rpmdb.h"
