@@ -1,7 +1,5 @@
 // apk package metadata: lib/apk/db/installed rewritten with the records of the packages that
 // own included files, each record's F:/R: lists cut to those files (other fields kept).
-#include <algorithm>
-
 #include "build/package_metadata_parts.h"
 #include "catalog/apk.h"
 
@@ -94,13 +92,8 @@ void add_apk_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadata
       auto one = catalog::parse_apk_installed(text, location, {});
       if (!one || one->size() != 1) return;
       catalog::Package p = std::move(one->front());
-      std::vector<std::string> owned;
-      for (const std::string& path : p.files) {
-        if (auto canonical = matcher.included(path)) owned.push_back(std::move(*canonical));
-      }
+      std::vector<std::string> owned = matcher.owned(p.files);
       if (owned.empty()) return;
-      std::sort(owned.begin(), owned.end());
-      owned.erase(std::unique(owned.begin(), owned.end()), owned.end());
       // apk ends every record with an empty line.
       installed += cut_record(text, matcher) + '\n';
       p.files = std::move(owned);

@@ -107,10 +107,7 @@ void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadat
       }
     }
     if (!list) continue;
-    std::set<std::string> owned;
-    for (const std::string& path : catalog::parse_dpkg_file_list(*list)) {
-      if (auto canonical = matcher.included(path)) owned.insert(std::move(*canonical));
-    }
+    std::vector<std::string> owned = matcher.owned(catalog::parse_dpkg_file_list(*list));
     if (owned.empty()) continue;
 
     StatusD& entry = by_name[stanza.package.name];
@@ -130,7 +127,7 @@ void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadat
 
     catalog::Package p = stanza.package;
     p.location = k_status_d + p.name;
-    p.files.assign(owned.begin(), owned.end());
+    p.files = std::move(owned);
     out.packages.push_back(std::move(p));
   }
 

@@ -36,6 +36,14 @@ std::optional<std::string> PathMatcher::included(std::string_view path) {
   return canonical;
 }
 
+std::vector<std::string> PathMatcher::owned(const std::vector<std::string>& paths) {
+  std::set<std::string> owned;
+  for (const std::string& path : paths) {
+    if (auto canonical = included(path)) owned.insert(std::move(*canonical));
+  }
+  return {owned.begin(), owned.end()};
+}
+
 std::optional<std::string> read_database(const RootDir& root, const std::string& path,
                                          uint64_t limit, std::vector<catalog::Warning>& warnings) {
   auto exists = root.exists(path);

@@ -26,6 +26,8 @@ class PathMatcher {
   // The canonical path of `path` (absolute, as a database lists it) when the image includes
   // that file; nullopt otherwise, also when a directory on the way does not exist.
   std::optional<std::string> included(std::string_view path);
+  // The canonical paths of the included files among `paths`, sorted, each once.
+  std::vector<std::string> owned(const std::vector<std::string>& paths);
 
  private:
   const RootDir& m_root;

@@ -1,7 +1,5 @@
 // rpm package metadata: an rpmdb.sqlite holding the header blobs of the packages that own
 // included files, beside the root's rpm database (sqlite, BerkeleyDB or NDB).
-#include <algorithm>
-
 #include "build/package_metadata_parts.h"
 #include "catalog/rpm_header.h"
 #include "catalog/rpmdb.h"
@@ -34,13 +32,8 @@ void add_rpm_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadata
           warnings.push_back({location, "a package skipped: " + p.error().message});
           return false;
         }
-        std::vector<std::string> owned;
-        for (const std::string& path : p->files) {
-          if (auto canonical = matcher.included(path)) owned.push_back(std::move(*canonical));
-        }
+        std::vector<std::string> owned = matcher.owned(p->files);
         if (owned.empty()) return false;
-        std::sort(owned.begin(), owned.end());
-        owned.erase(std::unique(owned.begin(), owned.end()), owned.end());
         p->files = std::move(owned);
         p->location = written;
         owners.push_back(std::move(p).value());
