@@ -1,5 +1,6 @@
 // Fuzz target: parse_rpmdb on arbitrary bytes (sqlite, BerkeleyDB and NDB, chosen by magic),
-// and every input also as a single rpm header blob.
+// every input also as a single rpm header blob, and as the source of a subset database (what
+// `pith build` writes from a root's rpmdb, index tables included).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -19,5 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto one = pith::catalog::parse_rpm_header(bytes, "blob", os, &warnings);
   if (one && one->name.empty()) __builtin_trap();
+  bool keep_next = false;
+  (void)pith::catalog::write_rpmdb_sqlite_subset(
+      bytes, [&](std::string_view) { return keep_next = !keep_next; }, [](std::string) {});
   return 0;
 }

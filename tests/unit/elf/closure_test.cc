@@ -161,7 +161,8 @@ TEST_F(Compiled, LdLibraryPathAndMissing) {
   library(m_dir / "llp/libl.so", "libl.so", "int l(void) { return 3; }\n");
   test::write_text(m_dir / "main.c", "int l(void);\nint main(void) { return l(); }\n");
   build("gcc -o " + m_dir / "prog " + m_dir / "main.c -L" + m_dir / "llp -ll");
-  expect_like_ldd(m_dir / "prog", {.ld_library_path = {m_dir / "llp"}, .dlopen_extras = false},
+  expect_like_ldd(m_dir / "prog",
+                  {.ld_library_path = {m_dir / "llp"}, .dlopen_extras = false, .nsswitch_conf = {}},
                   "LD_LIBRARY_PATH=" + m_dir / "llp");
   Closure without = closure_of(host(), {m_dir / "prog"});
   std::vector<Missing> want = {{"libl.so", m_dir / "prog"}};
