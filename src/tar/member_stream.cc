@@ -17,54 +17,6 @@ namespace {
 // Long names and pax headers are read into memory; no honest one comes near this.
 constexpr uint64_t k_max_meta_size = 1 << 20;
 
-bool is_zero_block(std::string_view b) {
-  return std::all_of(b.begin(), b.end(), [](char c) { return c == '\0'; });
-}
-
-std::string until_nul(std::string_view s) {
-  return std::string(s.substr(0, s.find('\0')));
-}
-
-// Types whose size field does not announce data that follows.
-bool has_no_data(char type) {
-  return type == '2' || type == '3' || type == '4' || type == '5' || type == '6';
-}
-
-std::string header_name(const UstarHeader& h) {
-  std::string name(field_text(h.name));
-  // Only POSIX ustar has a prefix field; old GNU headers keep other data there.
-  bool posix = std::memcmp(h.magic, "ustar\0", 6) == 0;
-  if (posix && h.prefix[0] != '\0') name = std::string(field_text(h.prefix)) + "/" + name;
-  return name;
-}
-
-// Metadata that extension headers ('L', 'K', 'x') carry over to the next real header.
-struct Pending {
-  std::optional<std::string> path;
-  std::optional<std::string> link;
-  std::optional<uint64_t> size;
-};
-
-Result<void> apply_pax(std::string_view data, Pending& pending) {
-  PaxRecords records = TRY(parse_pax(data));
-  for (const auto& [key, value] : records) {
-    if (key == "path") {
-      pending.path = value;
-    } else if (key == "linkpath") {
-      pending.link = value;
-    } else if (key == "size") {
-      uint64_t v = 0;
-      if (value.empty() || value.size() > 19) return make_error("bad pax size \"" + value + "\"");
-      for (char c : value) {
-        if (c < '0' || c > '9') return make_error("bad pax size \"" + value + "\"");
-        v = v * 10 + static_cast<uint64_t>(c - '0');
-      }
-      pending.size = v;
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
 MemberStream::MemberStream(std::unique_ptr<ByteSource> in) : m_in(std::move(in)) {}

@@ -1,7 +1,10 @@
-// Numeric fields and checksums of ustar headers, shared by the index parser and the writer.
+// Numeric fields, checksums and names of ustar headers, and pax overrides: shared by the
+// archive readers (index and stream) and the writer.
 #include "tar/ustar.h"
 
 #include <cstring>
+
+#include "tar/pax.h"
 
 namespace pith::tar {
 
@@ -51,6 +54,49 @@ bool checksum_ok(const UstarHeader& h) {
 std::optional<uint64_t> padded_size(uint64_t size) {
   if (size > UINT64_MAX - (k_block - 1)) return std::nullopt;
   return (size + k_block - 1) / k_block * k_block;
+}
+
+bool is_zero_block(std::string_view b) {
+  for (char c : b) {
+    if (c != '\0') return false;
+  }
+  return true;
+}
+
+std::string until_nul(std::string_view s) {
+  return std::string(s.substr(0, s.find('\0')));
+}
+
+bool has_no_data(char type) {
+  return type == '2' || type == '3' || type == '4' || type == '5' || type == '6';
+}
+
+Result<void> apply_pax(std::string_view data, Pending& pending) {
+  PaxRecords records = TRY(parse_pax(data));
+  for (const auto& [key, value] : records) {
+    if (key == "path") {
+      pending.path = value;
+    } else if (key == "linkpath") {
+      pending.link = value;
+    } else if (key == "size") {
+      uint64_t v = 0;
+      if (value.empty() || value.size() > 19) return make_error("bad pax size \"" + value + "\"");
+      for (char c : value) {
+        if (c < '0' || c > '9') return make_error("bad pax size \"" + value + "\"");
+        v = v * 10 + static_cast<uint64_t>(c - '0');
+      }
+      pending.size = v;
+    }
+  }
+  return {};
+}
+
+std::string header_name(const UstarHeader& h) {
+  std::string name(field_text(h.name));
+  // Only POSIX ustar has a prefix field; old GNU headers keep other data there.
+  bool posix = std::memcmp(h.magic, "ustar\0", 6) == 0;
+  if (posix && h.prefix[0] != '\0') name = std::string(field_text(h.prefix)) + "/" + name;
+  return name;
 }
 
 }  // namespace pith::tar

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/result.h"
+
 namespace pith::tar {
 
 inline constexpr size_t k_block = 512;
@@ -52,5 +54,22 @@ bool checksum_ok(const UstarHeader& h);
 
 // Bytes of data rounded up to whole blocks; nullopt on overflow.
 std::optional<uint64_t> padded_size(uint64_t size);
+
+// Shared by the archive readers (the index and the stream), which walk the same headers.
+bool is_zero_block(std::string_view b);
+std::string until_nul(std::string_view s);
+// Types whose size field does not announce data that follows.
+bool has_no_data(char type);
+// The member's name: `prefix/name` for POSIX ustar headers, `name` otherwise.
+std::string header_name(const UstarHeader& h);
+
+// Metadata that extension headers ('L', 'K', 'x') carry over to the next real header.
+struct Pending {
+  std::optional<std::string> path;
+  std::optional<std::string> link;
+  std::optional<uint64_t> size;
+};
+// Applies a pax header's path, linkpath and size records to `pending`.
+Result<void> apply_pax(std::string_view data, Pending& pending);
 
 }  // namespace pith::tar
