@@ -341,8 +341,8 @@ exit 7" "$(image_outcome from-image --)"
   local layers layer
   mapfile -t layers < <(docker_archive_layers "$IMAGES/from-image.tar" "$TEST_TMP/from-archive")
   check_equal "--from image: libgreet's soname link and file are in the image (tar)" \
-    "l usr/local/lib/libgreet.so.1 -> libgreet.so.1.0
-- usr/local/lib/libgreet.so.1.0" \
+    "- usr/local/lib/libgreet.so.1.0
+l usr/local/lib/libgreet.so.1 -> libgreet.so.1.0" \
     "$(for layer in "${layers[@]}"; do tar -tvf "$layer"; done |
       awk '$6 ~ /libgreet/ {sub(/^\.?\//, "", $6); print substr($1, 1, 1), $6, $7, $8}' |
       sed 's/ *$//' | sort)"
@@ -350,15 +350,15 @@ exit 7" "$(image_outcome from-image --)"
 
 # ---------------------------------------------------------------------------------------
 # Package records: trivy and pith inspect list the dpkg packages of the included files, which
-# are what dpkg -S says owns them on the host.
+# are what dpkg -S says owns them on the host (libraries, the program, /etc/debian_version).
 
 packages_case() {
   [ -f "$IMAGES/curl.tar" ] || { fail "packages: no curl image"; return; }
   local layers dir=$TEST_TMP/curl-archive files=$TEST_TMP/curl-files
   mapfile -t layers < <(docker_archive_layers "$IMAGES/curl.tar" "$dir")
-  # The libs and app layers: files from the root (package records excepted).
-  for layer in "${layers[@]:1}"; do
-    tar -tvf "$layer" | awk '$1 ~ /^-/ {print "/" $NF}' | sed 's|^/\./|/|'
+  # Every regular file of the image, the package records themselves excepted.
+  for layer in "${layers[@]}"; do
+    tar -tvf "$layer" | awk '$1 ~ /^-/ {print "/" $6}' | sed 's|^/\./|/|'
   done | grep -v '^/var/lib/dpkg/status.d/' | sort -u >"$files"
   local expected
   expected=$(while read -r f; do dpkg_owner "$f"; done <"$files" | sort -u |
@@ -378,6 +378,9 @@ packages_case() {
   if "$TRIVY" image --input "$IMAGES/curl.tar" --offline-scan --skip-db-update \
     --skip-java-db-update --cache-dir "$TEST_TMP/trivy-cache" --format cyclonedx \
     --output "$TEST_TMP/trivy.json" >"$TEST_TMP/trivy.log" 2>&1; then
+    check_equal "packages: trivy recognises the OS (debian, as /etc/debian_version says)" \
+      "debian $(cat /etc/debian_version)" \
+      "$(jq -r '.components[] | select(.type == "operating-system") | "\(.name) \(.version)"' "$TEST_TMP/trivy.json")"
     check_equal "packages: trivy lists the dpkg -S owners of the curl image's files" \
       "$expected" "$(trivy_debs "$TEST_TMP/trivy.json")"
   else
