@@ -402,10 +402,10 @@ reproducible_case() {
   touch -d '2001-02-03 04:05:06' "$a/prog"
   touch -d '2024-06-07 08:09:10' "$b/prog"
   printed=$(cd "$a" && env -u SOURCE_DATE_EPOCH TZ=UTC LANG=C "$PITH" build --entrypoint ./prog \
-    -o "oci:$IMAGES/repro-a:1" 2>&1 | sed -n 's/^Built \(sha256:[0-9a-f]*\):.*/\1/p')
+    -o "oci:$IMAGES/repro-a:1" 2>&1 | sed -n 's/^Built \(sha256:[0-9a-f]*\):.*/\1/p') || true
   (cd "$b" && umask 077 && env -u SOURCE_DATE_EPOCH TZ=Asia/Kathmandu LANG=de_DE.UTF-8 \
     LC_ALL=C.UTF-8 TMPDIR="$TEST_TMP" "$PITH" build -q --entrypoint ./prog \
-    -o "oci:$IMAGES/repro-b:1")
+    -o "oci:$IMAGES/repro-b:1") || true
   digest_a=$(manifest_digest "oci:$IMAGES/repro-a:1")
   digest_b=$(manifest_digest "oci:$IMAGES/repro-b:1")
   check_equal "reproducible: other mtimes, TZ, LANG, umask, TMPDIR give the same manifest digest" \
@@ -416,7 +416,7 @@ reproducible_case() {
     "1970-01-01T00:00:00Z" "$(config_of "oci:$IMAGES/repro-a:1" | jq -r .created)"
 
   (cd "$a" && SOURCE_DATE_EPOCH=1700000000 "$PITH" build -q --entrypoint ./prog \
-    -o "oci:$IMAGES/repro-c:1")
+    -o "oci:$IMAGES/repro-c:1") || true
   local digest_c layer mtimes
   digest_c=$(manifest_digest "oci:$IMAGES/repro-c:1")
   check_equal "reproducible: SOURCE_DATE_EPOCH=1700000000 sets created" "2023-11-14T22:13:20Z" \
@@ -426,7 +426,7 @@ reproducible_case() {
   else
     fail "reproducible: SOURCE_DATE_EPOCH changes the digest" "both $digest_a"
   fi
-  mtimes=$(for layer in $(manifest_of "$IMAGES/repro-c" | jq -r '.layers[].digest'); do
+  mtimes=$(for layer in $(manifest_of "$IMAGES/repro-c" 2>/dev/null | jq -r '.layers[].digest'); do
     TZ=UTC tar --full-time -tvzf "$IMAGES/repro-c/blobs/${layer/://}" | awk '{print $4, $5}'
   done | sort -u)
   check_equal "reproducible: every entry's mtime is SOURCE_DATE_EPOCH (tar)" \
