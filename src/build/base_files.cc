@@ -85,6 +85,10 @@ Result<BaseFiles> add_base_files(Plan& plan, const RootDir& root, const BuildSpe
     }
   }
   plan.add_generated("/etc/os-release", os_release(release), 0644, Layer::base);
+  // Scanners tell Debian by this file, not by os-release (trivy: OS "none" and no
+  // vulnerability matching without it); distroless images have it too.
+  if (TRY(root.exists("/etc/debian_version")))
+    TRY(plan.add_tree(root, "/etc/debian_version", "/etc/debian_version", Layer::base));
   plan.add_directory("/tmp", 01777, Layer::base);
   plan.add_directory("/root", 0700, Layer::base);
   plan.add_directory("/home", 0755, Layer::base);

@@ -123,6 +123,26 @@ bool is_ancestor_or_self(const std::string& dir, const std::string& path) {
          (path.size() > dir.size() && path.rfind(dir, 0) == 0 && path[dir.size()] == '/');
 }
 
+// Whether glibc's ld.so in the image can find a library of the closure only through
+// /etc/ld.so.cache: one lies outside its default directories (/usr/local/lib and the
+// ld.so.conf.d folders are in none). A library found through RUNPATH counts too: harmless.
+bool needs_loader_cache(const elf::Closure& closure, const std::string& program) {
+  if (closure.interpreter.empty() || closure.interpreter.find("ld-musl") != std::string::npos)
+    return false;
+  for (const auto& file : closure.files) {
+    if (file == program) continue;
+    std::string dir = file.substr(0, file.rfind('/'));
+    if (auto hw = dir.find("/glibc-hwcaps/"); hw != std::string::npos) dir.resize(hw);
+    std::string parent = dir.substr(0, dir.rfind('/'));
+    bool triplet = dir.find("-linux-") != std::string::npos;
+    bool is_default = dir == "/lib" || dir == "/usr/lib" || dir == "/lib64" ||
+                      dir == "/usr/lib64" ||
+                      (triplet && (parent == "/lib" || parent == "/usr/lib"));
+    if (!is_default) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn) {
@@ -173,6 +193,9 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn) {
   }
   BuildResult result;
   auto program_file = TRY(dir.resolve(program.in_root)).path;
+  // Without the root's loader cache the image's ld.so would not find such libraries.
+  if (needs_loader_cache(closure, program_file) && TRY(dir.exists("/etc/ld.so.cache")))
+    TRY(plan.add_from_root(dir, "/etc/ld.so.cache", Layer::libs));
   for (const auto& link : closure.links) {
     // A host program's own path is not recreated in the image: it lives under /app.
     if (!program.host_path.empty() && is_ancestor_or_self(link.path, program.in_root)) continue;
