@@ -226,8 +226,12 @@ class Namespace {
   Result<void> add_dlopen_extras() {
     auto libc = m_by_name.find("libc.so.6");
     int from = libc == m_by_name.end() ? 0 : libc->second;
-    // glibc's pthread_cancel and unwinder dlopen libgcc_s; a missing one only fails then.
-    if (m_by_name.contains("libstdc++.so.6") || m_by_name.contains("libpthread.so.0"))
+    // glibc's pthread_cancel and pthread_exit dlopen libgcc_s to unwind the thread; a missing
+    // one only fails then.
+    bool cancels = false;
+    for (const auto& object : m_objects)
+      cancels |= object.info.names_thread_cancellation && object.info.soname != "libc.so.6";
+    if (cancels || m_by_name.contains("libstdc++.so.6") || m_by_name.contains("libpthread.so.0"))
       find("libgcc_s.so.1", from);
     if (libc == m_by_name.end()) return {};
     std::string conf;

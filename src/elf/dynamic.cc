@@ -19,6 +19,8 @@ constexpr int64_t k_dt_null = 0;
 constexpr int64_t k_dt_needed = 1;
 constexpr int64_t k_dt_strtab = 5;
 constexpr int64_t k_dt_strsz = 10;
+// Larger string tables (a few huge C++ libraries) are not scanned for symbol names.
+constexpr uint64_t k_max_strtab_scan = 4 << 20;
 constexpr int64_t k_dt_soname = 14;
 constexpr int64_t k_dt_rpath = 15;
 constexpr int64_t k_dt_runpath = 29;
@@ -199,6 +201,13 @@ class Parser {
     if (rpath) m_info.rpath = TRY(string_at(*rpath).wrap("DT_RPATH"));
     if (runpath) m_info.runpath = TRY(string_at(*runpath).wrap("DT_RUNPATH"));
     if (verdef) TRY(version_definitions(*verdef, verdefnum).wrap("DT_VERDEF"));
+    if (m_strtab && m_strsz <= k_max_strtab_scan) {
+      std::string table = TRY(bytes(TRY(offset_of(*m_strtab)), m_strsz).wrap("DT_STRTAB"));
+      for (std::string_view name : {"pthread_cancel", "pthread_exit"}) {
+        std::string whole = '\0' + std::string(name) + '\0';
+        m_info.names_thread_cancellation |= table.find(whole) != std::string::npos;
+      }
+    }
     return {};
   }
 

@@ -38,6 +38,9 @@ struct DynamicInfo {
   uint64_t flags_1 = 0;
   // Version names the file defines (DT_VERDEF), without the base entry: "GLIBC_2.34", ...
   std::vector<std::string> version_definitions;
+  // The dynamic string table names pthread_cancel or pthread_exit: glibc dlopens libgcc_s for
+  // them (to unwind the cancelled thread), even in programs that link no libpthread (>= 2.34).
+  bool names_thread_cancellation = false;
 
   // Same class, byte order and machine: what ld.so checks before accepting a library.
   bool compatible_with(const DynamicInfo& other) const {

@@ -188,6 +188,29 @@ TEST_F(Compiled, CxxThreadsBringLibgccS) {
   EXPECT_TRUE(as_set(c.files).contains(fs::canonical("/lib/x86_64-linux-gnu/libgcc_s.so.1")));
 }
 
+// glibc >= 2.34 has pthread_cancel in libc, so a C program that cancels a thread links no
+// libpthread; glibc still dlopens libgcc_s to unwind it. LD_DEBUG=files is the reference: it
+// names every file ld.so opens, dlopen included.
+TEST_F(Compiled, ThreadCancellationBringsLibgccSLikeTheLoaderOpensIt) {
+  test::write_text(m_dir / "cancel.c",
+                   "#include <pthread.h>\n#include <unistd.h>\n"
+                   "static void* wait(void* a) { (void)a; for (;;) pause(); return 0; }\n"
+                   "int main(void) { pthread_t t; pthread_create(&t, 0, wait, 0);\n"
+                   "  pthread_cancel(t); pthread_join(t, 0); return 0; }\n");
+  test::write_text(m_dir / "plain.c", "int main(void) { return 0; }\n");
+  build("gcc -o " + m_dir / "cancel " + m_dir / "cancel.c");
+  build("gcc -o " + m_dir / "plain " + m_dir / "plain.c");
+  std::string debug;
+  ASSERT_TRUE(sh("LD_DEBUG=files " + m_dir / "cancel", &debug));
+  ASSERT_NE(debug.find("file=libgcc_s.so.1"), std::string::npos) << debug;
+  ASSERT_TRUE(sh("LD_DEBUG=files " + m_dir / "plain", &debug));
+  ASSERT_EQ(debug.find("libgcc_s"), std::string::npos) << debug;
+
+  auto libgcc = fs::canonical("/lib/x86_64-linux-gnu/libgcc_s.so.1").string();
+  EXPECT_TRUE(as_set(closure_of(host(), {m_dir / "cancel"}, {}).files).contains(libgcc));
+  EXPECT_FALSE(as_set(closure_of(host(), {m_dir / "plain"}, {}).files).contains(libgcc));
+}
+
 // Inside a root: the loader there (run with chroot) is the reference.
 class ForeignRoot : public ::testing::Test {
  protected:
