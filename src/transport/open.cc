@@ -4,6 +4,7 @@
 
 #include "transport/docker_archive.h"
 #include "transport/oci_layout.h"
+#include "transport/registry.h"
 #include "transport/rootfs_source.h"
 #include "transport/sink.h"
 #include "transport/source.h"
@@ -56,7 +57,8 @@ std::string familiar_name(const std::string& ref) {
 
 }  // namespace
 
-Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref) {
+Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref,
+                                                 const RegistryOptions& registry) {
   switch (ref.kind) {
     case Kind::oci: {
       TRY(must_exist(ref.path));
@@ -76,12 +78,12 @@ Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref) {
     case Kind::path:
       return open_bare_path(ref.path);
     case Kind::docker:
-      return make_error(ref.str() + ": registries (docker://) are not supported yet");
+      return open_registry_source(ref, registry);
   }
   return make_error("unknown transport");
 }
 
-Result<std::unique_ptr<ImageSink>> open_sink(const ImageRef& ref) {
+Result<std::unique_ptr<ImageSink>> open_sink(const ImageRef& ref, const RegistryOptions& registry) {
   switch (ref.kind) {
     case Kind::oci: {
       std::error_code ec;
@@ -109,7 +111,7 @@ Result<std::unique_ptr<ImageSink>> open_sink(const ImageRef& ref) {
       return make_error(ref.path +
                         ": name the format to write (oci:, oci-archive:, docker-archive:)");
     case Kind::docker:
-      return make_error(ref.str() + ": registries (docker://) are not supported yet");
+      return open_registry_sink(ref, registry);
   }
   return make_error("unknown transport");
 }
