@@ -33,6 +33,8 @@ Runner setup_copy(CLI::App& app);
 Runner setup_ls(CLI::App& app);
 Runner setup_inspect(CLI::App& app);
 Runner setup_compare(CLI::App& app);
+Runner setup_login(CLI::App& app);
+Runner setup_logout(CLI::App& app);
 
 // Opens, resolves and measures one image (shared by inspect and compare).
 Result<report::InspectReport> inspect_image(const std::string& image, const std::string& platform,

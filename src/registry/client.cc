@@ -160,7 +160,9 @@ Result<void> Client::authenticate(const std::string& challenge_header) {
   }
   auto cred = TRY(credential());
   if (bearer) {
-    std::vector<std::string> scopes{repository_scope(m_repository, m_access)};
+    // No repository (pith login): a token without scopes proves the credentials.
+    std::vector<std::string> scopes;
+    if (!m_repository.empty()) scopes.push_back(repository_scope(m_repository, m_access));
     for (const auto& other : m_options.also_pull)
       if (other != m_repository) scopes.push_back(repository_scope(other, Access::pull));
     std::string url = TRY(token_url(*bearer, scopes).wrap(describe()));
@@ -274,7 +276,7 @@ Result<std::unique_ptr<HttpStream>> Client::open_stream(Request r) {
 }
 
 Result<FetchedManifest> Client::get_manifest(const std::string& reference) {
-  std::string what = "manifest " + reference;
+  std::string what = (reference.find(':') == std::string::npos ? "tag " : "manifest ") + reference;
   Response r = TRY(send(Request{
       "GET", url("/v2/" + m_repository + "/manifests/" + reference), {accept_header()}, "", true}));
   if (r.status != 200) return failure(r, what);

@@ -150,6 +150,7 @@ Result<std::optional<Credential>> find_credential(const std::string& registry,
       continue;
     }
     std::string text = TRY(read_file(path, k_max_file));
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) continue;  // empty: none
     AuthFile file = TRY(parse_auth_file(text).wrap(path));
     Lookup found = lookup(file, registry);
     if (found.credential) return found.credential;

@@ -45,7 +45,7 @@ class RegistrySource final : public ImageSource {
   Result<RawManifest> root() override {
     const auto& name = m_ref.docker;
     std::string reference = name.digest.empty() ? name.tag : name.digest;
-    auto fetched = TRY(m_client->get_manifest(reference).wrap(m_ref.str()));
+    auto fetched = TRY(m_client->get_manifest(reference));
     oci::Digest digest = oci::Digest::sha256_of(fetched.bytes);
     if (!name.digest.empty()) {
       oci::Digest wanted = TRY(oci::Digest::parse(name.digest));
