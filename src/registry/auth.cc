@@ -33,6 +33,12 @@ class Lexer {
     while (!done() && is_token_char(m_s[m_pos])) ++m_pos;
     return m_s.substr(start, m_pos - start);
   }
+  // An unquoted value: a token by the RFC, but servers send URLs unquoted too.
+  std::string_view bare() {
+    size_t start = m_pos;
+    while (!done() && m_s[m_pos] != ',' && m_s[m_pos] != ' ' && m_s[m_pos] != '\t') ++m_pos;
+    return m_s.substr(start, m_pos - start);
+  }
   // A quoted-string (after the opening quote was seen); backslash escapes one character.
   std::string quoted() {
     std::string out;
@@ -93,7 +99,7 @@ std::vector<Challenge> parse_www_authenticate(std::string_view header) {
       }
       lx.advance();
       lx.skip_space();
-      std::string value = lx.peek() == '"' ? lx.quoted() : std::string(lx.token());
+      std::string value = lx.peek() == '"' ? lx.quoted() : std::string(lx.bare());
       c.params.emplace(lower(name), std::move(value));
     }
     out.push_back(std::move(c));

@@ -279,9 +279,27 @@ Result<FetchedManifest> Client::get_manifest(const std::string& reference) {
   std::string what = (reference.find(':') == std::string::npos ? "tag " : "manifest ") + reference;
   Response r = TRY(send(Request{
       "GET", url("/v2/" + m_repository + "/manifests/" + reference), {accept_header()}, "", true}));
+  if (r.status == 404) return not_found(reference);
   if (r.status != 200) return failure(r, what);
   return FetchedManifest{std::move(r.body), without_parameters(r.header("content-type")),
                          r.header("docker-content-digest")};
+}
+
+Error Client::not_found(const std::string& reference) {
+  // Registries answer an unknown repository like an unknown tag; the tag list tells which.
+  auto tags = send(Request{"GET", "/v2/" + m_repository + "/tags/list?n=20", {}, "", true});
+  if (tags && tags->status == 404) return make_error(describe() + ": repository not found");
+  std::string list;
+  if (tags && tags->status == 200) {
+    auto j = nlohmann::json::parse(tags->body, nullptr, false);
+    if (j.is_object() && j.contains("tags") && j["tags"].is_array())
+      for (const auto& t : j["tags"])
+        if (t.is_string() && list.size() < 200)
+          list += (list.empty() ? "" : ", ") + t.get<std::string>();
+  }
+  bool is_digest = reference.find(':') != std::string::npos;
+  return make_error(describe() + ": " + (is_digest ? "manifest " : "tag ") + reference +
+                    " not found" + (list.empty() ? "" : " (tags: " + list + ")"));
 }
 
 Result<void> Client::put_manifest(const std::string& reference, const std::string& media_type,

@@ -85,6 +85,7 @@ class Client {
   // Sends with authorization, refreshing it once on 401 and retrying per the policy.
   Result<Response> send(Request r, size_t body_limit = 4 << 20);
   Error failure(const Response& r, const std::string& what) const;
+  Error not_found(const std::string& reference);
 
   std::string m_registry;
   std::string m_repository;
