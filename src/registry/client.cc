@@ -2,6 +2,7 @@
 // error messages that name the registry and repository (never a credential).
 #include "registry/client.h"
 
+#include <algorithm>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -289,14 +290,17 @@ Error Client::not_found(const std::string& reference) {
   // Registries answer an unknown repository like an unknown tag; the tag list tells which.
   auto tags = send(Request{"GET", "/v2/" + m_repository + "/tags/list?n=20", {}, "", true});
   if (tags && tags->status == 404) return make_error(describe() + ": repository not found");
-  std::string list;
+  std::vector<std::string> names;
   if (tags && tags->status == 200) {
     auto j = nlohmann::json::parse(tags->body, nullptr, false);
     if (j.is_object() && j.contains("tags") && j["tags"].is_array())
       for (const auto& t : j["tags"])
-        if (t.is_string() && list.size() < 200)
-          list += (list.empty() ? "" : ", ") + t.get<std::string>();
+        if (t.is_string()) names.push_back(t.get<std::string>());
   }
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const auto& n : names)
+    if (list.size() < 200) list += (list.empty() ? "" : ", ") + n;
   bool is_digest = reference.find(':') != std::string::npos;
   return make_error(describe() + ": " + (is_digest ? "manifest " : "tag ") + reference +
                     " not found" + (list.empty() ? "" : " (tags: " + list + ")"));
