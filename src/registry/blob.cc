@@ -136,19 +136,19 @@ Result<Client::Uploaded> Client::upload_blob(const oci::Descriptor& d, ByteSourc
     std::byte end[1];
     if (TRY(content.read(end)) != 0) return make_error(describe() + ": " + what + ": too long");
   } else {
-    uint64_t sent = 0;
-    while (true) {
-      size_t n = TRY(fill(content, buf, k_chunk_size));
-      if (n == 0) break;
-      std::string range =
-          "Content-Range: " + std::to_string(sent) + "-" + std::to_string(sent + n - 1);
-      r = TRY(send(Request{"PATCH", location, {range}, buf, true}));
-      if (r.status != 202) return failure(r, "uploading " + what);
-      location = resolve_location(m_base, r.header("location"));
-      sent += n;
-      if (n < k_chunk_size) break;
-    }
-    buf.clear();
+    // One streamed PATCH: the bytes go out as they are read and verified, with no copy held
+    // (registries re-read what they have on every chunk of a chunked upload, so many small
+    // PATCHes cost more than they save). It cannot be replayed, so it is not retried.
+    Request patch{"PATCH", location, {}, "", true};
+    patch.upload = &content;
+    patch.upload_size = d.size;
+    auto stream = TRY(open_stream(patch).wrap(describe() + ": uploading " + what));
+    Response head;
+    head.status = stream->status();
+    head.headers = stream->headers();
+    head.body = TRY(read_all(*stream, 1 << 20));
+    if (head.status != 202) return failure(head, "uploading " + what);
+    location = resolve_location(m_base, head.header("location"));
     // The last read above saw the stream's end, so the digest has been verified.
     std::byte end[1];
     if (TRY(content.read(end)) != 0) return make_error(describe() + ": " + what + ": too long");

@@ -254,6 +254,11 @@ Result<std::unique_ptr<HttpStream>> Client::open_stream(Request r) {
     std::string auth = auth_header();
     if (!auth.empty()) req.headers.push_back(auth);
     auto stream = m_http->open(req);
+    if (r.upload) {
+      // A streamed upload has consumed its source: it is tried once.
+      if (!stream) return make_error(describe() + ": " + stream.error().message);
+      return std::move(*stream);
+    }
     Response head;
     if (stream) {
       head.status = (*stream)->status();

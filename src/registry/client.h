@@ -36,10 +36,9 @@ struct FetchedManifest {
   std::string digest;      // Docker-Content-Digest, "" if the registry sent none
 };
 
-// Blob uploads above this size go in chunks (PATCH), each retryable on its own; smaller ones
-// in one PUT.
+// Blobs up to this size are read into memory and sent in one PUT, which is retried like any
+// request; larger ones stream in one PATCH (then an empty PUT), which cannot be replayed.
 inline constexpr uint64_t k_monolithic_limit = 32 << 20;
-inline constexpr size_t k_chunk_size = 16 << 20;
 
 class Client {
  public:

@@ -199,6 +199,16 @@ size_t HttpStream::on_body(char* data, size_t size, size_t n, void* p) {
   return size * n;
 }
 
+size_t HttpStream::on_upload(char* data, size_t size, size_t n, void* p) {
+  auto* self = static_cast<HttpStream*>(p);
+  auto got = self->m_request.upload->read(std::as_writable_bytes(std::span(data, size * n)));
+  if (!got) {
+    self->m_upload_error = got.error().message;
+    return CURL_READFUNC_ABORT;
+  }
+  return *got;
+}
+
 Result<void> HttpStream::start(Http& http) {
   CURL* e = curl_easy_init();
   if (!e) return make_error("cannot start an HTTP request");
@@ -216,6 +226,14 @@ Result<void> HttpStream::start(Http& http) {
   const std::string& m = m_request.method;
   if (m == "HEAD") {
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  } else if (m_request.upload) {
+    curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m.c_str());
+    curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(m_request.upload_size));
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, &HttpStream::on_upload);
+    curl_easy_setopt(e, CURLOPT_READDATA, this);
+    curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
+    if (!has_type) headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
   } else if (m == "PUT" || m == "POST" || m == "PATCH") {
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m.c_str());
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, m_request.body.data());
@@ -244,6 +262,7 @@ Result<void> HttpStream::start(Http& http) {
   curl_multi_add_handle(static_cast<CURLM*>(m_multi), e);
   // The answer's headers are in once body bytes arrive or the transfer ends.
   while (!m_got_body && !m_done) TRY(pump());
+  if (!m_upload_error.empty()) return make_error(m_upload_error);
   if (m_status == 0) return make_error(m_error.empty() ? "no answer" : m_error);
   return {};
 }

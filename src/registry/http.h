@@ -23,8 +23,12 @@ struct Request {
   std::string method = "GET";
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
-  std::string body;                  // sent for PUT, POST and PATCH
+  std::string_view body;             // sent for PUT, POST and PATCH (owned by the caller)
   bool follow_redirects = true;
+  // Instead of `body`: `upload_size` bytes streamed from `upload` as curl sends them (such a
+  // request cannot be replayed, so it is never retried).
+  ByteSource* upload = nullptr;
+  uint64_t upload_size = 0;
 };
 
 struct Response {
@@ -56,6 +60,7 @@ class HttpStream final : public ByteSource {
   Result<void> pump();
   static size_t on_header(char* data, size_t size, size_t n, void* self);
   static size_t on_body(char* data, size_t size, size_t n, void* self);
+  static size_t on_upload(char* data, size_t size, size_t n, void* self);
 
   Request m_request;
   void* m_easy = nullptr;
@@ -70,6 +75,7 @@ class HttpStream final : public ByteSource {
   bool m_done = false;
   bool m_got_body = false;
   std::string m_error;
+  std::string m_upload_error;  // why the upload source failed, if it did
 };
 
 class Http {
