@@ -127,6 +127,18 @@ check_equal "mount: every blob mounted (POST ?mount= answered 201)" "$n_blobs" "
 check_equal "mount: no bytes sent (no PATCH/PUT of blobs)" "0" "$(grep -cE '^(PATCH|PUT) .*/blobs/uploads/' "$PROXY_LOG" || true)"
 check_equal "mount: manifest digest" "$src_manifest" "$(raw_digest "${SK[@]}" "$direct/pith/b:1")"
 
+# A blob over the 32 MiB single-PUT limit streams in one PATCH.
+mkdir -p "$TEST_TMP/big-root"
+head -c 40000000 /dev/urandom >"$TEST_TMP/big-root/random.bin"
+tar -C "$TEST_TMP/big-root" -cf "$TEST_TMP/big-root.tar" .
+check "big blob: make a 40 MB layer image" "$PITH" copy -q "dir:$TEST_TMP/big-root.tar" "oci:$TEST_TMP/big:t"
+: >"$PROXY_LOG"
+check "big blob: pith pushes it" "$PITH" copy -q "${PLAIN[@]}" "oci:$TEST_TMP/big:t" "$via_proxy/pith/big:1"
+check_equal "big blob: sent in one PATCH" "1" "$(grep -c '^PATCH .*/blobs/uploads/.* 202$' "$PROXY_LOG" || true)"
+check "big blob: skopeo pulls it" skopeo copy -q --src-tls-verify=false "$direct/pith/big:1" "oci:$TEST_TMP/big-skopeo:t"
+check_equal "big blob: same blobs" "$(blob_list "$TEST_TMP/big")" "$(blob_list "$TEST_TMP/big-skopeo")"
+check_equal "big blob: same manifest" "$(raw_digest "oci:$TEST_TMP/big:t")" "$(raw_digest "${SK[@]}" "$direct/pith/big:1")"
+
 # A multi-platform index, both ways.
 check "index: pith copy --all" "$PITH" copy -q --all "${PLAIN[@]}" "$MULTI" "$via_proxy/pith/multi:1"
 check_equal "index: pushed index digest" "${MULTI_INDEX#sha256:}" "$(raw_digest "${SK[@]}" "$direct/pith/multi:1")"
