@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "report/model.h"
+#include "transport/registry_options.h"
 #include "util/result.h"
 
 namespace pith::cli {
@@ -33,9 +34,12 @@ Runner setup_copy(CLI::App& app);
 Runner setup_ls(CLI::App& app);
 Runner setup_inspect(CLI::App& app);
 Runner setup_compare(CLI::App& app);
+Runner setup_login(CLI::App& app);
+Runner setup_logout(CLI::App& app);
 
 // Opens, resolves and measures one image (shared by inspect and compare).
-Result<report::InspectReport> inspect_image(const std::string& image, const std::string& platform);
+Result<report::InspectReport> inspect_image(const std::string& image, const std::string& platform,
+                                            const transport::RegistryOptions& registry = {});
 
 // Prints "pith: error: <message>" on stderr (the word "error" in red on a terminal) and
 // returns k_exit_error.

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/registry_flags.h"
 #include "report/render.h"
 
 namespace pith::cli {
@@ -12,11 +13,13 @@ struct CompareArgs {
   std::vector<std::string> images;
   std::string platform;
   bool json = false;
+  RegistryFlags registry;
 };
 
 Result<void> run_compare(const CompareArgs& args) {
   std::vector<report::InspectReport> reports;
-  for (const auto& image : args.images) reports.push_back(TRY(inspect_image(image, args.platform)));
+  for (const auto& image : args.images)
+    reports.push_back(TRY(inspect_image(image, args.platform, args.registry.options())));
   if (args.json) {
     std::printf("%s\n", report::compare_json(reports).dump(2).c_str());
     return {};
@@ -33,6 +36,7 @@ Runner setup_compare(CLI::App& app) {
   app.add_option("images", args->images, "Image references")->required()->expected(1, -1);
   app.add_option("--platform", args->platform, "os/arch[/variant] to pick from indexes");
   app.add_flag("--json", args->json, "JSON array, one object per image");
+  add_registry_flags(app, args->registry);
   return [args] {
     auto r = run_compare(*args);
     return r ? k_exit_ok : report(r.error());

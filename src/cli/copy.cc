@@ -3,6 +3,7 @@
 
 #include "cli/command.h"
 #include "cli/options.h"
+#include "cli/registry_flags.h"
 #include "transport/copy.h"
 
 namespace pith::cli {
@@ -16,6 +17,9 @@ struct CopyArgs {
   std::string platform;
   bool all = false;
   bool quiet = false;
+  RegistryFlags src_registry;
+  RegistryFlags dest_registry;
+  std::string authfile;
 };
 
 Result<void> run_copy(const CopyArgs& args) {
@@ -27,8 +31,15 @@ Result<void> run_copy(const CopyArgs& args) {
   options.platform = TRY(parse_platform_option(args.platform));
   options.all_platforms = args.all;
   // 2. Open the source (reads and checks its manifests) and the destination.
-  auto src = TRY(transport::open_source(src_ref));
-  auto dst = TRY(transport::open_sink(dst_ref));
+  auto src_options = args.src_registry.options();
+  auto dst_options = args.dest_registry.options();
+  src_options.authfile = dst_options.authfile = args.authfile;
+  // Within one registry, blobs are mounted from the source repository instead of re-sent.
+  if (src_ref.kind == transport::Kind::docker && dst_ref.kind == transport::Kind::docker &&
+      src_ref.docker.registry == dst_ref.docker.registry)
+    dst_options.mount_from = src_ref.docker.repository;
+  auto src = TRY(transport::open_source(src_ref, src_options));
+  auto dst = TRY(transport::open_sink(dst_ref, dst_options));
   // 3. Copy; the destination appears only when everything was written and verified.
   auto result = TRY(transport::copy_image(*src, *dst, options));
   if (!args.quiet)
@@ -44,11 +55,11 @@ Runner setup_copy(CLI::App& app) {
   auto args = std::make_shared<CopyArgs>();
   app.add_option("source", args->source,
                  "Image to read (oci:DIR[:TAG], oci-archive:FILE[:TAG], "
-                 "docker-archive:FILE[:REF], dir:ROOTFS, or a path)")
+                 "docker-archive:FILE[:REF], docker://HOST/REPO[:TAG], dir:ROOTFS, or a path)")
       ->required();
   app.add_option("destination", args->destination,
                  "Where to write it (oci:DIR[:TAG], oci-archive:FILE[:TAG], "
-                 "docker-archive:FILE[:NAME:TAG])")
+                 "docker-archive:FILE[:NAME:TAG], docker://HOST/REPO[:TAG])")
       ->required();
   app.add_option("--compress", args->compress,
                  "Re-encode layers: gzip, zstd or none (default: keep)");
@@ -56,6 +67,11 @@ Runner setup_copy(CLI::App& app) {
                  "os/arch[/variant] to pick from an index (default: host)");
   app.add_flag("--all", args->all, "Copy every image of an index, not one platform");
   app.add_flag("-q,--quiet", args->quiet, "Print nothing on success");
+  add_registry_flags(app, args->src_registry, "src-");
+  add_registry_flags(app, args->dest_registry, "dest-");
+  app.add_option("--authfile", args->authfile,
+                 "Credentials file (default: $REGISTRY_AUTH_FILE, containers' auth.json, "
+                 "~/.docker/config.json)");
   return [args] {
     auto r = run_copy(*args);
     return r ? k_exit_ok : report(r.error());

@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "cli/options.h"
+#include "cli/registry_flags.h"
 #include "report/analyze.h"
 #include "report/gates.h"
 #include "report/render.h"
@@ -20,11 +21,13 @@ struct InspectArgs {
   std::string fail_on;
   std::string fail_on_file;
   bool json = false;
+  RegistryFlags registry;
 };
 
-Result<report::InspectReport> inspect_one(const std::string& image, const std::string& platform) {
+Result<report::InspectReport> inspect_one(const std::string& image, const std::string& platform,
+                                          const transport::RegistryOptions& registry) {
   auto ref = TRY(transport::parse_reference(image));
-  auto src = TRY(transport::open_source(ref));
+  auto src = TRY(transport::open_source(ref, registry));
   auto img = TRY(transport::resolve_image(*src, TRY(parse_platform_option(platform))));
   Progress progress("inspect " + image);
   report::AnalyzeOptions options;
@@ -40,7 +43,7 @@ Result<int> run_inspect(const InspectArgs& args) {
   if (!args.fail_on_file.empty()) gate_text += "\n" + TRY(read_file(args.fail_on_file, 1 << 20));
   auto gates = TRY(report::parse_gates(gate_text));
   // 2. Measure.
-  auto r = TRY(inspect_one(args.image, args.platform));
+  auto r = TRY(inspect_one(args.image, args.platform, args.registry.options()));
   // 3. Print, then judge.
   if (args.json) {
     std::printf(
@@ -57,8 +60,9 @@ Result<int> run_inspect(const InspectArgs& args) {
 
 }  // namespace
 
-Result<report::InspectReport> inspect_image(const std::string& image, const std::string& platform) {
-  return inspect_one(image, platform);
+Result<report::InspectReport> inspect_image(const std::string& image, const std::string& platform,
+                                            const transport::RegistryOptions& registry) {
+  return inspect_one(image, platform, registry);
 }
 
 Runner setup_inspect(CLI::App& app) {
@@ -70,6 +74,7 @@ Runner setup_inspect(CLI::App& app) {
                  "Gates that fail the check (exit 1), e.g. "
                  "'size>50MB,os_packages>0,efficiency<0.95,shells>0'");
   app.add_option("--fail-on-file", args->fail_on_file, "The same gates from a file, one per line");
+  add_registry_flags(app, args->registry);
   return [args] {
     auto r = run_inspect(*args);
     return r ? *r : report(r.error());

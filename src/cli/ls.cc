@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "cli/options.h"
+#include "cli/registry_flags.h"
 #include "fs/layers.h"
 #include "fs/tree.h"
 
@@ -19,6 +20,7 @@ struct LsArgs {
   std::string platform;
   int layer = -1;
   bool json = false;
+  RegistryFlags registry;
 };
 
 std::string_view type_name(tar::EntryType t) {
@@ -74,7 +76,7 @@ nlohmann::json json_entry(const tar::Entry& e) {
 Result<void> run_ls(const LsArgs& args) {
   // 1. Open the image and pick the platform.
   auto ref = TRY(transport::parse_reference(args.image));
-  auto src = TRY(transport::open_source(ref));
+  auto src = TRY(transport::open_source(ref, args.registry.options()));
   auto img = TRY(transport::resolve_image(*src, TRY(parse_platform_option(args.platform))));
   // 2. Read the entries: one layer as stored, or every layer squashed in order.
   std::vector<tar::Entry> entries;
@@ -118,6 +120,7 @@ Runner setup_ls(CLI::App& app) {
   app.add_option("--layer", args->layer, "Only layer N (0 = bottom), its entries as stored");
   app.add_option("--platform", args->platform, "os/arch[/variant] to pick from an index");
   app.add_flag("--json", args->json, "JSON array of entries");
+  add_registry_flags(app, args->registry);
   return [args] {
     auto r = run_ls(*args);
     return r ? k_exit_ok : report(r.error());

@@ -5,6 +5,7 @@
 #include "transport/daemon.h"
 #include "transport/docker_archive.h"
 #include "transport/oci_layout.h"
+#include "transport/registry.h"
 #include "transport/rootfs_source.h"
 #include "transport/sink.h"
 #include "transport/source.h"
@@ -57,7 +58,8 @@ std::string familiar_name(const std::string& ref) {
 
 }  // namespace
 
-Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref) {
+Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref,
+                                                 const RegistryOptions& registry) {
   switch (ref.kind) {
     case Kind::oci: {
       TRY(must_exist(ref.path));
@@ -77,7 +79,7 @@ Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref) {
     case Kind::path:
       return open_bare_path(ref.path);
     case Kind::docker:
-      return make_error(ref.str() + ": registries (docker://) are not supported yet");
+      return open_registry_source(ref, registry);
     case Kind::docker_daemon:
     case Kind::containers_storage:
       return open_daemon_source(ref);
@@ -85,7 +87,7 @@ Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref) {
   return make_error("unknown transport");
 }
 
-Result<std::unique_ptr<ImageSink>> open_sink(const ImageRef& ref) {
+Result<std::unique_ptr<ImageSink>> open_sink(const ImageRef& ref, const RegistryOptions& registry) {
   switch (ref.kind) {
     case Kind::oci: {
       std::error_code ec;
@@ -113,7 +115,7 @@ Result<std::unique_ptr<ImageSink>> open_sink(const ImageRef& ref) {
       return make_error(ref.path +
                         ": name the format to write (oci:, oci-archive:, docker-archive:)");
     case Kind::docker:
-      return make_error(ref.str() + ": registries (docker://) are not supported yet");
+      return open_registry_sink(ref, registry);
     case Kind::docker_daemon:
     case Kind::containers_storage:
       return open_daemon_sink(ref);

@@ -9,6 +9,7 @@
 #include "compress/compression.h"
 #include "oci/descriptor.h"
 #include "transport/reference.h"
+#include "transport/registry_options.h"
 #include "transport/source.h"
 #include "util/byte_source.h"
 #include "util/result.h"
@@ -32,6 +33,8 @@ class ImageSink {
   virtual Result<void> commit(const RawManifest& root, const oci::Descriptor& root_descriptor) = 0;
 };
 
-Result<std::unique_ptr<ImageSink>> open_sink(const ImageRef& ref);
+// `registry` matters only for docker:// references.
+Result<std::unique_ptr<ImageSink>> open_sink(const ImageRef& ref,
+                                             const RegistryOptions& registry = {});
 
 }  // namespace pith::transport

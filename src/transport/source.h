@@ -8,6 +8,7 @@
 
 #include "oci/descriptor.h"
 #include "transport/reference.h"
+#include "transport/registry_options.h"
 #include "util/byte_source.h"
 #include "util/result.h"
 
@@ -35,7 +36,8 @@ class ImageSource {
 // Opens the image a reference names. A bare path is recognised by content: a directory
 // with an oci-layout file, or a tar (optionally compressed) holding an OCI layout or a
 // docker-archive manifest.json. Anything else is "not an image".
-Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref);
+Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref,
+                                                 const RegistryOptions& registry = {});
 
 // Reads a manifest blob through a source's blob() and checks it is a JSON document of
 // sane size; shared by the transports.

@@ -1,0 +1,333 @@
+// The client's core: choosing http or https, the auth handshake, retries, manifests, and
+// error messages that name the registry and repository (never a credential).
+#include "registry/client.h"
+
+#include <algorithm>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "oci/media_types.h"
+
+namespace pith::registry {
+
+namespace {
+
+// Docker Hub's API lives on another host than its name.
+std::string api_host(const std::string& registry) {
+  return registry == "docker.io" ? "registry-1.docker.io" : registry;
+}
+
+std::string accept_header() {
+  return "Accept: " + std::string(oci::media::oci_manifest) + ", " +
+         std::string(oci::media::oci_index) + ", " + std::string(oci::media::docker_manifest) +
+         ", " + std::string(oci::media::docker_list);
+}
+
+std::string without_parameters(std::string media_type) {
+  size_t semi = media_type.find(';');
+  if (semi != std::string::npos) media_type.resize(semi);
+  while (!media_type.empty() && media_type.back() == ' ') media_type.pop_back();
+  return media_type;
+}
+
+// The registry's own explanation: {"errors":[{"code":..., "message":...}]}.
+std::string registry_error_text(const std::string& body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("errors") || !j["errors"].is_array() ||
+      j["errors"].empty())
+    return "";
+  const auto& e = j["errors"][0];
+  if (!e.is_object()) return "";
+  std::string message =
+      e.contains("message") && e["message"].is_string() ? e["message"].get<std::string>() : "";
+  std::string code =
+      e.contains("code") && e["code"].is_string() ? e["code"].get<std::string>() : "";
+  if (code == "NAME_UNKNOWN") return "repository not found";
+  if (code == "MANIFEST_UNKNOWN") return "manifest unknown (no such tag or digest)";
+  if (code == "BLOB_UNKNOWN") return "blob unknown";
+  std::string text = message.empty() ? code : message;
+  if (text.size() > 200) text = text.substr(0, 200) + "...";
+  for (char& c : text)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  return text;
+}
+
+}  // namespace
+
+std::string append_query(const std::string& url, const std::string& query) {
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + query;
+}
+
+std::string resolve_location(const std::string& base, const std::string& location) {
+  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) return location;
+  if (!location.empty() && location[0] == '/') return base + location;
+  return base + "/" + location;
+}
+
+Client::Client(std::string registry, std::string repository, Access access, ClientOptions options)
+    : m_registry(std::move(registry)),
+      m_repository(std::move(repository)),
+      m_access(access),
+      m_options(std::move(options)) {
+  if (m_options.credential) {
+    m_credential = m_options.credential;
+    m_credential_looked_up = true;
+  }
+}
+
+Result<std::shared_ptr<Client>> Client::create(std::string registry, std::string repository,
+                                               Access access, ClientOptions options) {
+  std::shared_ptr<Client> c(
+      new Client(std::move(registry), std::move(repository), access, std::move(options)));
+  c->m_http = TRY(Http::create(c->m_options.tls));
+  return c;
+}
+
+Error Client::failure(const Response& r, const std::string& what) const {
+  std::string prefix = describe() + ": " + what + ": ";
+  if (r.status == 0) return make_error(prefix + r.error);
+  if (r.status == 401 || r.status == 403) {
+    bool had = m_credential.has_value();
+    return make_error(
+        prefix + (had ? "access denied (wrong user name or password, or no access to "
+                        "this repository)"
+                      : "authentication required (pith login " + m_registry + ", or --creds)"));
+  }
+  std::string text = registry_error_text(r.body);
+  if (text.empty()) text = r.status == 404 ? "not found" : "unexpected answer";
+  return make_error(prefix + text + " (HTTP " + std::to_string(r.status) + ")");
+}
+
+Result<std::optional<Credential>> Client::credential() {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_credential_looked_up) return m_credential;
+  }
+  auto found = TRY(find_credential(m_registry, m_options.authfile));
+  std::lock_guard lock(m_mutex);
+  m_credential = found;
+  m_credential_looked_up = true;
+  return m_credential;
+}
+
+std::string Client::auth_header() {
+  std::lock_guard lock(m_mutex);
+  return m_auth;
+}
+
+Result<void> Client::ensure_ready() {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_ready) return {};
+  }
+  // Ping /v2/: it tells whether the registry speaks https (or only http, allowed when
+  // verification is off) and which authentication it wants.
+  std::vector<std::string> schemes{"https"};
+  if (!m_options.tls.verify) schemes.push_back("http");
+  Response ping;
+  std::string base;
+  for (size_t i = 0; i < schemes.size(); ++i) {
+    base = schemes[i] + "://" + api_host(m_registry);
+    bool last = i + 1 == schemes.size();
+    for (int attempt = 1;; ++attempt) {
+      ping = m_http->perform(Request{"GET", base + "/v2/", {}, "", true});
+      // https failing where http is allowed next: no point retrying, try http.
+      if (ping.status == 0 && !last) break;
+      auto delay = retry_delay({attempt, ping.status, ping.header("retry-after")}, m_options.retry);
+      if (!delay) break;
+      std::this_thread::sleep_for(*delay);
+    }
+    if (ping.status != 0) break;
+  }
+  if (ping.status == 0) return failure(ping, "cannot reach the registry");
+  {
+    std::lock_guard lock(m_mutex);
+    m_base = base;
+  }
+  if (ping.status == 401) TRY(authenticate(ping.header("www-authenticate")));
+  std::lock_guard lock(m_mutex);
+  m_ready = true;
+  return {};
+}
+
+Result<void> Client::authenticate(const std::string& challenge_header) {
+  auto challenges = parse_www_authenticate(challenge_header);
+  const Challenge* bearer = nullptr;
+  const Challenge* basic = nullptr;
+  for (const auto& c : challenges) {
+    if (c.scheme == "bearer" && !bearer) bearer = &c;
+    if (c.scheme == "basic" && !basic) basic = &c;
+  }
+  auto cred = TRY(credential());
+  if (bearer) {
+    // No repository (pith login): a token without scopes proves the credentials.
+    std::vector<std::string> scopes;
+    if (!m_repository.empty()) scopes.push_back(repository_scope(m_repository, m_access));
+    for (const auto& other : m_options.also_pull)
+      if (other != m_repository) scopes.push_back(repository_scope(other, Access::pull));
+    std::string url = TRY(token_url(*bearer, scopes).wrap(describe()));
+    Request req{"GET", url, {}, "", true};
+    if (cred && cred->username != "<token>")
+      req.headers.push_back("Authorization: Basic " +
+                            base64_encode(cred->username + ":" + cred->password));
+    Response r;
+    for (int attempt = 1;; ++attempt) {
+      r = m_http->perform(req);
+      auto delay = retry_delay({attempt, r.status, r.header("retry-after")}, m_options.retry);
+      if (!delay) break;
+      std::this_thread::sleep_for(*delay);
+    }
+    if (r.status != 200) {
+      if (r.status == 0) return failure(r, "token server");
+      Response denied;
+      denied.status = r.status == 401 || r.status == 403 ? 401 : r.status;
+      denied.body = r.body;
+      return failure(denied, "token server");
+    }
+    Token t = TRY(parse_token_response(r.body).wrap(describe()));
+    std::lock_guard lock(m_mutex);
+    m_challenge = challenge_header;
+    m_auth = "Authorization: Bearer " + t.value;
+    // Refreshed a little before it runs out.
+    m_auth_expires = std::chrono::steady_clock::now() + t.expires_in - std::chrono::seconds(5);
+    return {};
+  }
+  if (basic || challenges.empty()) {
+    if (!cred) {
+      Response r;
+      r.status = 401;
+      return failure(r, "registry");
+    }
+    std::lock_guard lock(m_mutex);
+    m_auth = "Authorization: Basic " + base64_encode(cred->username + ":" + cred->password);
+    return {};
+  }
+  return make_error(describe() + ": unsupported authentication scheme \"" + challenges[0].scheme +
+                    "\"");
+}
+
+Result<void> Client::check_access() {
+  TRY(ensure_ready());
+  // /v2/ with what we have must now pass; a repository request checks the token's scope.
+  Response r = TRY(send(Request{"GET", "/v2/", {}, "", true}));
+  if (r.status != 200) return failure(r, "login");
+  return {};
+}
+
+Result<Response> Client::send(Request r, size_t body_limit) {
+  TRY(ensure_ready());
+  if (!r.url.empty() && r.url[0] == '/') r.url = m_base + r.url;
+  bool refreshed = false;
+  for (int attempt = 1;; ++attempt) {
+    Request req = r;
+    bool expired = false;
+    std::string challenge;
+    {
+      std::lock_guard lock(m_mutex);
+      expired = std::chrono::steady_clock::now() >= m_auth_expires;
+      challenge = m_challenge;
+    }
+    if (expired) TRY(authenticate(challenge));  // a token is reused until it runs out
+    std::string auth = auth_header();
+    if (!auth.empty()) req.headers.push_back(auth);
+    Response resp = m_http->perform(req, body_limit);
+    if (resp.status == 401 && !refreshed) {
+      // A token may have expired or lack a scope: get a new one once.
+      refreshed = true;
+      TRY(authenticate(resp.header("www-authenticate")));
+      --attempt;
+      continue;
+    }
+    auto delay = retry_delay({attempt, resp.status, resp.header("retry-after")}, m_options.retry);
+    if (!delay) return resp;
+    std::this_thread::sleep_for(*delay);
+  }
+}
+
+Result<std::unique_ptr<HttpStream>> Client::open_stream(Request r) {
+  TRY(ensure_ready());
+  if (!r.url.empty() && r.url[0] == '/') r.url = m_base + r.url;
+  bool refreshed = false;
+  for (int attempt = 1;; ++attempt) {
+    Request req = r;
+    std::string auth = auth_header();
+    if (!auth.empty()) req.headers.push_back(auth);
+    auto stream = m_http->open(req);
+    if (r.upload) {
+      // A streamed upload has consumed its source: it is tried once.
+      if (!stream) return make_error(describe() + ": " + stream.error().message);
+      return std::move(*stream);
+    }
+    Response head;
+    if (stream) {
+      head.status = (*stream)->status();
+      head.headers = (*stream)->headers();
+    } else {
+      head.error = stream.error().message;
+    }
+    if (head.status == 401 && !refreshed) {
+      refreshed = true;
+      TRY(authenticate(head.header("www-authenticate")));
+      --attempt;
+      continue;
+    }
+    auto delay = retry_delay({attempt, head.status, head.header("retry-after")}, m_options.retry);
+    if (!delay) {
+      if (!stream) return failure(head, "GET " + r.url.substr(m_base.size()));
+      return std::move(*stream);
+    }
+    std::this_thread::sleep_for(*delay);
+  }
+}
+
+Result<FetchedManifest> Client::get_manifest(const std::string& reference) {
+  std::string what = (reference.find(':') == std::string::npos ? "tag " : "manifest ") + reference;
+  Response r = TRY(send(Request{
+      "GET", url("/v2/" + m_repository + "/manifests/" + reference), {accept_header()}, "", true}));
+  if (r.status == 404) return not_found(reference);
+  if (r.status != 200) return failure(r, what);
+  return FetchedManifest{std::move(r.body), without_parameters(r.header("content-type")),
+                         r.header("docker-content-digest")};
+}
+
+Error Client::not_found(const std::string& reference) {
+  // Registries answer an unknown repository like an unknown tag; the tag list tells which.
+  auto tags = send(Request{"GET", "/v2/" + m_repository + "/tags/list?n=20", {}, "", true});
+  if (tags && tags->status == 404) return make_error(describe() + ": repository not found");
+  std::vector<std::string> names;
+  if (tags && tags->status == 200) {
+    auto j = nlohmann::json::parse(tags->body, nullptr, false);
+    if (j.is_object() && j.contains("tags") && j["tags"].is_array())
+      for (const auto& t : j["tags"])
+        if (t.is_string()) names.push_back(t.get<std::string>());
+  }
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const auto& n : names)
+    if (list.size() < 200) list += (list.empty() ? "" : ", ") + n;
+  bool is_digest = reference.find(':') != std::string::npos;
+  return make_error(describe() + ": " + (is_digest ? "manifest " : "tag ") + reference +
+                    " not found" + (list.empty() ? "" : " (tags: " + list + ")"));
+}
+
+Result<void> Client::put_manifest(const std::string& reference, const std::string& media_type,
+                                  const std::string& bytes) {
+  Response r = TRY(send(Request{"PUT",
+                                url("/v2/" + m_repository + "/manifests/" + reference),
+                                {"Content-Type: " + media_type},
+                                bytes,
+                                true}));
+  if (r.status != 201 && r.status != 200) return failure(r, "writing manifest " + reference);
+  return {};
+}
+
+Result<bool> Client::has_blob(const oci::Digest& digest) {
+  Response r = TRY(
+      send(Request{"HEAD", url("/v2/" + m_repository + "/blobs/" + digest.str()), {}, "", true}));
+  if (r.status == 200) return true;
+  if (r.status == 404) return false;
+  return failure(r, "blob " + digest.str());
+}
+
+}  // namespace pith::registry

@@ -1,0 +1,110 @@
+// The OCI distribution API for one repository of one registry: manifests and blobs, read and
+// written, with authentication (anonymous, Basic, Bearer tokens) and retries handled inside.
+// A Client is shared by the threads that read layers in parallel; it is safe to use from many.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oci/descriptor.h"
+#include "registry/auth.h"
+#include "registry/credentials.h"
+#include "registry/http.h"
+#include "registry/retry.h"
+#include "util/byte_source.h"
+#include "util/result.h"
+
+namespace pith::registry {
+
+struct ClientOptions {
+  TlsOptions tls;
+  std::optional<Credential> credential;  // given on the command line; else looked up
+  std::string authfile;                  // --authfile ("" = the usual places)
+  RetryPolicy retry;
+  // Other repositories of the same registry to read from too (cross-repository mounts).
+  std::vector<std::string> also_pull;
+};
+
+struct FetchedManifest {
+  std::string bytes;
+  std::string media_type;  // Content-Type, parameters dropped
+  std::string digest;      // Docker-Content-Digest, "" if the registry sent none
+};
+
+// Blobs up to this size are read into memory and sent in one PUT, which is retried like any
+// request; larger ones stream in one PATCH (then an empty PUT), which cannot be replayed.
+inline constexpr uint64_t k_monolithic_limit = 32 << 20;
+
+class Client {
+ public:
+  static Result<std::shared_ptr<Client>> create(std::string registry, std::string repository,
+                                                Access access, ClientOptions options);
+
+  std::string describe() const { return m_registry + "/" + m_repository; }
+  const std::string& registry() const { return m_registry; }
+  const std::string& repository() const { return m_repository; }
+
+  // Reaches the registry and authenticates (what `pith login` checks).
+  Result<void> check_access();
+
+  // A manifest or index by tag or digest, in any of the types pith reads.
+  Result<FetchedManifest> get_manifest(const std::string& reference);
+  Result<bool> has_blob(const oci::Digest& digest);
+  // The blob's bytes as stored (not verified here: callers wrap it in oci::verifying). A
+  // dropped connection is resumed with a Range request where it broke off.
+  Result<std::unique_ptr<ByteSource>> open_blob(const oci::Digest& digest, uint64_t size);
+
+  enum class Uploaded { sent, mounted };
+  // Uploads `content` (exactly d.size bytes of d.digest). With `mount_from`, asks the
+  // registry to link the blob from that repository first and sends bytes only if it cannot.
+  Result<Uploaded> upload_blob(const oci::Descriptor& d, ByteSource& content,
+                               const std::string& mount_from = "");
+  Result<void> put_manifest(const std::string& reference, const std::string& media_type,
+                            const std::string& bytes);
+
+  // For BlobReader: a GET of `url` that is authenticated and retried; the answer may still
+  // be an error status (the caller reports it).
+  Result<std::unique_ptr<HttpStream>> open_stream(Request r);
+  // Requests name registry paths ("/v2/..."); the scheme and host are added once known.
+  static std::string url(const std::string& path) { return path; }
+  const RetryPolicy& retry_policy() const { return m_options.retry; }
+
+ private:
+  Client(std::string registry, std::string repository, Access access, ClientOptions options);
+  Result<void> ensure_ready();
+  // Gets fresh authorization after a 401 (or at first use), from `challenge_header`.
+  Result<void> authenticate(const std::string& challenge_header);
+  Result<std::optional<Credential>> credential();
+  std::string auth_header();
+  // Sends with authorization, refreshing it once on 401 and retrying per the policy.
+  Result<Response> send(Request r, size_t body_limit = 4 << 20);
+  Error failure(const Response& r, const std::string& what) const;
+  Error not_found(const std::string& reference);
+
+  std::string m_registry;
+  std::string m_repository;
+  Access m_access;
+  ClientOptions m_options;
+  std::unique_ptr<Http> m_http;
+  std::string m_base;  // "https://host[:port]" once ready
+
+  std::mutex m_mutex;  // guards what follows
+  bool m_ready = false;
+  std::string m_auth;  // the Authorization header line, "" for anonymous
+  std::chrono::steady_clock::time_point m_auth_expires =
+      std::chrono::steady_clock::time_point::max();
+  std::string m_challenge;  // the last WWW-Authenticate seen
+  bool m_credential_looked_up = false;
+  std::optional<Credential> m_credential;
+};
+
+// Adds a path to a Location header that may be relative and may already carry a query.
+std::string resolve_location(const std::string& base, const std::string& location);
+std::string append_query(const std::string& url, const std::string& query);
+
+}  // namespace pith::registry

@@ -1,0 +1,69 @@
+// Registry credentials: Docker's config.json and containers' auth.json (one format), the
+// docker-credential-* helper protocol, and the order in which pith looks for them.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.h"
+
+namespace pith::registry {
+
+struct Credential {
+  std::string username;
+  std::string password;  // or an identity token when username is "<token>"
+};
+
+// "user:password" as given to --creds (the password may hold colons; a missing password is
+// an error, never a prompt: pith runs in CI).
+Result<Credential> parse_creds_option(std::string_view text);
+
+struct AuthFile {
+  std::map<std::string, Credential> auths;          // by normalised registry
+  std::map<std::string, std::string> cred_helpers;  // registry -> helper name
+  std::string creds_store;                          // default helper, "" if none
+};
+
+// Parses config.json / auth.json. Keys are normalised ("https://index.docker.io/v1/" ->
+// "docker.io"); entries without usable credentials are skipped.
+Result<AuthFile> parse_auth_file(std::string_view json);
+
+// "https://host:port/v1/" -> "host:port"; Docker Hub's aliases -> "docker.io".
+std::string normalize_registry(std::string_view key);
+
+// What the files say for `registry`: inline credentials, or the helper to ask.
+struct Lookup {
+  std::optional<Credential> credential;
+  std::string helper;  // "" if none
+};
+Lookup lookup(const AuthFile& file, const std::string& registry);
+
+// The files searched, in order: --authfile alone when given; otherwise $REGISTRY_AUTH_FILE
+// (or ${XDG_RUNTIME_DIR}/containers/auth.json, or /run/containers/$UID/auth.json),
+// ~/.config/containers/auth.json, then $DOCKER_CONFIG/config.json or ~/.docker/config.json.
+std::vector<std::string> auth_file_paths(const std::string& authfile_option);
+
+// Where `pith login` writes: --authfile, else the first of the list above.
+std::string login_auth_file(const std::string& authfile_option);
+
+// Finds credentials for `registry` in the files (running a helper if one is named); nullopt
+// means anonymous. Errors name the file or helper, never a secret.
+Result<std::optional<Credential>> find_credential(const std::string& registry,
+                                                  const std::string& authfile_option);
+
+// Runs "docker-credential-NAME get" with the registry on stdin.
+Result<std::optional<Credential>> run_credential_helper(const std::string& helper,
+                                                        const std::string& registry);
+
+// Adds or replaces (store) or removes (erase) a registry's entry in an auth file, keeping
+// everything else in it; the file is written atomically with mode 0600.
+Result<void> store_credential(const std::string& path, const std::string& registry,
+                              const Credential& c);
+// Returns false when the file had no entry for the registry.
+Result<bool> erase_credential(const std::string& path, const std::string& registry);
+Result<void> erase_all_credentials(const std::string& path);
+
+}  // namespace pith::registry

@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# Integration test: `pith copy/inspect/ls` against Debian's docker-registry (distribution 2.8)
+# on 127.0.0.1, judged by skopeo. Three registries: plain HTTP behind a fault-injecting proxy
+# (registry/fault_proxy.py), htpasswd Basic auth behind TLS with a test CA (--cert-dir), and
+# Bearer tokens from a token server written for the tests (registry/token_server.py).
+# Checked: pith pushes and skopeo pulls and the reverse with identical manifest and blob
+# digests; a multi-platform index round-trips; a second push uploads no blob; a push to another
+# repository mounts; inspect/ls stream from the registry; credentials from flags, auth files,
+# credential helpers and pith login/logout; clear one-line errors (exit 2) for a wrong
+# password, an unknown repository or tag; a dropped connection, 500 and 429 answers are
+# survived; tampered blob bytes fail with the digest named and nothing written.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+require_pith
+
+REG_DIR="$INTEGRATION_DIR/registry"
+command -v docker-registry >/dev/null || { skip registry "docker-registry is not installed"; finish registry; }
+
+free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# wait_port PORT NAME LOG: until something listens on PORT (or give up showing LOG).
+wait_port() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    if "$PYTHON" -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "$2 did not start; its log:" >&2
+  tail -n 20 "$3" >&2
+  return 1
+}
+
+# start_bg NAME COMMAND...: runs COMMAND in the background, logging to $TEST_TMP/NAME.log,
+# stopped by its PID on exit.
+start_bg() {
+  local name=$1
+  shift
+  "$@" >"$TEST_TMP/$name.log" 2>&1 &
+  on_exit_run "kill $!"
+}
+
+# start_registry NAME PORT [YAML...]: a registry with its own storage; extra YAML lines are
+# appended to its config (auth, tls).
+start_registry() {
+  local name=$1 port=$2 conf="$TEST_TMP/$1.yml"
+  shift 2
+  {
+    echo "version: 0.1"
+    echo "log: {level: info, accesslog: {disabled: false}}"
+    echo "storage: {filesystem: {rootdirectory: $TEST_TMP/$name-data}, delete: {enabled: true}}"
+    printf '%s\n' "$@"
+  } >"$conf"
+  if ! grep -q '^http:' "$conf"; then echo "http: {addr: 127.0.0.1:$port}" >>"$conf"; fi
+  start_bg "$name" docker-registry serve "$conf"
+  wait_port "$port" "$name" "$TEST_TMP/$name.log"
+}
+
+fixture_images
+IMG=oci:$FIXTURE_OCI_DIR
+MULTI=oci:$PITH_CORPUS/stereoscope/pkg/image/oci/testdata/multiplatform_oci_dir
+MULTI_INDEX=sha256:a1a8d08faa5fe3d2ccc0ba54874e39dede9a17120f883c5cb56f2fd9309067c8
+
+sha_of() { sha256sum | cut -d' ' -f1; }
+# raw_digest SKOPEO_ARGS... REF: sha256 of the manifest as the registry stores it.
+raw_digest() { skopeo inspect --raw "$@" | sha_of; }
+# blob_list LAYOUT: the layout's blob digests, sorted (what must be identical).
+blob_list() { (cd "$1/blobs/sha256" && ls | LC_ALL=C sort); }
+# the blobs a manifest (and its config) name
+manifest_blobs() { skopeo inspect --raw "$@" | jq -r '.config.digest, .layers[].digest' | sed 's/^sha256://' | LC_ALL=C sort; }
+
+# expect_error NAME EXPECTED_SUBSTRING PITH_ARGS...: exit 2 and one "pith: error:" line.
+expect_error() {
+  local name=$1 want=$2 rc=0 err
+  shift 2
+  "$PITH" "$@" >/dev/null 2>"$TEST_TMP/err" || rc=$?
+  err=$(cat "$TEST_TMP/err")
+  if [ "$rc" -eq 2 ] && [ "$(wc -l <"$TEST_TMP/err")" -eq 1 ] && [[ $err == "pith: error: "*"$want"* ]]; then
+    pass "$name"
+  else
+    fail "$name" "exit $rc (want 2), stderr (want one line containing \"$want\"):" "$err"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------
+# 1. Plain HTTP, pith through the fault proxy (its log counts requests), skopeo direct.
+R1=$(free_port)
+start_registry plain "$R1"
+P1=$(free_port)
+PROXY_LOG="$TEST_TMP/proxy.log"
+touch "$PROXY_LOG"
+start_bg proxy "$PYTHON" "$REG_DIR/fault_proxy.py" --port "$P1" --upstream "127.0.0.1:$R1" --log "$PROXY_LOG"
+wait_port "$P1" proxy "$TEST_TMP/proxy.log"
+fault() { curl -sf "http://127.0.0.1:$P1/__fault?mode=$1&count=${2:-1}" >/dev/null; }
+via_proxy=docker://127.0.0.1:$P1
+direct=docker://127.0.0.1:$R1
+SK=(--tls-verify=false)
+PLAIN=(--dest-tls-verify=false --src-tls-verify=false)
+
+src_manifest=$(raw_digest "$IMG")
+src_blobs=$(manifest_blobs "$IMG")
+
+# pith pushes, skopeo pulls.
+check "push: pith copy oci -> docker://" "$PITH" copy -q "${PLAIN[@]}" "$IMG" "$via_proxy/pith/a:1"
+check_equal "push: manifest digest (skopeo inspect --raw)" "$src_manifest" "$(raw_digest "${SK[@]}" "$direct/pith/a:1")"
+check_equal "push: blob digests (skopeo inspect --raw)" "$src_blobs" "$(manifest_blobs "${SK[@]}" "$direct/pith/a:1")"
+check "push: skopeo pulls what pith pushed" skopeo copy -q --src-tls-verify=false "$direct/pith/a:1" "oci:$TEST_TMP/skopeo-pulled:t"
+check "push: skopeo's copy is a valid layout" validate_oci_layout "$TEST_TMP/skopeo-pulled"
+check_equal "push: skopeo's copy has the source's blobs" "$(blob_list "$FIXTURE_OCI_DIR")" "$(blob_list "$TEST_TMP/skopeo-pulled")"
+
+# skopeo pushes, pith pulls.
+check "pull: skopeo pushes" skopeo copy -q --dest-tls-verify=false "$IMG" "$direct/skopeo/a:1"
+check "pull: pith copy docker:// -> oci" "$PITH" copy -q "${PLAIN[@]}" "$via_proxy/skopeo/a:1" "oci:$TEST_TMP/pith-pulled:t"
+check "pull: pith's copy is a valid layout" validate_oci_layout "$TEST_TMP/pith-pulled"
+check_equal "pull: manifest digest" "$(raw_digest "${SK[@]}" "$direct/skopeo/a:1")" "$(raw_digest "oci:$TEST_TMP/pith-pulled:t")"
+check_equal "pull: blobs" "$(blob_list "$FIXTURE_OCI_DIR")" "$(blob_list "$TEST_TMP/pith-pulled")"
+check "pull: by digest" "$PITH" copy -q "${PLAIN[@]}" "$via_proxy/skopeo/a@sha256:$src_manifest" "oci:$TEST_TMP/by-digest:t"
+check_equal "pull: by digest, same manifest" "$src_manifest" "$(raw_digest "oci:$TEST_TMP/by-digest:t")"
+
+# A second push uploads nothing; a push to another repository mounts.
+: >"$PROXY_LOG"
+check "second push" "$PITH" copy -q "${PLAIN[@]}" "$IMG" "$via_proxy/pith/a:2"
+check_equal "second push: no blob upload requests" "0" "$(grep -c '/blobs/uploads/' "$PROXY_LOG" || true)"
+: >"$PROXY_LOG"
+check "mount: pith copy to another repository" "$PITH" copy -q "${PLAIN[@]}" "$via_proxy/pith/a:1" "$via_proxy/pith/b:1"
+n_blobs=$(wc -l <<<"$src_blobs")
+check_equal "mount: every blob mounted (POST ?mount= answered 201)" "$n_blobs" "$(grep -c '^POST .*/blobs/uploads/?mount=.* 201$' "$PROXY_LOG" || true)"
+check_equal "mount: no bytes sent (no PATCH/PUT of blobs)" "0" "$(grep -cE '^(PATCH|PUT) .*/blobs/uploads/' "$PROXY_LOG" || true)"
+check_equal "mount: manifest digest" "$src_manifest" "$(raw_digest "${SK[@]}" "$direct/pith/b:1")"
+
+# A blob over the 32 MiB single-PUT limit streams in one PATCH.
+mkdir -p "$TEST_TMP/big-root"
+head -c 40000000 /dev/urandom >"$TEST_TMP/big-root/random.bin"
+tar -C "$TEST_TMP/big-root" -cf "$TEST_TMP/big-root.tar" .
+check "big blob: make a 40 MB layer image" "$PITH" copy -q "dir:$TEST_TMP/big-root.tar" "oci:$TEST_TMP/big:t"
+: >"$PROXY_LOG"
+check "big blob: pith pushes it" "$PITH" copy -q "${PLAIN[@]}" "oci:$TEST_TMP/big:t" "$via_proxy/pith/big:1"
+check_equal "big blob: sent in one PATCH" "1" "$(grep -c '^PATCH .*/blobs/uploads/.* 202$' "$PROXY_LOG" || true)"
+check "big blob: skopeo pulls it" skopeo copy -q --dest-oci-accept-uncompressed-layers --src-tls-verify=false "$direct/pith/big:1" "oci:$TEST_TMP/big-skopeo:t"
+check_equal "big blob: same blobs" "$(blob_list "$TEST_TMP/big")" "$(blob_list "$TEST_TMP/big-skopeo")"
+check_equal "big blob: same manifest" "$(raw_digest "oci:$TEST_TMP/big:t")" "$(raw_digest "${SK[@]}" "$direct/pith/big:1")"
+
+# A multi-platform index, both ways.
+check "index: pith copy --all" "$PITH" copy -q --all "${PLAIN[@]}" "$MULTI" "$via_proxy/pith/multi:1"
+check_equal "index: pushed index digest" "${MULTI_INDEX#sha256:}" "$(raw_digest "${SK[@]}" "$direct/pith/multi:1")"
+check "index: skopeo copy --all pulls it" skopeo copy -q --all --src-tls-verify=false "$direct/pith/multi:1" "oci:$TEST_TMP/multi-skopeo:t"
+check "index: skopeo pushes it" skopeo copy -q --all --dest-tls-verify=false "$MULTI" "$direct/skopeo/multi:1"
+check "index: pith copy --all pulls it" "$PITH" copy -q --all "${PLAIN[@]}" "$via_proxy/skopeo/multi:1" "oci:$TEST_TMP/multi-pith:t"
+check_equal "index: pulled index digest" "${MULTI_INDEX#sha256:}" "$(raw_digest "oci:$TEST_TMP/multi-pith:t")"
+check_equal "index: pulled blobs" "$(blob_list "$TEST_TMP/multi-skopeo")" "$(blob_list "$TEST_TMP/multi-pith")"
+check_equal "index: pith picks linux/arm64 from the registry" \
+  "5ed07065" "$("$PITH" inspect --tls-verify=false --platform linux/arm64 --json "$via_proxy/skopeo/multi:1" | jq -r .digest | cut -c8-15)"
+
+# inspect and ls stream from the registry: same answers as from the layout.
+strip() { jq -S 'del(.reference)'; }
+check_equal "inspect docker:// = inspect oci:" "$("$PITH" inspect --json "$IMG" | strip | sha_of)" \
+  "$("$PITH" inspect --tls-verify=false --json "$via_proxy/pith/a:1" | strip | sha_of)"
+check_equal "ls docker:// = ls oci:" "$("$PITH" ls "$IMG" | sha_of)" "$("$PITH" ls --tls-verify=false "$via_proxy/pith/a:1" | sha_of)"
+check_equal "compare docker://" "2" "$("$PITH" compare --tls-verify=false --json "$via_proxy/pith/a:1" "$via_proxy/skopeo/a:1" | jq length)"
+
+# Clear errors.
+expect_error "error: unknown repository" "repository not found" copy "${PLAIN[@]}" "$via_proxy/nope/nothing:1" "oci:$TEST_TMP/never:t"
+expect_error "error: unknown tag" "pith/a: tag 404 not found (tags: 1, 2)" copy "${PLAIN[@]}" "$via_proxy/pith/a:404" "oci:$TEST_TMP/never:t"
+check_equal "error: nothing written" "no" "$([ -e "$TEST_TMP/never" ] && echo yes || echo no)"
+expect_error "error: https required by default" "127.0.0.1:$P1" inspect "$via_proxy/pith/a:1"
+
+# Faults.
+fault drop 1
+: >"$PROXY_LOG"
+check "fault: connection dropped mid-blob, resumed" "$PITH" copy -q "${PLAIN[@]}" "$via_proxy/pith/a:1" "oci:$TEST_TMP/dropped:t"
+check "fault: resumed copy is a valid layout" validate_oci_layout "$TEST_TMP/dropped"
+check_equal "fault: the resume was a range request (206)" "1" "$(grep -c '^GET .*/blobs/.* 206$' "$PROXY_LOG" || true)"
+fault 500 2
+check "fault: two 500 answers, then success" "$PITH" copy -q "${PLAIN[@]}" "$via_proxy/pith/a:1" "oci:$TEST_TMP/after500:t"
+fault 429 1
+start=$(date +%s.%N)
+check "fault: 429 with Retry-After" "$PITH" copy -q "${PLAIN[@]}" "$via_proxy/pith/a:1" "oci:$TEST_TMP/after429:t"
+check_equal "fault: Retry-After (1 s) was honoured" "yes" "$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {print (e - s >= 1) ? "yes" : "no"}')"
+fault 500 20
+expect_error "fault: 500 for ever gives up with a clear error" "HTTP 500" copy "${PLAIN[@]}" "$via_proxy/pith/a:1" "oci:$TEST_TMP/never500:t"
+fault none
+fault tamper
+expect_error "fault: tampered blob fails naming it" "digest mismatch" copy "${PLAIN[@]}" "$via_proxy/pith/a:1" "oci:$TEST_TMP/tampered:t"
+check_equal "fault: tampered: nothing written" "no" "$([ -e "$TEST_TMP/tampered" ] && echo yes || echo no)"
+fault none
+
+# ---------------------------------------------------------------------------------------
+# 2. Basic auth (htpasswd) behind TLS with a test CA.
+CERTS="$TEST_TMP/certs"
+mkdir -p "$CERTS"
+(
+  cd "$CERTS"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj "/CN=pith test CA" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\n' >san.ext
+  openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile san.ext 2>/dev/null
+)
+CA_DIR="$TEST_TMP/ca-dir"   # only the CA: the --cert-dir given to pith and skopeo
+mkdir -p "$CA_DIR"
+cp "$CERTS/ca.crt" "$CA_DIR/"
+htpasswd -Bbn tester s3cret-pass >"$TEST_TMP/htpasswd" 2>/dev/null
+R2=$(free_port)
+start_registry basic "$R2" \
+  "http: {addr: 127.0.0.1:$R2, tls: {certificate: $CERTS/server.pem, key: $CERTS/server.key}}" \
+  "auth: {htpasswd: {realm: pith-test, path: $TEST_TMP/htpasswd}}"
+B=docker://127.0.0.1:$R2
+check "basic+tls: pith pushes with --dest-creds and --dest-cert-dir" \
+  "$PITH" copy -q --dest-cert-dir "$CA_DIR" --dest-creds tester:s3cret-pass "$IMG" "$B/pith/a:1"
+check_equal "basic+tls: skopeo sees the manifest" "$src_manifest" \
+  "$(raw_digest --cert-dir "$CA_DIR" --creds tester:s3cret-pass "$B/pith/a:1")"
+check "basic+tls: skopeo pushes" skopeo copy -q --dest-cert-dir "$CA_DIR" --dest-creds tester:s3cret-pass "$MULTI" "$B/skopeo/m:1"
+check "basic+tls: pith pulls" "$PITH" copy -q --src-cert-dir "$CA_DIR" --src-creds tester:s3cret-pass "$B/skopeo/m:1" "oci:$TEST_TMP/basic-pulled:t"
+check_equal "basic+tls: pulled manifest digest" "$(raw_digest --cert-dir "$CA_DIR" --creds tester:s3cret-pass "$B/skopeo/m:1")" \
+  "$(raw_digest "oci:$TEST_TMP/basic-pulled:t")"
+expect_error "basic+tls: unknown CA is refused" "127.0.0.1:$R2" inspect --creds tester:s3cret-pass "$B/pith/a:1"
+check "basic+tls: --tls-verify=false accepts it" "$PITH" ls --tls-verify=false --creds tester:s3cret-pass "$B/pith/a:1"
+expect_error "basic+tls: wrong password" "wrong user name or password" inspect --cert-dir "$CA_DIR" --creds tester:bad-pass-xyz "$B/pith/a:1"
+check_equal "basic+tls: the password is never printed" "0" "$(grep -c -e bad-pass-xyz -e s3cret "$TEST_TMP/err" || true)"
+expect_error "basic+tls: no credentials" "authentication required" inspect --cert-dir "$CA_DIR" --authfile /dev/null "$B/pith/a:1"
+
+# Credentials from files: pith login/logout, containers' auth.json, Docker's config.json with
+# a credential helper.
+AUTH="$TEST_TMP/auth.json"
+check "login: pith login" bash -c "printf 's3cret-pass' | '$PITH' login --authfile '$AUTH' --cert-dir '$CA_DIR' -u tester --password-stdin 127.0.0.1:$R2"
+check_equal "login: auth.json entry (base64 user:password)" "$(printf tester:s3cret-pass | base64)" "$(jq -r ".auths[\"127.0.0.1:$R2\"].auth" "$AUTH")"
+check_equal "login: file mode 0600" "600" "$(stat -c %a "$AUTH")"
+check "login: pith uses --authfile" "$PITH" ls --cert-dir "$CA_DIR" --authfile "$AUTH" "$B/pith/a:1"
+check "login: skopeo accepts pith's auth file" skopeo inspect --raw --cert-dir "$CA_DIR" --authfile "$AUTH" "$B/pith/a:1"
+check "login: pith uses \$REGISTRY_AUTH_FILE" env REGISTRY_AUTH_FILE="$AUTH" "$PITH" ls --cert-dir "$CA_DIR" "$B/pith/a:1"
+expect_error "login: wrong password is refused and not stored" "wrong user name or password" \
+  login --authfile "$TEST_TMP/auth2.json" --cert-dir "$CA_DIR" -u tester -p nope "127.0.0.1:$R2"
+check_equal "login: nothing stored after a failed login" "no" "$([ -e "$TEST_TMP/auth2.json" ] && echo yes || echo no)"
+check "logout: pith logout" "$PITH" logout --authfile "$AUTH" "127.0.0.1:$R2"
+check_equal "logout: entry gone" "null" "$(jq -r ".auths[\"127.0.0.1:$R2\"]" "$AUTH")"
+expect_error "logout: not logged in" "not logged in" logout --authfile "$AUTH" "127.0.0.1:$R2"
+mkdir -p "$TEST_TMP/docker-config" "$TEST_TMP/bin"
+printf '{"credHelpers": {"127.0.0.1:%s": "pithtest"}}\n' "$R2" >"$TEST_TMP/docker-config/config.json"
+cat >"$TEST_TMP/bin/docker-credential-pithtest" <<HELPER
+#!/bin/sh
+read -r server
+[ "\$1" = get ] && [ "\$server" = "127.0.0.1:$R2" ] || { echo "credentials not found in native keychain"; exit 1; }
+echo '{"ServerURL": "127.0.0.1:$R2", "Username": "tester", "Secret": "s3cret-pass"}'
+HELPER
+chmod +x "$TEST_TMP/bin/docker-credential-pithtest"
+check "config.json: credential helper" env PATH="$TEST_TMP/bin:$PATH" DOCKER_CONFIG="$TEST_TMP/docker-config" \
+  REGISTRY_AUTH_FILE="$TEST_TMP/none.json" XDG_CONFIG_HOME="$TEST_TMP/xdg" "$PITH" ls --cert-dir "$CA_DIR" "$B/pith/a:1"
+printf '{"auths": {"https://127.0.0.1:%s/v1/": {"auth": "%s"}}}\n' "$R2" "$(printf tester:s3cret-pass | base64)" \
+  >"$TEST_TMP/docker-config/config.json"
+check "config.json: auths entry" env DOCKER_CONFIG="$TEST_TMP/docker-config" REGISTRY_AUTH_FILE="$TEST_TMP/none.json" \
+  XDG_CONFIG_HOME="$TEST_TMP/xdg" "$PITH" ls --cert-dir "$CA_DIR" "$B/pith/a:1"
+
+# ---------------------------------------------------------------------------------------
+# 3. Bearer tokens from the test token server.
+TOK="$TEST_TMP/token"
+mkdir -p "$TOK"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TOK/key.pem" -out "$TOK/cert.pem" -days 2 -subj "/CN=pith token signer" 2>/dev/null
+T1=$(free_port)
+TOKEN_LOG="$TEST_TMP/token-requests.log"
+touch "$TOKEN_LOG"
+start_bg token "$PYTHON" "$REG_DIR/token_server.py" --port "$T1" --key "$TOK/key.pem" --cert "$TOK/cert.pem" \
+  --user tester --password t0ken-pass --log "$TOKEN_LOG"
+wait_port "$T1" "token server" "$TEST_TMP/token.log"
+R3=$(free_port)
+start_registry bearer "$R3" \
+  "auth: {token: {realm: \"http://127.0.0.1:$T1/token\", service: pith-registry, issuer: pith-test, rootcertbundle: $TOK/cert.pem}}"
+BR=docker://127.0.0.1:$R3
+: >"$TOKEN_LOG"
+check "bearer: pith pushes" "$PITH" copy -q --dest-tls-verify=false --dest-creds tester:t0ken-pass "$IMG" "$BR/pith/a:1"
+check_equal "bearer: one token, scope pull,push, reused for every request" \
+  "token repository:pith/a:pull,push tester 200" "$(cat "$TOKEN_LOG")"
+check_equal "bearer: skopeo sees the manifest" "$src_manifest" "$(raw_digest --tls-verify=false --creds tester:t0ken-pass "$BR/pith/a:1")"
+check "bearer: skopeo pushes" skopeo copy -q --dest-tls-verify=false --dest-creds tester:t0ken-pass "$IMG" "$BR/skopeo/a:1"
+: >"$TOKEN_LOG"
+check "bearer: pith pulls" "$PITH" copy -q --src-tls-verify=false --src-creds tester:t0ken-pass "$BR/skopeo/a:1" "oci:$TEST_TMP/bearer-pulled:t"
+check_equal "bearer: pull scope" "token repository:skopeo/a:pull tester 200" "$(cat "$TOKEN_LOG")"
+check_equal "bearer: pulled blobs" "$(blob_list "$FIXTURE_OCI_DIR")" "$(blob_list "$TEST_TMP/bearer-pulled")"
+: >"$TOKEN_LOG"
+check "bearer: mount across repositories" "$PITH" copy -q "${PLAIN[@]}" --src-creds tester:t0ken-pass --dest-creds tester:t0ken-pass "$BR/pith/a:1" "$BR/pith/c:1"
+check_equal "bearer: mount token scopes" "token repository:pith/c:pull,push repository:pith/a:pull tester 200" "$(grep pith/c "$TOKEN_LOG")"
+expect_error "bearer: wrong password" "wrong user name or password" inspect --tls-verify=false --creds tester:bad "$BR/pith/a:1"
+expect_error "bearer: anonymous is denied" "authentication required" inspect --tls-verify=false --authfile /dev/null "$BR/pith/a:1"
+
+finish registry

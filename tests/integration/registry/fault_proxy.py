@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""A reverse proxy in front of docker-registry that injects faults, for the registry tests.
+
+Every request is forwarded to --upstream and logged to --log as "METHOD PATH STATUS".
+Faults are armed with GET /__fault?mode=M[&count=N] (and cleared with mode=none):
+  drop     the next N blob GETs send their headers and half the body, then close the connection
+  500      the next N requests (any) are answered 500 without reaching the registry
+  429      the next N requests are answered 429 with "Retry-After: 1"
+  tamper   every blob GET has one byte of its body flipped (until cleared)
+Bodies are read whole (the test images are small).
+
+usage: fault_proxy.py --port N --upstream HOST:PORT --log FILE
+"""
+import argparse
+import http.client
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+       "proxy-authorization", "proxy-authenticate", "content-length"}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--upstream", required=True)
+    p.add_argument("--log", required=True)
+    args = p.parse_args()
+    lock = threading.Lock()
+    state = {"mode": "none", "count": 0}
+
+    def take(mode: str) -> bool:
+        with lock:
+            if state["mode"] != mode:
+                return False
+            if mode == "tamper":
+                return True
+            if state["count"] <= 0:
+                return False
+            state["count"] -= 1
+            return True
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def record(self, status: int) -> None:
+            with lock, open(args.log, "a") as f:
+                f.write(f"{self.command} {self.path} {status}\n")
+
+        def simple(self, status: int, headers=()) -> None:
+            self.send_response(status)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            self.record(status)
+
+        def handle_any(self):
+            url = urlparse(self.path)
+            length = int(self.headers.get("Content-Length", "0") or 0)
+            body = self.rfile.read(length) if length else b""
+            if url.path == "/__fault":
+                q = parse_qs(url.query)
+                with lock:
+                    state["mode"] = q.get("mode", ["none"])[0]
+                    state["count"] = int(q.get("count", ["1"])[0])
+                return self.simple(200)
+            if take("500"):
+                return self.simple(500)
+            if take("429"):
+                return self.simple(429, [("Retry-After", "1")])
+            conn = http.client.HTTPConnection(args.upstream, timeout=60)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
+            if body or self.command in ("PUT", "POST", "PATCH"):
+                headers["Content-Length"] = str(len(body))
+            conn.request(self.command, self.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            conn.close()
+            is_blob_get = self.command == "GET" and "/blobs/sha256:" in url.path and resp.status in (200, 206)
+            self.send_response(resp.status)
+            for k, v in resp.getheaders():
+                if k.lower() not in HOP:
+                    self.send_header(k, v)
+            if self.command == "HEAD":
+                self.send_header("Content-Length", resp.getheader("Content-Length", "0"))
+                self.end_headers()
+                return self.record(resp.status)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if is_blob_get and len(data) > 1 and take("drop"):
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.record(resp.status)
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            if is_blob_get and data and take("tamper"):
+                data = bytes([data[0] ^ 0xFF]) + data[1:]
+            self.wfile.write(data)
+            self.record(resp.status)
+
+        do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = handle_any
+
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    print("ready", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
