@@ -15,6 +15,7 @@
 #include "build/plan.h"
 #include "build/unpack.h"
 #include "elf/closure.h"
+#include "elf/dynamic.h"
 #include "transport/copy.h"
 #include "transport/resolve.h"
 #include "transport/sink.h"
@@ -78,7 +79,8 @@ std::vector<std::string> library_path(const std::vector<std::string>& env) {
 }
 
 // Where the program is read from and where it goes. A relative path is a host file (a
-// program just built) and goes to /app/<name>; an absolute one is the root's and stays put.
+// program just built) and goes to /app/<name>, unless it finds libraries through $ORIGIN; an
+// absolute one is the root's and stays put.
 struct Program {
   std::string in_root;     // path inside the root, for the closure
   std::string image_path;  // path in the image (the entrypoint)
@@ -98,7 +100,18 @@ Result<Program> place_program(const std::string& entrypoint, const RootDir& root
     return make_error("--entrypoint " + entrypoint +
                       ": a host program needs its libraries from the host (--from /); give a "
                       "path inside the root instead");
-  p.host_path = p.in_root = real.string();
+  p.in_root = real.string();
+  // A program that finds its own libraries through $ORIGIN keeps its place next to them.
+  auto fd = TRY(open_read(p.in_root).wrap("--entrypoint"));
+  if (auto info = elf::read_dynamic_fd(fd.get())) {
+    for (const auto& paths : {info->rpath, info->runpath}) {
+      if (paths && paths->find("ORIGIN") != std::string::npos) {
+        p.image_path = p.in_root;
+        return p;
+      }
+    }
+  }
+  p.host_path = p.in_root;
   p.image_path = "/app/" + real.filename().string();
   return p;
 }

@@ -46,8 +46,10 @@ done
 # Package records: those of the packages that own the files taken, as dpkg -S names them.
 # dpkg knows merged-/usr files under their old names (/bin/true), so both are asked.
 owner_of() { dpkg -S "$1" 2>/dev/null || dpkg -S "${1#/usr}" 2>/dev/null; }
+# base-files owns /etc/debian_version, a conffile: dpkg keeps no md5sums line for those.
 owners=$(for f in /usr/bin/true $(ldd /usr/bin/true | grep -o '/[^ ]*'); do owner_of "$f"; done |
   cut -d: -f1 | sort -u | sed 's/.*/& &.md5sums/' | tr '\n' ' ' | sed 's/ $//')
+owners="base-files $owners"
 expect_eq "package records" "$owners" "$(ls "$r/var/lib/dpkg/status.d" | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "status.d stanza is dpkg's" "$(dpkg-query -W -f='${Version}' libc6)" \
   "$(sed -n 's/^Version: //p' "$r/var/lib/dpkg/status.d/libc6")"
@@ -96,6 +98,7 @@ layer=$(jq -r '.layers[0].digest' <<<"$m" | cut -d: -f2)
 expect_eq "static program: no libraries, no CA bundle" "app/
 app/hello
 etc/
+etc/debian_version
 etc/group
 etc/nsswitch.conf
 etc/os-release
@@ -103,9 +106,26 @@ etc/passwd
 home/
 home/nonroot/
 root/
-tmp/" "$(zstd -dc "$tmp/hello-img/blobs/sha256/$layer" | tar -t)"
+tmp/
+var/
+var/lib/
+var/lib/dpkg/
+var/lib/dpkg/status.d/
+var/lib/dpkg/status.d/base-files" "$(zstd -dc "$tmp/hello-img/blobs/sha256/$layer" | tar -t)"
 expect_eq "entries are mtime SOURCE_DATE_EPOCH" "1700000000" \
   "$(zstd -dc "$tmp/hello-img/blobs/sha256/$layer" | tar --full-time -tv | awk '{print $4" "$5}' | sort -u | xargs -I{} date -u -d '{}' +%s)"
+
+# --- A host program that finds its library through $ORIGIN keeps its place next to it ---
+mkdir -p "$tmp/o/bin" "$tmp/o/lib"
+echo 'int answer(void) { return 7; }' >"$tmp/o/lib/answer.c"
+gcc -shared -fPIC -o "$tmp/o/lib/libanswer.so" "$tmp/o/lib/answer.c"
+echo 'int answer(void); int main(void) { return answer(); }' >"$tmp/o/main.c"
+gcc -o "$tmp/o/bin/prog" "$tmp/o/main.c" -L"$tmp/o/lib" -lanswer -Wl,--enable-new-dtags,-rpath,'$ORIGIN/../lib'
+(cd "$tmp" && "$PITH" build -q --entrypoint ./o/bin/prog --no-ca-certs -o "oci:$tmp/origin:1") 2>"$tmp/err" && pass ||
+  fail "build a host program with RUNPATH \$ORIGIN: $(cat "$tmp/err")"
+expect_eq "the program and its library keep their host paths" "$tmp/o/bin/prog $tmp/o/lib/libanswer.so" \
+  "$("$PITH" ls "oci:$tmp/origin:1" | awk '{print $NF}' | grep -e /o/bin/prog -e /o/lib/ | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "entrypoint at the host path" "[\"$tmp/o/bin/prog\"]" "$(config_of "$tmp/origin" | jq -c .config.Entrypoint)"
 
 # --- Errors: one line, exit 2, no output left ---
 mkdir -p "$tmp/outs"
