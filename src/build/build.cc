@@ -36,12 +36,14 @@ struct Root {
 };
 
 bool looks_like_reference(const std::string& from) {
-  for (const char* prefix : {"oci:", "oci-archive:", "docker-archive:", "docker://", "dir:"})
+  for (const char* prefix : {"oci:", "oci-archive:", "docker-archive:", "docker://",
+                             "dir:", "docker-daemon:", "containers-storage:"})
     if (from.rfind(prefix, 0) == 0) return true;
   return false;
 }
 
-Result<Root> open_root(const std::string& from, const std::optional<oci::Platform>& platform) {
+Result<Root> open_root(const std::string& from, const std::optional<oci::Platform>& platform,
+                       const transport::RegistryOptions& registry) {
   Root root;
   std::error_code ec;
   if (!looks_like_reference(from) && std::filesystem::is_directory(from, ec)) {
@@ -49,7 +51,7 @@ Result<Root> open_root(const std::string& from, const std::optional<oci::Platfor
     return root;
   }
   auto ref = TRY(transport::parse_reference(from).wrap("--from"));
-  auto src = TRY(transport::open_source(ref).wrap("--from"));
+  auto src = TRY(transport::open_source(ref, registry).wrap("--from"));
   auto img = TRY(transport::resolve_image(*src, platform).wrap("--from " + from));
   const char* tmp = std::getenv("TMPDIR");
   root.unpacked.emplace(
@@ -158,7 +160,8 @@ bool needs_loader_cache(const elf::Closure& closure, const std::string& program)
 
 }  // namespace
 
-Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn) {
+Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
+                              const RegistryAccess& registries) {
   // 1. Settings that do not depend on the root.
   TRY(validate(spec));
   ImageSettings settings;
@@ -172,7 +175,7 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn) {
   // 2. The root the files come from.
   std::optional<oci::Platform> wanted;
   if (!spec.platform.empty()) wanted = settings.platform;
-  Root root = TRY(open_root(spec.from, wanted));
+  Root root = TRY(open_root(spec.from, wanted, registries.from));
   const RootDir& dir = *root.dir;
 
   // 3. The plan: base files, the program, its closure, the files asked for, package records.
@@ -249,7 +252,7 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn) {
     if (e.kind == EntryKind::file) ++result.files;
   for (const auto& out : spec.outputs) {
     auto ref = TRY(transport::parse_reference(out).wrap("-o"));
-    auto sink = TRY(transport::open_sink(ref));
+    auto sink = TRY(transport::open_sink(ref, registries.to));
     transport::CopyOptions copy;
     copy.platform = settings.platform;
     TRY(transport::copy_image(*image.source, *sink, copy).wrap(out));

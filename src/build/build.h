@@ -7,6 +7,7 @@
 
 #include "build/spec.h"
 #include "oci/digest.h"
+#include "transport/registry_options.h"
 #include "util/result.h"
 
 namespace pith::build {
@@ -22,6 +23,13 @@ struct BuildResult {
 // Called with each warning as it happens (missing CA bundle, unreadable package database).
 using WarningSink = std::function<void(const std::string&)>;
 
-Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn);
+// Registry settings for a `--from docker://...` image and for `-o docker://...` outputs.
+struct RegistryAccess {
+  transport::RegistryOptions from;
+  transport::RegistryOptions to;
+};
+
+Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
+                              const RegistryAccess& registries = {});
 
 }  // namespace pith::build

@@ -4,6 +4,7 @@
 
 #include "build/build.h"
 #include "cli/command.h"
+#include "cli/registry_flags.h"
 
 namespace pith::cli {
 
@@ -12,8 +13,9 @@ namespace {
 struct BuildArgs {
   build::BuildSpec flags;
   std::vector<std::string> add, add_host, labels, annotations;
-  std::string layers, spec_file;
+  std::string layers, spec_file, authfile;
   bool quiet = false;
+  RegistryFlags from_registry, to_registry;
 };
 
 Result<std::map<std::string, std::string>> key_values(const std::vector<std::string>& items,
@@ -94,7 +96,9 @@ Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
   auto spec = TRY(settings(args, app));
   add_vcs_annotations(spec);
   auto warn = [](const std::string& w) { std::fprintf(stderr, "pith: warning: %s\n", w.c_str()); };
-  auto result = TRY(build::run_build(spec, warn));
+  build::RegistryAccess registries{args.from_registry.options(), args.to_registry.options()};
+  registries.from.authfile = registries.to.authfile = args.authfile;
+  auto result = TRY(build::run_build(spec, warn, registries));
   if (args.quiet) return {};
   std::printf("Built %s: %zu files (%zu libraries), %zu packages recorded, %.1f MB compressed\n",
               result.manifest_digest.str().c_str(), result.files, result.libraries,
@@ -111,7 +115,8 @@ Runner setup_build(CLI::App& app) {
   app.add_option("-f,--file", a->spec_file, "Settings from a pith.yaml (flags override them)");
   app.add_option("-o,--output", f.outputs,
                  "Where to write (repeatable): oci:DIR:TAG, oci-archive:FILE:TAG, "
-                 "docker-archive:FILE:REF");
+                 "docker-archive:FILE:REF, docker://HOST/REPO:TAG, docker-daemon:NAME:TAG, "
+                 "containers-storage:NAME:TAG");
   app.add_option("--from", f.from,
                  "Where files come from: a directory (default /) or an image reference");
   app.add_option("--entrypoint", f.entrypoint,
@@ -135,6 +140,11 @@ Runner setup_build(CLI::App& app) {
   app.add_option("--layers", a->layers, "base,libs,app (default) or single");
   app.add_flag("--allow-missing", f.allow_missing, "Build even when libraries are not found");
   app.add_flag("-q,--quiet", a->quiet, "Print nothing on success");
+  add_registry_flags(app, a->from_registry, "src-");
+  add_registry_flags(app, a->to_registry, "dest-");
+  app.add_option("--authfile", a->authfile,
+                 "Registry credentials file (default: $REGISTRY_AUTH_FILE, containers' "
+                 "auth.json, ~/.docker/config.json)");
   return [a, &app] {
     auto r = run_build(*a, app);
     return r ? k_exit_ok : report(r.error());

@@ -99,6 +99,11 @@ PLAIN=(--dest-tls-verify=false --src-tls-verify=false)
 src_manifest=$(raw_digest "$IMG")
 src_blobs=$(manifest_blobs "$IMG")
 
+# pith build writes straight to the registry: the digest it prints is the one skopeo reads.
+built=$("$PITH" build --entrypoint /usr/bin/true --dest-tls-verify=false -o "$direct/pith/built:1" 2>&1)
+check_equal "build -o docker://: manifest digest (skopeo inspect --raw)" \
+  "$(sed -n 's/^Built sha256:\([0-9a-f]*\):.*/\1/p' <<<"$built")" "$(raw_digest "${SK[@]}" "$direct/pith/built:1")"
+
 # pith pushes, skopeo pulls.
 check "push: pith copy oci -> docker://" "$PITH" copy -q "${PLAIN[@]}" "$IMG" "$via_proxy/pith/a:1"
 check_equal "push: manifest digest (skopeo inspect --raw)" "$src_manifest" "$(raw_digest "${SK[@]}" "$direct/pith/a:1")"
