@@ -92,9 +92,9 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
   };
   std::vector<fs::LayerEntries> layers = TRY(fs::read_layers(src, img, scan));
 
-  // 2. Merge in layer order. Waste accounting reads only the entries and is as much work as
-  // the rest of the merge, so it runs beside it: the read-ahead threads are done by now and a
-  // core is free.
+  // 2. Merge in layer order. Waste accounting reads only the entries and is more work than the
+  // rest of the merge, so it runs beside it: the read-ahead threads are done by now and a core
+  // is free.
   auto efficiency =
       std::async(std::launch::async, [&layers] { return fs::compute_efficiency(layers); });
   fs::Tree tree;
