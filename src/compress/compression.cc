@@ -37,6 +37,14 @@ class PrefixedSource final : public ByteSource {
     }
     return m_rest->read(out);
   }
+  Result<std::span<const std::byte>> read_view(std::span<std::byte> scratch) override {
+    if (m_pos < m_prefix.size()) {
+      auto view = std::as_bytes(std::span(m_prefix)).subspan(m_pos);
+      m_pos = m_prefix.size();
+      return view;
+    }
+    return m_rest->read_view(scratch);
+  }
 
  private:
   std::string m_prefix;

@@ -1,6 +1,7 @@
 // gzip decompression with ISA-L's igzip: multi-member streams, trailer CRC and size checked.
 #include <isa-l/igzip_lib.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -51,11 +52,18 @@ class GzipDecoder final : public StickyErrorDecoder {
     m_member_done = false;
   }
 
+  // Read-ahead chunks are inflated in place, without a copy into m_in; igzip's input counter
+  // is 32-bit, so a larger view is handed over in pieces.
   Result<void> refill() {
-    size_t n = TRY(m_src->read(std::span(m_in)));
-    if (n == 0) m_eof = true;
-    m_state->next_in = reinterpret_cast<uint8_t*>(m_in.data());
-    m_state->avail_in = static_cast<uint32_t>(n);
+    if (m_pending.empty()) {
+      m_pending = TRY(m_src->read_view(std::span(m_in)));
+      if (m_pending.empty()) m_eof = true;
+    }
+    auto piece = m_pending.first(std::min<size_t>(m_pending.size(), k_max_piece));
+    m_pending = m_pending.subspan(piece.size());
+    // igzip only reads through next_in; the field is not const in its struct.
+    m_state->next_in = const_cast<uint8_t*>(reinterpret_cast<const uint8_t*>(piece.data()));
+    m_state->avail_in = static_cast<uint32_t>(piece.size());
     return {};
   }
 
@@ -111,11 +119,13 @@ class GzipDecoder final : public StickyErrorDecoder {
   }
 
   static constexpr int k_max_stalls = 16;
+  static constexpr size_t k_max_piece = size_t{1} << 30;
 
   std::unique_ptr<ByteSource> m_src;
   uint64_t m_limit;
   int m_stalls = 0;
   std::vector<std::byte> m_in;
+  std::span<const std::byte> m_pending;  // input not yet handed to igzip
   std::unique_ptr<inflate_state> m_state;
   uint64_t m_total = 0;
   uint64_t m_members = 0;

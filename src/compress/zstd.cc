@@ -28,9 +28,10 @@ class ZstdDecoder final : public StickyErrorDecoder {
     if (out.empty() || m_done) return size_t{0};
     for (;;) {
       if (m_input.pos == m_input.size && !m_eof) {
-        size_t n = TRY(m_src->read(std::span(m_in)));
-        if (n == 0) m_eof = true;
-        m_input = ZSTD_inBuffer{m_in.data(), n, 0};
+        // Read-ahead chunks are decoded in place, without a copy into m_in.
+        auto view = TRY(m_src->read_view(std::span(m_in)));
+        if (view.empty()) m_eof = true;
+        m_input = ZSTD_inBuffer{view.data(), view.size(), 0};
       }
       // A frame boundary at the end of input is the only clean end; anything else there is
       // a truncated frame.
@@ -86,9 +87,10 @@ class ZstdEncoder final : public ByteSource {
     if (out.empty() || m_done) return size_t{0};
     for (;;) {
       if (m_input.pos == m_input.size && !m_eof) {
-        size_t n = TRY(m_src->read(std::span(m_in)));
-        if (n == 0) m_eof = true;
-        m_input = ZSTD_inBuffer{m_in.data(), n, 0};
+        // Read-ahead chunks are decoded in place, without a copy into m_in.
+        auto view = TRY(m_src->read_view(std::span(m_in)));
+        if (view.empty()) m_eof = true;
+        m_input = ZSTD_inBuffer{view.data(), view.size(), 0};
       }
       ZSTD_EndDirective mode = m_eof ? ZSTD_e_end : ZSTD_e_continue;
       ZSTD_outBuffer output{out.data(), out.size(), 0};

@@ -279,10 +279,12 @@ uint64_t reclaimable_bytes(const std::vector<LayerEntries>& layers) {
   constexpr size_t k_none = SIZE_MAX;
   std::vector<uint64_t> version_bytes;  // one version per regular-file entry
   // Per layer: the version a path's last entry there shows (a hard link shows its target's).
-  std::vector<std::unordered_map<std::string, size_t>> shows(layers.size());
+  // Keys view the entries' own paths: copying every path was most of this function's cost.
+  std::vector<std::unordered_map<std::string_view, size_t>> shows(layers.size());
   Tree tree;
   for (size_t layer = 0; layer < layers.size(); ++layer) {
     auto& here = shows[layer];
+    here.reserve(layers[layer].entries.size());
     for (const auto& e : layers[layer].entries) {
       if (e.path.empty() || is_whiteout(e.path) || is_aufs_metadata(e.path)) continue;
       size_t version = k_none;
@@ -300,9 +302,9 @@ uint64_t reclaimable_bytes(const std::vector<LayerEntries>& layers) {
         }
       }
       if (version == k_none)
-        here.erase(e.path);
+        here.erase(std::string_view(e.path));
       else
-        here.insert_or_assign(e.path, version);
+        here.insert_or_assign(std::string_view(e.path), version);
     }
     tree.apply_layer(layer, layers[layer].entries);
   }

@@ -42,17 +42,31 @@ class VerifyingSource final : public ByteSource {
     if (m_failure) return *m_failure;
     if (m_finished) return size_t{0};
     size_t n = TRY(m_inner->read(out));
-    if (n == 0) return finish();
-    m_bytes += n;
-    if (m_expected_size && m_bytes > *m_expected_size)
-      return fail("size mismatch: expected " + std::to_string(*m_expected_size) +
-                  " bytes, got more");
-    std::visit([&](auto& h) { h.update(std::span<const std::byte>(out.data(), n)); }, m_hash);
+    TRY(take(std::span<const std::byte>(out.data(), n)));
     return n;
   }
 
+  Result<std::span<const std::byte>> read_view(std::span<std::byte> scratch) override {
+    if (m_failure) return *m_failure;
+    if (m_finished) return std::span<const std::byte>();
+    auto view = TRY(m_inner->read_view(scratch));
+    TRY(take(view));
+    return view;
+  }
+
  private:
-  Result<size_t> finish() {
+  // Counts and hashes bytes passing through; empty means the end of the stream.
+  Result<void> take(std::span<const std::byte> bytes) {
+    if (bytes.empty()) return finish();
+    m_bytes += bytes.size();
+    if (m_expected_size && m_bytes > *m_expected_size)
+      return fail("size mismatch: expected " + std::to_string(*m_expected_size) +
+                  " bytes, got more");
+    std::visit([&](auto& h) { h.update(bytes); }, m_hash);
+    return {};
+  }
+
+  Result<void> finish() {
     m_finished = true;
     if (m_expected_size && m_bytes != *m_expected_size)
       return fail("size mismatch: expected " + std::to_string(*m_expected_size) + " bytes, got " +
@@ -60,7 +74,7 @@ class VerifyingSource final : public ByteSource {
     std::string hex = std::visit([](auto& h) { return h.hex_digest(); }, m_hash);
     if (hex != m_expected.hex)
       return fail("digest mismatch: got " + m_expected.algorithm + ":" + hex);
-    return size_t{0};
+    return {};
   }
 
   Error fail(const std::string& why) {

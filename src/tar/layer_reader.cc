@@ -33,14 +33,16 @@ struct Feed {
 
 la_ssize_t feed_read(archive* a, void* ctx, const void** out) {
   auto* feed = static_cast<Feed*>(ctx);
-  auto n = feed->src.read(std::span(feed->buf));
-  if (!n) {
-    feed->error = n.error();
-    archive_set_error(a, EIO, "%s", n.error().message.c_str());
+  // A view: read-ahead chunks reach libarchive without a copy (it keeps the pointer only until
+  // its next call here, which is as long as the view is valid).
+  auto view = feed->src.read_view(std::span(feed->buf));
+  if (!view) {
+    feed->error = view.error();
+    archive_set_error(a, EIO, "%s", view.error().message.c_str());
     return -1;
   }
-  *out = feed->buf.data();
-  return static_cast<la_ssize_t>(*n);
+  *out = view->data();
+  return static_cast<la_ssize_t>(view->size());
 }
 
 std::string archive_text(archive* a) {

@@ -26,7 +26,7 @@ Result<uint64_t> drain(ByteSource& src) {
   std::vector<std::byte> buf(k_chunk);
   uint64_t total = 0;
   for (;;) {
-    size_t n = TRY(src.read(buf));
+    size_t n = TRY(src.read_view(buf)).size();
     if (n == 0) return total;
     total += n;
   }
@@ -55,6 +55,13 @@ Result<size_t> HashingSource::read(std::span<std::byte> out) {
   m_hash.update(std::span<const std::byte>(out.data(), n));
   m_bytes += n;
   return n;
+}
+
+Result<std::span<const std::byte>> HashingSource::read_view(std::span<std::byte> scratch) {
+  auto view = TRY(m_inner.read_view(scratch));
+  m_hash.update(view);
+  m_bytes += view.size();
+  return view;
 }
 
 }  // namespace pith

@@ -20,6 +20,16 @@ class ByteSource {
   virtual ~ByteSource() = default;
   // Reads up to out.size() bytes; 0 means end of stream.
   virtual Result<size_t> read(std::span<std::byte> out) = 0;
+
+  // Reads without copying where the bytes are in memory already (read-ahead chunks): the next
+  // bytes of the stream, valid until the next call on this source; empty at end of stream.
+  // Sources that hold no bytes read into `scratch` (this default), so the caller always gets a
+  // view. Filters that only look at the bytes (hashing, counting) pass views through, so a
+  // gigabyte layer reaches the tar parser without a copy per stage.
+  virtual Result<std::span<const std::byte>> read_view(std::span<std::byte> scratch) {
+    size_t n = TRY(read(scratch));
+    return std::span<const std::byte>(scratch.first(n));
+  }
 };
 
 // Reads the whole stream, failing once it exceeds `limit` bytes (hostile sizes).
@@ -42,6 +52,7 @@ class HashingSource final : public ByteSource {
  public:
   explicit HashingSource(ByteSource& inner) : m_inner(inner) {}
   Result<size_t> read(std::span<std::byte> out) override;
+  Result<std::span<const std::byte>> read_view(std::span<std::byte> scratch) override;
   uint64_t bytes() const { return m_bytes; }
   // Call once, at end of stream.
   std::string hex_digest() { return m_hash.hex_digest(); }
@@ -61,6 +72,11 @@ class CountingSource final : public ByteSource {
     m_bytes += n;
     return n;
   }
+  Result<std::span<const std::byte>> read_view(std::span<std::byte> scratch) override {
+    auto view = TRY(m_inner.read_view(scratch));
+    m_bytes += view.size();
+    return view;
+  }
   uint64_t bytes() const { return m_bytes; }
 
  private:
@@ -73,6 +89,9 @@ class OwningSource final : public ByteSource {
  public:
   OwningSource(std::vector<std::unique_ptr<ByteSource>> chain) : m_chain(std::move(chain)) {}
   Result<size_t> read(std::span<std::byte> out) override { return m_chain.back()->read(out); }
+  Result<std::span<const std::byte>> read_view(std::span<std::byte> scratch) override {
+    return m_chain.back()->read_view(scratch);
+  }
 
  private:
   std::vector<std::unique_ptr<ByteSource>> m_chain;
@@ -83,6 +102,9 @@ class BorrowedSource final : public ByteSource {
  public:
   explicit BorrowedSource(ByteSource& inner) : m_inner(inner) {}
   Result<size_t> read(std::span<std::byte> out) override { return m_inner.read(out); }
+  Result<std::span<const std::byte>> read_view(std::span<std::byte> scratch) override {
+    return m_inner.read_view(scratch);
+  }
 
  private:
   ByteSource& m_inner;

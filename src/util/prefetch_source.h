@@ -25,20 +25,33 @@ class PrefetchSource final : public ByteSource {
   PrefetchSource& operator=(const PrefetchSource&) = delete;
 
   Result<size_t> read(std::span<std::byte> out) override;
+  // The rest of the current chunk, without a copy; valid until the next call.
+  Result<std::span<const std::byte>> read_view(std::span<std::byte> scratch) override;
 
  private:
+  // Chunk storage is left uninitialised: the reader overwrites it, and zeroing 1 MiB per chunk
+  // cost as much as hashing it.
+  struct Chunk {
+    std::unique_ptr<std::byte[]> data;
+    size_t size = 0;  // bytes filled; 0 marks the end of the stream
+  };
+
   void produce();
+  // Fills `chunk` from the inner source until it is full or the stream ends.
+  Result<void> fill(Chunk& chunk);
+  // Makes m_current a chunk with unread bytes; false at end of stream.
+  Result<bool> next_chunk();
 
   std::unique_ptr<ByteSource> m_inner;
   size_t m_chunk;
   size_t m_depth;
   std::mutex m_mutex;
   std::condition_variable m_changed;
-  std::deque<std::vector<std::byte>> m_ready;  // an empty chunk marks the end of the stream
-  std::optional<Error> m_error;                // set by the reader; ends the stream
-  std::vector<std::vector<std::byte>> m_free;  // handed-out chunks, for reuse
+  std::deque<Chunk> m_ready;
+  std::optional<Error> m_error;  // set by the reader; ends the stream after the chunks before it
+  std::vector<Chunk> m_free;     // chunks handed back by the consumer, for reuse
   bool m_stop = false;
-  std::vector<std::byte> m_current;  // the chunk being handed out
+  Chunk m_current;  // the chunk being handed out
   size_t m_offset = 0;
   bool m_finished = false;
   std::thread m_thread;  // last: starts once everything above exists

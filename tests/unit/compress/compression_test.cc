@@ -13,6 +13,7 @@
 #include "shell.h"
 #include "test_paths.h"
 #include "util/file.h"
+#include "util/prefetch_source.h"
 #include "util/sha256.h"
 
 namespace pith::compress {
@@ -123,6 +124,23 @@ TEST(CompressRoundTrip, BytewiseReads) {
     std::string z = read_bytewise(*enc);
     auto dec = decompress(mem(z), c);
     EXPECT_EQ(read_bytewise(*dec), data);
+  }
+}
+
+// The decoders inflate read-ahead chunks in place (views), chunk boundaries anywhere.
+TEST(CompressRoundTrip, FromReadAheadViews) {
+  std::string data = sample(300000);
+  for (Compression c : {Compression::gzip, Compression::zstd}) {
+    auto z = compressed(data, c);
+    ASSERT_TRUE(z.ok()) << z.error().message;
+    for (size_t chunk : {size_t{1}, size_t{777}, size_t{1} << 20}) {
+      auto back = run(decompress(std::make_unique<PrefetchSource>(mem(*z), chunk), c));
+      ASSERT_TRUE(back.ok()) << name(c) << " " << chunk << ": " << back.error().message;
+      EXPECT_EQ(*back, data) << name(c) << " " << chunk;
+    }
+    auto cut =
+        run(decompress(std::make_unique<PrefetchSource>(mem(z->substr(0, z->size() - 5)), 777), c));
+    EXPECT_FALSE(cut.ok()) << name(c);
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "util/prefetch_source.h"
 #include "util/sha256.h"
 
 namespace pith::oci {
@@ -104,6 +105,34 @@ TEST(Verifying, EmptyBlob) {
   EXPECT_EQ(d.str(), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_TRUE(read_verified("", d, 0));
   EXPECT_FALSE(read_verified("x", d, 0));
+}
+
+// Views lent by a read-ahead source are hashed as they pass, as copies are.
+Result<std::string> read_verified_views(const std::string& data, const Digest& d,
+                                        std::optional<uint64_t> size) {
+  auto src = verifying(std::make_unique<PrefetchSource>(std::make_unique<MemorySource>(data), 3), d,
+                       size, "blob x");
+  std::string out;
+  std::vector<std::byte> scratch(2);
+  for (;;) {
+    auto view = TRY(src->read_view(scratch));
+    if (view.empty()) return out;
+    out.append(reinterpret_cast<const char*>(view.data()), view.size());
+  }
+}
+
+TEST(Verifying, VerifiesViews) {
+  Digest d = Digest::sha256_of("hello world");
+  auto r = read_verified_views("hello world", d, 11);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(*r, "hello world");
+  auto bad = read_verified_views("hello World", d, 11);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "blob x: digest mismatch: got sha256:" + Digest::sha256_of("hello World").hex);
+  auto longer = read_verified_views("hello world!", d, 11);
+  ASSERT_FALSE(longer);
+  EXPECT_EQ(longer.error().message, "blob x: size mismatch: expected 11 bytes, got more");
 }
 
 }  // namespace

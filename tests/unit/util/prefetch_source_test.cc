@@ -1,5 +1,5 @@
-// PrefetchSource delivers exactly the inner stream, passes its error on after the bytes that
-// preceded it, and can be destroyed mid-stream.
+// PrefetchSource delivers exactly the inner stream (copied or lent as views), passes its error on
+// after the bytes that preceded it, and can be destroyed mid-stream.
 #include "util/prefetch_source.h"
 
 #include <gtest/gtest.h>
@@ -57,6 +57,68 @@ TEST(PrefetchSource, PassesErrorsOnAfterTheData) {
     got.append(reinterpret_cast<const char*>(buf.data()), *n);
   }
   EXPECT_EQ(got, data);
+}
+
+// Reads the stream through views, checking each is non-empty and within one chunk.
+Result<std::string> read_views(ByteSource& src, size_t chunk) {
+  std::string out;
+  std::vector<std::byte> scratch(16);
+  for (;;) {
+    auto view = TRY(src.read_view(scratch));
+    if (view.empty()) return out;
+    EXPECT_LE(view.size(), chunk);
+    out.append(reinterpret_cast<const char*>(view.data()), view.size());
+  }
+}
+
+TEST(PrefetchSource, LendsTheWholeStreamAsViews) {
+  // Sizes around the chunk size: an exact multiple ends with an empty fill.
+  for (size_t size : {0u, 1u, 4095u, 4096u, 8192u, 1000000u}) {
+    std::string data = random_bytes(size);
+    PrefetchSource src(std::make_unique<MemorySource>(data), 4096, 3);
+    auto got = read_views(src, 4096);
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(*got, data) << size;
+    std::vector<std::byte> scratch(16);
+    EXPECT_TRUE(src.read_view(scratch)->empty());  // stays at the end
+  }
+}
+
+TEST(PrefetchSource, MixesCopiesAndViews) {
+  std::string data = random_bytes(50000);
+  PrefetchSource src(std::make_unique<MemorySource>(data), 4096, 2);
+  std::string got;
+  std::vector<std::byte> buf(1000);
+  for (bool copy = true;; copy = !copy) {
+    if (copy) {
+      size_t n = *src.read(buf);
+      if (n == 0) break;
+      got.append(reinterpret_cast<const char*>(buf.data()), n);
+    } else {
+      auto view = *src.read_view(buf);
+      if (view.empty()) break;
+      got.append(reinterpret_cast<const char*>(view.data()), view.size());
+    }
+  }
+  EXPECT_EQ(got, data);
+}
+
+TEST(PrefetchSource, ViewsPassErrorsOnAfterTheData) {
+  std::string data = random_bytes(10000);
+  PrefetchSource src(std::make_unique<FailingSource>(data), 1024, 2);
+  std::string got;
+  std::vector<std::byte> scratch(16);
+  for (;;) {
+    auto view = src.read_view(scratch);
+    if (!view) {
+      EXPECT_EQ(view.error().message, "disk on fire");
+      break;
+    }
+    ASSERT_FALSE(view->empty());
+    got.append(reinterpret_cast<const char*>(view->data()), view->size());
+  }
+  EXPECT_EQ(got, data);
+  EXPECT_FALSE(src.read_view(scratch));  // the error stays
 }
 
 TEST(PrefetchSource, StopsWhenDestroyedEarly) {
