@@ -35,22 +35,16 @@ struct Root {
   std::map<std::string, std::string> annotations;  // base.name / base.digest
 };
 
-bool looks_like_reference(const std::string& from) {
-  for (const char* prefix : {"oci:", "oci-archive:", "docker-archive:", "docker://",
-                             "dir:", "docker-daemon:", "containers-storage:"})
-    if (from.rfind(prefix, 0) == 0) return true;
-  return false;
-}
-
 Result<Root> open_root(const std::string& from, const std::optional<oci::Platform>& platform,
                        const transport::RegistryOptions& registry) {
   Root root;
+  auto ref = TRY(transport::parse_reference(from).wrap("--from"));
+  // A plain directory is a root as it is; any other reference names an image.
   std::error_code ec;
-  if (!looks_like_reference(from) && std::filesystem::is_directory(from, ec)) {
+  if (ref.kind == transport::Kind::path && std::filesystem::is_directory(from, ec)) {
     root.dir.emplace(TRY(RootDir::open(from).wrap("--from " + from)));
     return root;
   }
-  auto ref = TRY(transport::parse_reference(from).wrap("--from"));
   auto src = TRY(transport::open_source(ref, registry).wrap("--from"));
   auto img = TRY(transport::resolve_image(*src, platform).wrap("--from " + from));
   const char* tmp = std::getenv("TMPDIR");
