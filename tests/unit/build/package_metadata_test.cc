@@ -354,7 +354,9 @@ void expect_one_warning(const std::string& rel, const std::string& bytes) {
 }
 
 TEST(PackageMetadataRoot, GarbageDatabasesGiveAWarning) {
-  std::string garbage("\x89PNG\r\n\x1a\n\0\0\0\rIHDR not a database at all", 40);
+  // A PNG header with NULs in it; the length comes from the literal (its NULs are content).
+  static constexpr char k_png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR not a database at all";
+  std::string garbage(k_png, sizeof k_png - 1);
   expect_one_warning("var/lib/dpkg/status", garbage);
   expect_one_warning("lib/apk/db/installed", garbage);
   expect_one_warning("var/lib/rpm/rpmdb.sqlite", garbage);
