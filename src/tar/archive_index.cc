@@ -61,21 +61,7 @@ Result<std::vector<Member>> walk(uint64_t file_size, const ReadAt& read_at) {
       if (type == 'x')
         TRY_CTX("pax header at offset " + std::to_string(offset), apply_pax(data, pending));
     } else if (type != 'g') {
-      Member m;
-      std::string raw_name = pending.path ? *pending.path : header_name(h);
-      if (!normalize_path(raw_name, m.name))
-        return make_error(raw_name + ": path escapes the archive root");
-      m.type = (type == '\0' || type == '7') ? '0' : type;
-      m.offset = data_offset;
-      m.size = size;
-      std::string raw_link = pending.link ? *pending.link : std::string(field_text(h.linkname));
-      if (m.type == '1') {
-        if (!normalize_path(raw_link, m.link))
-          return make_error(raw_name + ": hard link target escapes the archive root");
-      } else {
-        m.link = raw_link;
-      }
-      members.push_back(std::move(m));
+      members.push_back(TRY(member_from_header(h, type, pending, data_offset, size)));
       pending = Pending{};
     }
     // The final member's padding may be missing; that ends the archive.

@@ -117,20 +117,7 @@ Result<std::optional<Member>> MemberStream::next() {
         TRY_CTX("pax header at offset " + std::to_string(offset), apply_pax(data, pending));
       continue;
     }
-    Member m;
-    std::string raw_name = pending.path ? *pending.path : header_name(h);
-    if (!normalize_path(raw_name, m.name))
-      return make_error(raw_name + ": path escapes the archive root");
-    m.type = (type == '\0' || type == '7') ? '0' : type;
-    m.offset = m_position;
-    m.size = size;
-    std::string raw_link = pending.link ? *pending.link : std::string(field_text(h.linkname));
-    if (m.type == '1') {
-      if (!normalize_path(raw_link, m.link))
-        return make_error(raw_name + ": hard link target escapes the archive root");
-    } else {
-      m.link = raw_link;
-    }
+    Member m = TRY(member_from_header(h, type, pending, m_position, size));
     m_remaining = size;
     m_padding = *padded - size;
     return std::optional<Member>(std::move(m));

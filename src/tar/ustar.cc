@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "tar/entry.h"
 #include "tar/pax.h"
 
 namespace pith::tar {
@@ -97,6 +98,25 @@ std::string header_name(const UstarHeader& h) {
   bool posix = std::memcmp(h.magic, "ustar\0", 6) == 0;
   if (posix && h.prefix[0] != '\0') name = std::string(field_text(h.prefix)) + "/" + name;
   return name;
+}
+
+Result<Member> member_from_header(const UstarHeader& h, char type, const Pending& pending,
+                                  uint64_t offset, uint64_t size) {
+  Member m;
+  std::string raw_name = pending.path ? *pending.path : header_name(h);
+  if (!normalize_path(raw_name, m.name))
+    return make_error(raw_name + ": path escapes the archive root");
+  m.type = (type == '\0' || type == '7') ? '0' : type;
+  m.offset = offset;
+  m.size = size;
+  std::string raw_link = pending.link ? *pending.link : std::string(field_text(h.linkname));
+  if (m.type == '1') {
+    if (!normalize_path(raw_link, m.link))
+      return make_error(raw_name + ": hard link target escapes the archive root");
+  } else {
+    m.link = raw_link;
+  }
+  return m;
 }
 
 }  // namespace pith::tar

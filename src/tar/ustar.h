@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "tar/archive_index.h"
 #include "util/result.h"
 
 namespace pith::tar {
@@ -71,5 +72,11 @@ struct Pending {
 };
 // Applies a pax header's path, linkpath and size records to `pending`.
 Result<void> apply_pax(std::string_view data, Pending& pending);
+
+// The member a real header (typeflag `type`, data of `size` bytes at `offset`) describes, its
+// name and link taken from `pending` where extension headers gave them. Names and hard-link
+// targets that climb out of the archive are errors.
+Result<Member> member_from_header(const UstarHeader& h, char type, const Pending& pending,
+                                  uint64_t offset, uint64_t size);
 
 }  // namespace pith::tar
