@@ -4,16 +4,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/lines.h"
+
 namespace pith::elf {
 
 std::vector<std::string> nss_services(std::string_view text) {
   std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  for (std::string_view line : split_lines(text)) {
     line = line.substr(0, line.find('#'));
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;

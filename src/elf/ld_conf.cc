@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include "util/lines.h"
+
 namespace pith::elf {
 
 namespace {
@@ -89,12 +91,7 @@ void read_conf(const RootDir& root, const std::string& path, int depth,
 
 void parse_ld_so_conf(std::string_view text, const std::string& dir, std::vector<std::string>* dirs,
                       std::vector<std::string>* includes) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  for (std::string_view line : split_lines(text)) {
     line = trim(line.substr(0, line.find('#')));
     if (line.empty()) continue;
     if (line.starts_with("include") && line.size() > 7 && (line[7] == ' ' || line[7] == '\t')) {

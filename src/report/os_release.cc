@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "util/lines.h"
+
 namespace pith::report {
 
 namespace {
@@ -23,12 +25,7 @@ std::string unquote(std::string_view v) {
 
 OsInfo parse_os_release(std::string_view text) {
   OsInfo info;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  for (std::string_view line : split_lines(text)) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     size_t eq = line.find('=');
     if (eq == std::string_view::npos || line.starts_with('#')) continue;
