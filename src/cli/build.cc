@@ -13,9 +13,9 @@ namespace {
 struct BuildArgs {
   build::BuildSpec flags;
   std::vector<std::string> add, add_host, labels, annotations;
-  std::string layers, spec_file, authfile;
+  std::string layers, spec_file;
   bool quiet = false;
-  RegistryFlags from_registry, to_registry;
+  SourceDestRegistryFlags registry;
 };
 
 Result<std::map<std::string, std::string>> key_values(const std::vector<std::string>& items,
@@ -96,8 +96,7 @@ Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
   auto spec = TRY(settings(args, app));
   add_vcs_annotations(spec);
   auto warn = [](const std::string& w) { std::fprintf(stderr, "pith: warning: %s\n", w.c_str()); };
-  build::RegistryAccess registries{args.from_registry.options(), args.to_registry.options()};
-  registries.from.authfile = registries.to.authfile = args.authfile;
+  build::RegistryAccess registries{args.registry.src_options(), args.registry.dest_options()};
   auto result = TRY(build::run_build(spec, warn, registries));
   if (args.quiet) return {};
   std::printf("Built %s: %zu files (%zu libraries), %zu packages recorded, %.1f MB compressed\n",
@@ -140,11 +139,7 @@ Runner setup_build(CLI::App& app) {
   app.add_option("--layers", a->layers, "base,libs,app (default) or single");
   app.add_flag("--allow-missing", f.allow_missing, "Build even when libraries are not found");
   app.add_flag("-q,--quiet", a->quiet, "Print nothing on success");
-  add_registry_flags(app, a->from_registry, "src-");
-  add_registry_flags(app, a->to_registry, "dest-");
-  app.add_option("--authfile", a->authfile,
-                 "Registry credentials file (default: $REGISTRY_AUTH_FILE, containers' "
-                 "auth.json, ~/.docker/config.json)");
+  add_registry_flags(app, a->registry);
   return [a, &app] {
     auto r = run_build(*a, app);
     return r ? k_exit_ok : report(r.error());

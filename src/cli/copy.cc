@@ -17,9 +17,7 @@ struct CopyArgs {
   std::string platform;
   bool all = false;
   bool quiet = false;
-  RegistryFlags src_registry;
-  RegistryFlags dest_registry;
-  std::string authfile;
+  SourceDestRegistryFlags registry;
 };
 
 Result<void> run_copy(const CopyArgs& args) {
@@ -31,9 +29,8 @@ Result<void> run_copy(const CopyArgs& args) {
   options.platform = TRY(parse_platform_option(args.platform));
   options.all_platforms = args.all;
   // 2. Open the source (reads and checks its manifests) and the destination.
-  auto src_options = args.src_registry.options();
-  auto dst_options = args.dest_registry.options();
-  src_options.authfile = dst_options.authfile = args.authfile;
+  auto src_options = args.registry.src_options();
+  auto dst_options = args.registry.dest_options();
   // Within one registry, blobs are mounted from the source repository instead of re-sent.
   if (src_ref.kind == transport::Kind::docker && dst_ref.kind == transport::Kind::docker &&
       src_ref.docker.registry == dst_ref.docker.registry)
@@ -67,11 +64,7 @@ Runner setup_copy(CLI::App& app) {
                  "os/arch[/variant] to pick from an index (default: host)");
   app.add_flag("--all", args->all, "Copy every image of an index, not one platform");
   app.add_flag("-q,--quiet", args->quiet, "Print nothing on success");
-  add_registry_flags(app, args->src_registry, "src-");
-  add_registry_flags(app, args->dest_registry, "dest-");
-  app.add_option("--authfile", args->authfile,
-                 "Credentials file (default: $REGISTRY_AUTH_FILE, containers' auth.json, "
-                 "~/.docker/config.json)");
+  add_registry_flags(app, args->registry);
   return [args] {
     auto r = run_copy(*args);
     return r ? k_exit_ok : report(r.error());

@@ -42,4 +42,30 @@ inline void add_registry_flags(CLI::App& app, RegistryFlags& f, const std::strin
                    "~/.docker/config.json)");
 }
 
+// The flags of a command that reads from one registry and writes to another (copy, build):
+// --src-* and --dest-* forms, and one --authfile for both.
+struct SourceDestRegistryFlags {
+  RegistryFlags src;
+  RegistryFlags dest;
+  std::string authfile;
+
+  transport::RegistryOptions src_options() const { return with_authfile(src); }
+  transport::RegistryOptions dest_options() const { return with_authfile(dest); }
+
+ private:
+  transport::RegistryOptions with_authfile(const RegistryFlags& f) const {
+    auto o = f.options();
+    o.authfile = authfile;
+    return o;
+  }
+};
+
+inline void add_registry_flags(CLI::App& app, SourceDestRegistryFlags& f) {
+  add_registry_flags(app, f.src, "src-");
+  add_registry_flags(app, f.dest, "dest-");
+  app.add_option("--authfile", f.authfile,
+                 "Credentials file (default: $REGISTRY_AUTH_FILE, containers' auth.json, "
+                 "~/.docker/config.json)");
+}
+
 }  // namespace pith::cli
