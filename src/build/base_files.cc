@@ -1,7 +1,7 @@
 // Generated system files and the ones taken from the root (CA bundle, zoneinfo, C.UTF-8).
 #include "build/base_files.h"
 
-#include <sstream>
+#include "util/lines.h"
 
 namespace pith::build {
 
@@ -39,13 +39,12 @@ constexpr const char* k_locale_dir = "/usr/lib/locale/C.utf8";
 std::string os_release(const std::string& root_os_release) {
   std::string out;
   bool pretty = false;
-  std::istringstream in(root_os_release);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("PRETTY_NAME=", 0) == 0) {
+  for (std::string_view line : split_lines(root_os_release)) {
+    if (line.starts_with("PRETTY_NAME=")) {
       line = "PRETTY_NAME=\"Distroless\"";
       pretty = true;
     }
-    out += line + "\n";
+    (out += line) += '\n';
   }
   if (!pretty) out = "PRETTY_NAME=\"Distroless\"\n" + out;
   if (root_os_release.empty()) out += "NAME=\"Distroless\"\nID=distroless\n";
