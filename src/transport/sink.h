@@ -2,6 +2,7 @@
 // root and makes the image appear at once; a sink destroyed before commit() leaves nothing.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,10 @@
 
 namespace pith::transport {
 
+// Opens a blob's content from its start, as a verified stream. A sink that can retry a failed
+// upload (a registry) calls it again for a fresh copy of the bytes.
+using BlobOpener = std::function<Result<std::unique_ptr<ByteSource>>()>;
+
 class ImageSink {
  public:
   virtual ~ImageSink() = default;
@@ -27,6 +32,15 @@ class ImageSink {
   virtual bool has_blob(const oci::Digest& d) const = 0;
   // Stores a blob; `content` yields exactly d.size bytes of digest d (it is a verified stream).
   virtual Result<void> put_blob(const oci::Descriptor& d, ByteSource& content) = 0;
+  // The same from an opener; sinks whose uploads can fail half-way (a registry) reopen the
+  // content and try again. By default: one put_blob of one opened stream.
+  virtual Result<void> put_blob_from(const oci::Descriptor& d, const BlobOpener& open) {
+    auto content = TRY(open());
+    return put_blob(d, *content);
+  }
+  // True when put_blob and has_blob may run on several threads at once (blobs of one image
+  // copied in parallel); archives written as one stream say false.
+  virtual bool parallel_puts() const { return false; }
   // Stores a child manifest or index (as a blob).
   virtual Result<void> put_manifest(const RawManifest& m) = 0;
   // Stores the root manifest or index and publishes the image under the reference's name.

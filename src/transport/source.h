@@ -31,6 +31,9 @@ class ImageSource {
   virtual Result<RawManifest> manifest(const oci::Descriptor& d) = 0;
   // A blob as stored. The stream fails at its end if the bytes do not match d.digest / d.size.
   virtual Result<std::unique_ptr<ByteSource>> blob(const oci::Descriptor& d) = 0;
+  // True when blob() may be called, and its streams read, on several threads at once; false
+  // for sources that read one stream front to back (a daemon's export).
+  virtual bool parallel_reads() const { return false; }
 };
 
 // Opens the image a reference names. A bare path is recognised by content: a directory
