@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "transport/registry_options.h"
+#include "util/byte_size.h"
 
 namespace pith::cli {
 
@@ -48,9 +49,14 @@ struct SourceDestRegistryFlags {
   RegistryFlags src;
   RegistryFlags dest;
   std::string authfile;
+  uint64_t dest_chunk_size = 0;  // --dest-chunk-size; 0: one request per blob
 
   transport::RegistryOptions src_options() const { return with_authfile(src); }
-  transport::RegistryOptions dest_options() const { return with_authfile(dest); }
+  transport::RegistryOptions dest_options() const {
+    auto o = with_authfile(dest);
+    o.chunk_size = dest_chunk_size;
+    return o;
+  }
 
  private:
   transport::RegistryOptions with_authfile(const RegistryFlags& f) const {
@@ -66,6 +72,17 @@ inline void add_registry_flags(CLI::App& app, SourceDestRegistryFlags& f) {
   app.add_option("--authfile", f.authfile,
                  "Credentials file (default: $REGISTRY_AUTH_FILE, containers' auth.json, "
                  "~/.docker/config.json)");
+  app.add_option_function<std::string>(
+      "--dest-chunk-size",
+      [&f](const std::string& text) {
+        auto size = parse_byte_size(text);
+        if (!size) throw CLI::ValidationError("--dest-chunk-size", size.error().message);
+        if (*size < 1 || *size > 1e12)
+          throw CLI::ValidationError("--dest-chunk-size", "must be between 1 B and 1 TB");
+        f.dest_chunk_size = static_cast<uint64_t>(*size);
+      },
+      "Upload blobs over 32 MiB to a registry in PATCH requests of this size, e.g. 16MiB "
+      "(default: one request per blob)");
 }
 
 }  // namespace pith::cli

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,6 +29,9 @@ struct ClientOptions {
   RetryPolicy retry;
   // Other repositories of the same registry to read from too (cross-repository mounts).
   std::vector<std::string> also_pull;
+  // > 0: blobs larger than k_monolithic_limit go up in PATCH requests of this many bytes
+  // (for registries or proxies that cap request bodies); 0: in one streamed PUT.
+  uint64_t chunk_size = 0;
 };
 
 struct FetchedManifest {
@@ -37,8 +41,12 @@ struct FetchedManifest {
 };
 
 // Blobs up to this size are read into memory and sent in one PUT, which is retried like any
-// request; larger ones stream in one PATCH (then an empty PUT), which cannot be replayed.
+// request; larger ones stream in one PUT (or in chunks, see ClientOptions::chunk_size), and a
+// failed upload of those starts again from a freshly opened copy of the content.
 inline constexpr uint64_t k_monolithic_limit = 32 << 20;
+
+// Opens a blob's bytes from the start (a verified stream), once per upload attempt.
+using ContentOpener = std::function<Result<std::unique_ptr<ByteSource>>()>;
 
 class Client {
  public:
@@ -60,9 +68,11 @@ class Client {
   Result<std::unique_ptr<ByteSource>> open_blob(const oci::Digest& digest, uint64_t size);
 
   enum class Uploaded { sent, mounted };
-  // Uploads `content` (exactly d.size bytes of d.digest). With `mount_from`, asks the
-  // registry to link the blob from that repository first and sends bytes only if it cannot.
-  Result<Uploaded> upload_blob(const oci::Descriptor& d, ByteSource& content,
+  // Uploads the blob `open` gives (exactly d.size bytes of d.digest). With `mount_from`, asks
+  // the registry to link the blob from that repository first and sends bytes only if it
+  // cannot. An upload that breaks off is started again (per the retry policy) with a fresh
+  // stream from `open`.
+  Result<Uploaded> upload_blob(const oci::Descriptor& d, const ContentOpener& open,
                                const std::string& mount_from = "");
   Result<void> put_manifest(const std::string& reference, const std::string& media_type,
                             const std::string& bytes);
@@ -84,6 +94,21 @@ class Client {
   // Sends with authorization, refreshing it once on 401 and retrying per the policy.
   Result<Response> send(Request r, size_t body_limit = 4 << 20);
   Error failure(const Response& r, const std::string& what) const;
+
+  // One upload session (upload.cc): how it ended, and whether a new session may succeed.
+  struct Session {
+    Result<void> result;
+    bool retryable = false;
+  };
+  // POSTs a new session (mounting from `mount_from` if given): its location, "" if mounted.
+  Result<std::string> start_upload(const oci::Descriptor& d, const std::string& mount_from);
+  Session upload_whole(const std::string& location, const oci::Descriptor& d, ByteSource& content);
+  Session upload_streamed(const std::string& location, const oci::Descriptor& d,
+                          ByteSource& content);
+  Session upload_chunks(std::string location, const oci::Descriptor& d, ByteSource& content);
+  // The finishing PUT ?digest=, with the last bytes (or all of them) as its body.
+  Result<void> finish_upload(const std::string& location, const oci::Descriptor& d,
+                             std::string_view body = {});
   Error not_found(const std::string& reference);
 
   std::string m_registry;

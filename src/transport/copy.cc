@@ -86,8 +86,7 @@ class Copier {
       ++m_result.blobs_present;
       return {};
     }
-    auto content = TRY(m_src.blob(d));
-    TRY(m_dst.put_blob(d, *content).wrap("blob " + d.digest.str()));
+    TRY(m_dst.put_blob_from(d, [&] { return m_src.blob(d); }).wrap("blob " + d.digest.str()));
     ++m_result.blobs_copied;
     return {};
   }

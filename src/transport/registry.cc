@@ -20,6 +20,7 @@ Result<std::shared_ptr<Client>> make_client(const ImageRef& ref, const RegistryO
   co.authfile = options.authfile;
   if (options.creds) co.credential = TRY(registry::parse_creds_option(*options.creds));
   if (!options.mount_from.empty()) co.also_pull.push_back(options.mount_from);
+  co.chunk_size = options.chunk_size;
   return Client::create(ref.docker.registry, ref.docker.repository, access, std::move(co));
 }
 
@@ -97,7 +98,17 @@ class RegistrySink final : public ImageSink {
   }
 
   Result<void> put_blob(const oci::Descriptor& d, ByteSource& content) override {
-    TRY(m_client->upload_blob(d, content, m_mount_from));
+    // A stream can be read once: a failed upload of it is not tried again.
+    bool given = false;
+    return put_blob_from(d, [&]() -> Result<std::unique_ptr<ByteSource>> {
+      if (given) return make_error("the content cannot be read a second time for another try");
+      given = true;
+      return std::unique_ptr<ByteSource>(std::make_unique<BorrowedSource>(content));
+    });
+  }
+
+  Result<void> put_blob_from(const oci::Descriptor& d, const BlobOpener& open) override {
+    TRY(m_client->upload_blob(d, open, m_mount_from));
     return {};
   }
 

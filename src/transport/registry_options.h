@@ -2,6 +2,7 @@
 // and (for a sink) a repository on the same registry to mount blobs from.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,8 @@ struct RegistryOptions {
   std::string cert_dir;              // --cert-dir: ca.crt, client.cert/client.key
   // Sink only: a repository of the same registry that may hold the blobs (copy from it).
   std::string mount_from;
+  // Sink only: > 0 uploads large blobs in chunks of this many bytes (--dest-chunk-size).
+  uint64_t chunk_size = 0;
 };
 
 }  // namespace pith::transport

@@ -86,7 +86,7 @@ expect_error() {
 R1=$(free_port)
 start_registry plain "$R1"
 P1=$(free_port)
-PROXY_LOG="$TEST_TMP/proxy.log"
+PROXY_LOG="$TEST_TMP/proxy-requests.log"  # the proxy's own output goes to proxy.log
 touch "$PROXY_LOG"
 start_bg proxy "$PYTHON" "$REG_DIR/fault_proxy.py" --port "$P1" --upstream "127.0.0.1:$R1" --log "$PROXY_LOG"
 wait_port "$P1" proxy "$TEST_TMP/proxy.log"
@@ -132,17 +132,46 @@ check_equal "mount: every blob mounted (POST ?mount= answered 201)" "$n_blobs" "
 check_equal "mount: no bytes sent (no PATCH/PUT of blobs)" "0" "$(grep -cE '^(PATCH|PUT) .*/blobs/uploads/' "$PROXY_LOG" || true)"
 check_equal "mount: manifest digest" "$src_manifest" "$(raw_digest "${SK[@]}" "$direct/pith/b:1")"
 
-# A blob over the 32 MiB single-PUT limit streams in one PATCH.
+# A blob over the 32 MiB single-PUT limit streams in one PUT (the registry hashes it as it
+# arrives); --dest-chunk-size sends it in PATCHes instead.
 mkdir -p "$TEST_TMP/big-root"
 head -c 40000000 /dev/urandom >"$TEST_TMP/big-root/random.bin"
 tar -C "$TEST_TMP/big-root" -cf "$TEST_TMP/big-root.tar" .
 check "big blob: make a 40 MB layer image" "$PITH" copy -q "dir:$TEST_TMP/big-root.tar" "oci:$TEST_TMP/big:t"
+big_manifest=$(raw_digest "oci:$TEST_TMP/big:t")
+# The proxy's log lines name the upload by its digest parameter; the config goes in its own.
+big_layer=$(skopeo inspect --raw "oci:$TEST_TMP/big:t" | jq -r '.layers[0].digest' | cut -d: -f2)
 : >"$PROXY_LOG"
 check "big blob: pith pushes it" "$PITH" copy -q "${PLAIN[@]}" "oci:$TEST_TMP/big:t" "$via_proxy/pith/big:1"
-check_equal "big blob: sent in one PATCH" "1" "$(grep -c '^PATCH .*/blobs/uploads/.* 202$' "$PROXY_LOG" || true)"
+check_equal "big blob: sent in one PUT with its digest, no PATCH" "1 0" \
+  "$(grep -c "^PUT .*/blobs/uploads/.*$big_layer.* 201\$" "$PROXY_LOG") $(grep -c '^PATCH ' "$PROXY_LOG" || true)"
 check "big blob: skopeo pulls it" skopeo copy -q --dest-oci-accept-uncompressed-layers --src-tls-verify=false "$direct/pith/big:1" "oci:$TEST_TMP/big-skopeo:t"
 check_equal "big blob: same blobs" "$(blob_list "$TEST_TMP/big")" "$(blob_list "$TEST_TMP/big-skopeo")"
-check_equal "big blob: same manifest" "$(raw_digest "oci:$TEST_TMP/big:t")" "$(raw_digest "${SK[@]}" "$direct/pith/big:1")"
+check_equal "big blob: same manifest" "$big_manifest" "$(raw_digest "${SK[@]}" "$direct/pith/big:1")"
+: >"$PROXY_LOG"
+check "chunked: pith copy --dest-chunk-size 16MiB" "$PITH" copy -q "${PLAIN[@]}" --dest-chunk-size 16MiB "oci:$TEST_TMP/big:t" "$via_proxy/pith/chunked:1"
+check_equal "chunked: 3 PATCHes of 16 MiB or less, then one PUT" "3 1" \
+  "$(grep -c '^PATCH .*/blobs/uploads/.* 202$' "$PROXY_LOG") $(grep -c "^PUT .*/blobs/uploads/.*$big_layer.* 201\$" "$PROXY_LOG")"
+check_equal "chunked: same manifest (skopeo)" "$big_manifest" "$(raw_digest "${SK[@]}" "$direct/pith/chunked:1")"
+check "chunked: skopeo pulls it" skopeo copy -q --dest-oci-accept-uncompressed-layers --src-tls-verify=false "$direct/pith/chunked:1" "oci:$TEST_TMP/chunked-skopeo:t"
+check_equal "chunked: same blobs" "$(blob_list "$TEST_TMP/big")" "$(blob_list "$TEST_TMP/chunked-skopeo")"
+expect_error "chunked: a bad size is one clear error" "--dest-chunk-size: unknown unit \"XB\"" copy "${PLAIN[@]}" --dest-chunk-size 5XB "oci:$TEST_TMP/big:t" "$via_proxy/pith/never:1"
+# An upload that breaks half-way starts again in a new session, with the content read afresh.
+: >"$PROXY_LOG"
+fault dropup 1
+check "upload dropped half-way: pith starts again and completes" "$PITH" copy -q "${PLAIN[@]}" "oci:$TEST_TMP/big:t" "$via_proxy/pith/dropped:1"
+check_equal "upload dropped: one broken PUT; sessions: the config's, the layer's twice; one PUT done" "1 3 1" \
+  "$(grep -c '^PUT .* 0$' "$PROXY_LOG") $(grep -c '^POST .*/blobs/uploads/ 202$' "$PROXY_LOG") $(grep -c "^PUT .*$big_layer.* 201\$" "$PROXY_LOG")"
+check_equal "upload dropped: same manifest (skopeo)" "$big_manifest" "$(raw_digest "${SK[@]}" "$direct/pith/dropped:1")"
+: >"$PROXY_LOG"
+fault dropup 1
+check "chunk dropped half-way: pith starts again and completes" "$PITH" copy -q "${PLAIN[@]}" --dest-chunk-size 16MiB "oci:$TEST_TMP/big:t" "$via_proxy/pith/chunk-dropped:1"
+check_equal "chunk dropped: one broken PATCH; sessions: the config's, the layer's twice" "1 3" \
+  "$(grep -c '^PATCH .* 0$' "$PROXY_LOG") $(grep -c '^POST .*/blobs/uploads/ 202$' "$PROXY_LOG")"
+check_equal "chunk dropped: same manifest (skopeo)" "$big_manifest" "$(raw_digest "${SK[@]}" "$direct/pith/chunk-dropped:1")"
+check "chunk dropped: skopeo pulls it" skopeo copy -q --dest-oci-accept-uncompressed-layers --src-tls-verify=false "$direct/pith/chunk-dropped:1" "oci:$TEST_TMP/chunk-dropped-skopeo:t"
+check_equal "chunk dropped: same blobs" "$(blob_list "$TEST_TMP/big")" "$(blob_list "$TEST_TMP/chunk-dropped-skopeo")"
+fault none
 
 # A multi-platform index, both ways.
 check "index: pith copy --all" "$PITH" copy -q --all "${PLAIN[@]}" "$MULTI" "$via_proxy/pith/multi:1"

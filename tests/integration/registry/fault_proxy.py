@@ -7,6 +7,8 @@ Faults are armed with GET /__fault?mode=M[&count=N] (and cleared with mode=none)
   500      the next N requests (any) are answered 500 without reaching the registry
   429      the next N requests are answered 429 with "Retry-After: 1"
   tamper   every blob GET has one byte of its body flipped (until cleared)
+  dropup   the next N uploads (PUT or PATCH with over 1 MiB of body) reach the registry only in
+           half, then both connections close with no answer
 Bodies are read whole (the test images are small).
 
 usage: fault_proxy.py --port N --upstream HOST:PORT --log FILE
@@ -74,14 +76,36 @@ def main() -> None:
                 return self.simple(500)
             if take("429"):
                 return self.simple(429, [("Retry-After", "1")])
-            conn = http.client.HTTPConnection(args.upstream, timeout=60)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
+            if self.command in ("PUT", "PATCH") and len(body) > (1 << 20) and take("dropup"):
+                up = http.client.HTTPConnection(args.upstream, timeout=60)
+                up.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+                for k, v in headers.items():
+                    up.putheader(k, v)
+                up.putheader("Content-Length", str(len(body)))
+                up.endheaders()
+                up.send(body[: len(body) // 2])
+                up.close()
+                self.record(0)
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            conn = http.client.HTTPConnection(args.upstream, timeout=60)
             if body or self.command in ("PUT", "POST", "PATCH"):
                 headers["Content-Length"] = str(len(body))
-            conn.request(self.command, self.path, body=body, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read()
-            conn.close()
+            try:
+                # The registry may answer (and close) before it has read the whole body, as it
+                # does for an upload it has cancelled: its answer is what the client gets.
+                try:
+                    conn.request(self.command, self.path, body=body, headers=headers)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                resp = conn.getresponse()
+                data = resp.read()
+            except (OSError, http.client.HTTPException):
+                return self.simple(502)
+            finally:
+                conn.close()
             is_blob_get = self.command == "GET" and "/blobs/sha256:" in url.path and resp.status in (200, 206)
             self.send_response(resp.status)
             for k, v in resp.getheaders():
