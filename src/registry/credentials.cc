@@ -215,8 +215,9 @@ Result<std::optional<Credential>> run_credential_helper(const std::string& helpe
   Credential c;
   if (j.contains("Username") && j["Username"].is_string()) c.username = j["Username"];
   if (j.contains("Secret") && j["Secret"].is_string()) c.password = j["Secret"];
+  // An identity token comes with Username "<token>"; an empty Username is, as for docker, a
+  // password without a user name, not a token.
   if (c.password.empty()) return std::optional<Credential>();
-  if (c.username.empty()) c.username = "<token>";
   return std::optional<Credential>(std::move(c));
 }
 
