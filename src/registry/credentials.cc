@@ -87,9 +87,10 @@ Result<AuthFile> parse_auth_file(std::string_view json) {
         c.username = decoded->substr(0, colon);
         c.password = decoded->substr(colon + 1);
       }
+      // `docker login` stores an identity token next to "auth": base64 "USER:" (no password);
+      // docker and containers/image then use the token, so it wins.
       auto token = entry.find("identitytoken");
-      if (c.username.empty() && token != entry.end() && token->is_string() &&
-          !token->get<std::string>().empty()) {
+      if (token != entry.end() && token->is_string() && !token->get<std::string>().empty()) {
         c.username = "<token>";
         c.password = token->get<std::string>();
       }

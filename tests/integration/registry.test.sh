@@ -306,10 +306,20 @@ check_equal "identity token: pushed manifest (skopeo inspect --raw)" "$src_manif
   "$(raw_digest --tls-verify=false --creds tester:t0ken-pass "$BR/pith/idt:1")"
 check_equal "identity token: pushed blobs (skopeo)" "$src_blobs" \
   "$(manifest_blobs --tls-verify=false --creds tester:t0ken-pass "$BR/pith/idt:1")"
+# As `docker login` stores it: "auth" is base64 "tester:" (no password) beside the token, which
+# wins. skopeo 1.9 (containers/image 5.23) needs that "auth" to read the entry at all.
+IDT_LOGIN_AUTH="$TEST_TMP/idtoken-login.json"
+printf '{"auths": {"127.0.0.1:%s": {"auth": "%s", "identitytoken": "%s"}}}\n' "$R3" "$(printf tester: | base64)" "$IDTOKEN" \
+  >"$IDT_LOGIN_AUTH"
 : >"$TOKEN_LOG"
-check "identity token: skopeo reads with the same auth file" skopeo inspect --raw --tls-verify=false --authfile "$IDT_AUTH" "$BR/pith/idt:1"
+check "identity token: skopeo reads with docker login's form" skopeo inspect --raw --tls-verify=false --authfile "$IDT_LOGIN_AUTH" "$BR/pith/idt:1"
 check_equal "identity token: skopeo's request is the same grant (the server speaks containers/image's OAuth2)" \
   "oauth refresh_token containers/image pith-registry repository:pith/idt:pull 200" "$(cat "$TOKEN_LOG")"
+: >"$TOKEN_LOG"
+check_equal "identity token: pith reads docker login's form (same listing as skopeo's image)" "$("$PITH" ls "$IMG" | sha_of)" \
+  "$("$PITH" ls --tls-verify=false --authfile "$IDT_LOGIN_AUTH" "$BR/pith/idt:1" | sha_of)"
+check_equal "identity token: docker login's form: the token is used, not \"tester:\"" \
+  "oauth refresh_token pith pith-registry repository:pith/idt:pull 200" "$(cat "$TOKEN_LOG")"
 : >"$TOKEN_LOG"
 check "identity token: pith pulls (~/.docker/config.json)" \
   only_home_config "$PITH" copy -q --src-tls-verify=false "$BR/skopeo/a:1" "oci:$TEST_TMP/idt-pulled:t"

@@ -95,9 +95,22 @@ def main() -> None:
                          "exp": now + args.expires, "nbf": now - 10, "iat": now,
                          "jti": str(uuid.uuid4()), "access": access})
 
+        def read_body(self) -> bytes:
+            if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            # containers/image sends its form without a length, chunked.
+            data = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline().strip():  # trailers
+                        pass
+                    return data
+                data += self.rfile.read(size)
+                self.rfile.readline()
+
         def do_POST(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode("utf-8", "replace")
+            body = self.read_body().decode("utf-8", "replace")
             form = parse_qs(body, keep_blank_values=True)
             one = lambda name: form.get(name, [""])[0]
             grant, client, service = one("grant_type"), one("client_id"), one("service")
