@@ -1,4 +1,4 @@
-// Challenge parsing and the token flow's small formats.
+// Challenge parsing and the token flows' small formats.
 #include "registry/auth.h"
 
 #include <nlohmann/json.hpp>
@@ -128,10 +128,15 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
-Result<std::string> token_url(const Challenge& bearer, const std::vector<std::string>& scopes) {
+Result<std::string> token_realm(const Challenge& bearer) {
   std::string realm = bearer.param("realm");
   if (realm.rfind("https://", 0) != 0 && realm.rfind("http://", 0) != 0)
     return make_error("the registry's token realm is not an http(s) URL");
+  return realm;
+}
+
+Result<std::string> token_url(const Challenge& bearer, const std::vector<std::string>& scopes) {
+  std::string realm = TRY(token_realm(bearer));
   std::string url = realm;
   char sep = realm.find('?') == std::string::npos ? '?' : '&';
   std::string service = bearer.param("service");
@@ -164,7 +169,106 @@ Result<Token> parse_token_response(std::string_view body) {
     long long v = exp->get<long long>();
     if (v > 0 && v < 365LL * 24 * 3600) t.expires_in = std::chrono::seconds(v);
   }
+  auto issued = j.find("issued_at");
+  if (issued != j.end() && issued->is_string())
+    t.issued_at = parse_rfc3339(issued->get<std::string>());
+  auto refresh = j.find("refresh_token");
+  if (refresh != j.end() && refresh->is_string()) t.refresh_token = refresh->get<std::string>();
   return t;
+}
+
+std::string refresh_token_form(std::string_view refresh_token, std::string_view service,
+                               const std::vector<std::string>& scopes, std::string_view client_id) {
+  std::string form = "grant_type=refresh_token&refresh_token=" + percent_encode(refresh_token);
+  if (!service.empty()) form += "&service=" + percent_encode(service);
+  std::string joined;
+  for (const auto& s : scopes) joined += (joined.empty() ? "" : " ") + s;
+  if (!joined.empty()) form += "&scope=" + percent_encode(joined);
+  form += "&client_id=" + percent_encode(client_id);
+  return form;
+}
+
+std::chrono::seconds token_lifetime(const Token& t, std::chrono::system_clock::time_point now) {
+  if (!t.issued_at) return t.expires_in;
+  auto age = std::chrono::duration_cast<std::chrono::seconds>(now - *t.issued_at);
+  if (age.count() < 0 || age >= t.expires_in) return t.expires_in;
+  return t.expires_in - age;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) {
+  using namespace std::chrono;
+  size_t pos = 0;
+  // Exactly `digits` decimal digits, or -1.
+  auto number = [&](size_t digits) {
+    if (text.size() - pos < digits) return -1;
+    int v = 0;
+    for (size_t i = 0; i < digits; ++i) {
+      char c = text[pos + i];
+      if (c < '0' || c > '9') return -1;
+      v = v * 10 + (c - '0');
+    }
+    pos += digits;
+    return v;
+  };
+  auto take = [&](std::string_view one_of) {
+    if (pos >= text.size() || one_of.find(text[pos]) == std::string_view::npos) return false;
+    ++pos;
+    return true;
+  };
+  int y = number(4);
+  if (y < 0 || !take("-")) return std::nullopt;
+  int mo = number(2);
+  if (mo < 0 || !take("-")) return std::nullopt;
+  int d = number(2);
+  if (d < 0 || !take("Tt ")) return std::nullopt;
+  int h = number(2);
+  if (h < 0 || h > 23 || !take(":")) return std::nullopt;
+  int mi = number(2);
+  if (mi < 0 || mi > 59 || !take(":")) return std::nullopt;
+  int sec = number(2);
+  if (sec < 0 || sec > 60) return std::nullopt;  // 60: a leap second
+  nanoseconds frac{0};
+  if (take(".")) {
+    size_t start = pos;
+    long long scale = 100'000'000;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      frac += nanoseconds((text[pos] - '0') * scale);
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  minutes offset{0};
+  if (!take("Zz")) {
+    if (pos >= text.size()) return std::nullopt;
+    int sign = text[pos] == '-' ? -1 : 1;
+    if (!take("+-")) return std::nullopt;
+    int oh = number(2);
+    if (oh < 0 || oh > 23 || !take(":")) return std::nullopt;
+    int om = number(2);
+    if (om < 0 || om > 59) return std::nullopt;
+    offset = sign * (hours(oh) + minutes(om));
+  }
+  if (pos != text.size()) return std::nullopt;
+  // Years a token can carry; also keeps the arithmetic inside system_clock's range (Go's zero
+  // time, year 1, means "not given").
+  if (y < 1970 || y > 2200) return std::nullopt;
+  year_month_day date{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
+  if (!date.ok()) return std::nullopt;
+  auto at = sys_days(date) + hours(h) + minutes(mi) + seconds(sec) + frac - offset;
+  return time_point_cast<system_clock::duration>(at);
+}
+
+std::string oauth_error(std::string_view body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return "";
+  auto e = j.find("error");
+  if (e == j.end() || !e->is_string()) return "";
+  std::string code = e->get<std::string>();
+  if (code.empty() || code.size() > 40) return "";
+  for (char c : code)
+    if (!((c >= 'a' && c <= 'z') || c == '_')) return "";
+  return code;
 }
 
 std::string base64_encode(std::string_view data) {

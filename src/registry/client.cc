@@ -166,11 +166,24 @@ Result<void> Client::authenticate(const std::string& challenge_header) {
     if (!m_repository.empty()) scopes.push_back(repository_scope(m_repository, m_access));
     for (const auto& other : m_options.also_pull)
       if (other != m_repository) scopes.push_back(repository_scope(other, Access::pull));
-    std::string url = TRY(token_url(*bearer, scopes).wrap(describe()));
-    Request req{"GET", url, {}, "", true};
-    if (cred && cred->username != "<token>")
-      req.headers.push_back("Authorization: Basic " +
-                            base64_encode(cred->username + ":" + cred->password));
+    // An identity token is an OAuth2 refresh token: traded in a form POSTed to the realm
+    // (docker/distribution's fetchTokenWithOAuth), never sent as Basic. A user name and
+    // password go as Basic on the GET.
+    bool identity = cred && cred->is_identity_token();
+    std::string form;
+    Request req{"GET", "", {}, "", true};
+    if (identity) {
+      form = refresh_token_form(cred->password, bearer->param("service"), scopes);
+      req.method = "POST";
+      req.url = TRY(token_realm(*bearer).wrap(describe()));
+      req.headers.push_back("Content-Type: application/x-www-form-urlencoded");
+      req.body = form;
+    } else {
+      req.url = TRY(token_url(*bearer, scopes).wrap(describe()));
+      if (cred && !cred->username.empty())
+        req.headers.push_back("Authorization: Basic " +
+                              base64_encode(cred->username + ":" + cred->password));
+    }
     Response r;
     for (int attempt = 1;; ++attempt) {
       r = m_http->perform(req);
@@ -180,17 +193,33 @@ Result<void> Client::authenticate(const std::string& challenge_header) {
     }
     if (r.status != 200) {
       if (r.status == 0) return failure(r, "token server");
+      // No fallback to the GET flow for an identity token (it has no password to send).
+      if (identity && r.status == 404)
+        return make_error(describe() +
+                          ": token server: it does not take identity tokens (HTTP 404 to the "
+                          "OAuth2 POST); log in with a user name and password instead");
+      if (identity && (r.status == 400 || r.status == 401 || r.status == 403)) {
+        std::string code = oauth_error(r.body);
+        return make_error(describe() + ": token server: identity token refused (" +
+                          (code.empty() ? "" : code + ", ") + "HTTP " + std::to_string(r.status) +
+                          "); it may have expired or been revoked: log in again");
+      }
       Response denied;
       denied.status = r.status == 401 || r.status == 403 ? 401 : r.status;
       denied.body = r.body;
       return failure(denied, "token server");
     }
     Token t = TRY(parse_token_response(r.body).wrap(describe()));
+    auto lifetime = token_lifetime(t, std::chrono::system_clock::now());
     std::lock_guard lock(m_mutex);
     m_challenge = challenge_header;
     m_auth = "Authorization: Bearer " + t.value;
     // Refreshed a little before it runs out.
-    m_auth_expires = std::chrono::steady_clock::now() + t.expires_in - std::chrono::seconds(5);
+    m_auth_expires = std::chrono::steady_clock::now() + lifetime - std::chrono::seconds(5);
+    // A server that rotates identity tokens wants the new one next time (kept for this run
+    // only: pith never rewrites the credential file).
+    if (identity && !t.refresh_token.empty() && m_credential)
+      m_credential->password = t.refresh_token;
     return {};
   }
   if (basic || challenges.empty()) {
@@ -199,6 +228,10 @@ Result<void> Client::authenticate(const std::string& challenge_header) {
       r.status = 401;
       return failure(r, "registry");
     }
+    if (cred->is_identity_token())
+      return make_error(describe() +
+                        ": the registry asks for Basic authentication, which an identity token "
+                        "cannot give; log in with a user name and password instead");
     std::lock_guard lock(m_mutex);
     m_auth = "Authorization: Basic " + base64_encode(cred->username + ":" + cred->password);
     return {};

@@ -87,9 +87,10 @@ Result<AuthFile> parse_auth_file(std::string_view json) {
         c.username = decoded->substr(0, colon);
         c.password = decoded->substr(colon + 1);
       }
+      // `docker login` stores an identity token next to "auth": base64 "USER:" (no password);
+      // docker and containers/image then use the token, so it wins.
       auto token = entry.find("identitytoken");
-      if (c.username.empty() && token != entry.end() && token->is_string() &&
-          !token->get<std::string>().empty()) {
+      if (token != entry.end() && token->is_string() && !token->get<std::string>().empty()) {
         c.username = "<token>";
         c.password = token->get<std::string>();
       }
@@ -215,8 +216,9 @@ Result<std::optional<Credential>> run_credential_helper(const std::string& helpe
   Credential c;
   if (j.contains("Username") && j["Username"].is_string()) c.username = j["Username"];
   if (j.contains("Secret") && j["Secret"].is_string()) c.password = j["Secret"];
+  // An identity token comes with Username "<token>"; an empty Username is, as for docker, a
+  // password without a user name, not a token.
   if (c.password.empty()) return std::optional<Credential>();
-  if (c.username.empty()) c.username = "<token>";
   return std::optional<Credential>(std::move(c));
 }
 

@@ -15,6 +15,9 @@ namespace pith::registry {
 struct Credential {
   std::string username;
   std::string password;  // or an identity token when username is "<token>"
+  // Docker's mark for an identity token (an OAuth2 refresh token: `identitytoken` in
+  // config.json, or a helper answering Username "<token>").
+  bool is_identity_token() const { return username == "<token>"; }
 };
 
 // "user:password" as given to --creds (the password may hold colons; a missing password is

@@ -290,8 +290,9 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TOK/key.pem" -out "$TOK/cert
 T1=$(free_port)
 TOKEN_LOG="$TEST_TMP/token-requests.log"
 touch "$TOKEN_LOG"
+IDTOKEN=pith-idt-7f3a9c21e8  # the identity (OAuth2 refresh) token the token server knows
 start_bg token "$PYTHON" "$REG_DIR/token_server.py" --port "$T1" --key "$TOK/key.pem" --cert "$TOK/cert.pem" \
-  --user tester --password t0ken-pass --log "$TOKEN_LOG"
+  --user tester --password t0ken-pass --refresh-token "$IDTOKEN" --log "$TOKEN_LOG"
 wait_port "$T1" "token server" "$TEST_TMP/token.log"
 R3=$(free_port)
 start_registry bearer "$R3" \
@@ -312,5 +313,100 @@ check "bearer: mount across repositories" "$PITH" copy -q "${PLAIN[@]}" --src-cr
 check_equal "bearer: mount token scopes" "token repository:pith/c:pull,push repository:pith/a:pull tester 200" "$(grep pith/c "$TOKEN_LOG")"
 expect_error "bearer: wrong password" "wrong user name or password" inspect --tls-verify=false --creds tester:bad "$BR/pith/a:1"
 expect_error "bearer: anonymous is denied" "authentication required" inspect --tls-verify=false --authfile /dev/null "$BR/pith/a:1"
+
+# Identity tokens (OAuth2 refresh tokens: `identitytoken` in config.json, or a credential helper
+# answering Username "<token>") are traded by a form POSTed to the realm, grant_type=refresh_token,
+# as docker and containers/image do; never sent as Basic, never printed.
+IDT_AUTH="$TEST_TMP/idtoken.json"
+printf '{"auths": {"127.0.0.1:%s": {"identitytoken": "%s"}}}\n' "$R3" "$IDTOKEN" >"$IDT_AUTH"
+IDT_HOME="$TEST_TMP/idt-home"  # ~/.docker/config.json holding only the identity token
+mkdir -p "$IDT_HOME/.docker"
+cp "$IDT_AUTH" "$IDT_HOME/.docker/config.json"
+# only_home_config COMMAND...: COMMAND seeing no credential file but $IDT_HOME/.docker/config.json
+only_home_config() {
+  env -u DOCKER_CONFIG -u XDG_CONFIG_HOME -u XDG_RUNTIME_DIR HOME="$IDT_HOME" \
+    REGISTRY_AUTH_FILE="$TEST_TMP/none.json" "$@"
+}
+: >"$TOKEN_LOG"
+check "identity token: pith pushes (--authfile)" "$PITH" copy -q --dest-tls-verify=false --authfile "$IDT_AUTH" "$IMG" "$BR/pith/idt:1"
+check_equal "identity token: one POST refresh_token grant, client pith, scope pull,push" \
+  "oauth refresh_token pith pith-registry repository:pith/idt:pull,push 200" "$(cat "$TOKEN_LOG")"
+check_equal "identity token: pushed manifest (skopeo inspect --raw)" "$src_manifest" \
+  "$(raw_digest --tls-verify=false --creds tester:t0ken-pass "$BR/pith/idt:1")"
+check_equal "identity token: pushed blobs (skopeo)" "$src_blobs" \
+  "$(manifest_blobs --tls-verify=false --creds tester:t0ken-pass "$BR/pith/idt:1")"
+# As `docker login` stores it: "auth" is base64 "tester:" (no password) beside the token, which
+# wins. skopeo 1.9 (containers/image 5.23) needs that "auth" to read the entry at all.
+IDT_LOGIN_AUTH="$TEST_TMP/idtoken-login.json"
+printf '{"auths": {"127.0.0.1:%s": {"auth": "%s", "identitytoken": "%s"}}}\n' "$R3" "$(printf tester: | base64)" "$IDTOKEN" \
+  >"$IDT_LOGIN_AUTH"
+: >"$TOKEN_LOG"
+check "identity token: skopeo reads with docker login's form" skopeo inspect --raw --tls-verify=false --authfile "$IDT_LOGIN_AUTH" "$BR/pith/idt:1"
+check_equal "identity token: skopeo's request is the same grant (the server speaks containers/image's OAuth2)" \
+  "oauth refresh_token containers/image pith-registry repository:pith/idt:pull 200" "$(cat "$TOKEN_LOG")"
+: >"$TOKEN_LOG"
+check_equal "identity token: pith reads docker login's form (same listing as skopeo's image)" "$("$PITH" ls "$IMG" | sha_of)" \
+  "$("$PITH" ls --tls-verify=false --authfile "$IDT_LOGIN_AUTH" "$BR/pith/idt:1" | sha_of)"
+check_equal "identity token: docker login's form: the token is used, not \"tester:\"" \
+  "oauth refresh_token pith pith-registry repository:pith/idt:pull 200" "$(cat "$TOKEN_LOG")"
+: >"$TOKEN_LOG"
+check "identity token: pith pulls (~/.docker/config.json)" \
+  only_home_config "$PITH" copy -q --src-tls-verify=false "$BR/skopeo/a:1" "oci:$TEST_TMP/idt-pulled:t"
+check_equal "identity token: pull scope" "oauth refresh_token pith pith-registry repository:skopeo/a:pull 200" "$(cat "$TOKEN_LOG")"
+check_equal "identity token: pulled manifest digest" "$(raw_digest --tls-verify=false --creds tester:t0ken-pass "$BR/skopeo/a:1")" \
+  "$(raw_digest "oci:$TEST_TMP/idt-pulled:t")"
+check_equal "identity token: pulled blobs" "$(blob_list "$FIXTURE_OCI_DIR")" "$(blob_list "$TEST_TMP/idt-pulled")"
+printf '{"auths": {"127.0.0.1:%s": {"identitytoken": "wrong-idt-s3cret"}}}\n' "$R3" >"$TEST_TMP/idtoken-bad.json"
+: >"$TOKEN_LOG"
+expect_error "identity token: a wrong one is refused" \
+  "127.0.0.1:$R3/pith/idt: token server: identity token refused (invalid_grant, HTTP 400)" \
+  inspect --tls-verify=false --authfile "$TEST_TMP/idtoken-bad.json" "$BR/pith/idt:1"
+check_equal "identity token: no secret in the error" "0" "$(grep -c -e wrong-idt -e "$IDTOKEN" "$TEST_TMP/err" || true)"
+check_equal "identity token: refused once (no retry, no GET fallback)" \
+  "oauth refresh_token pith pith-registry repository:pith/idt:pull 400" "$(cat "$TOKEN_LOG")"
+# A token server without OAuth2 answers the POST 404: an error, not the GET flow (which only
+# a user name and password can use).
+curl -sf "http://127.0.0.1:$T1/__oauth?post=off" >/dev/null
+: >"$TOKEN_LOG"
+expect_error "identity token: POST answered 404" \
+  "127.0.0.1:$R3/pith/idt: token server: it does not take identity tokens (HTTP 404 to the OAuth2 POST)" \
+  inspect --tls-verify=false --authfile "$IDT_AUTH" "$BR/pith/idt:1"
+check_equal "identity token: 404: no secret in the error" "0" "$(grep -c -e "$IDTOKEN" "$TEST_TMP/err" || true)"
+check_equal "identity token: 404: one POST, no GET fallback" \
+  "oauth refresh_token pith pith-registry repository:pith/idt:pull 404" "$(cat "$TOKEN_LOG")"
+curl -sf "http://127.0.0.1:$T1/__oauth?post=on" >/dev/null
+# The same token from a credential helper.
+mkdir -p "$TEST_TMP/idt-helper-config"
+printf '{"credHelpers": {"127.0.0.1:%s": "pithidt"}}\n' "$R3" >"$TEST_TMP/idt-helper-config/config.json"
+cat >"$TEST_TMP/bin/docker-credential-pithidt" <<HELPER
+#!/bin/sh
+read -r server
+[ "\$1" = get ] && [ "\$server" = "127.0.0.1:$R3" ] || { echo "credentials not found in native keychain"; exit 1; }
+echo '{"ServerURL": "127.0.0.1:$R3", "Username": "<token>", "Secret": "$IDTOKEN"}'
+HELPER
+chmod +x "$TEST_TMP/bin/docker-credential-pithidt"
+with_idt_helper() {
+  env PATH="$TEST_TMP/bin:$PATH" DOCKER_CONFIG="$TEST_TMP/idt-helper-config" \
+    REGISTRY_AUTH_FILE="$TEST_TMP/none.json" XDG_CONFIG_HOME="$TEST_TMP/xdg" "$@"
+}
+: >"$TOKEN_LOG"
+check "identity token: credential helper: pith pushes" \
+  with_idt_helper "$PITH" copy -q --dest-tls-verify=false "$IMG" "$BR/pith/idt-helper:1"
+check_equal "identity token: credential helper: push grant" \
+  "oauth refresh_token pith pith-registry repository:pith/idt-helper:pull,push 200" "$(cat "$TOKEN_LOG")"
+check_equal "identity token: credential helper: pushed manifest (skopeo)" "$src_manifest" \
+  "$(raw_digest --tls-verify=false --creds tester:t0ken-pass "$BR/pith/idt-helper:1")"
+: >"$TOKEN_LOG"
+check "identity token: credential helper: pith pulls" \
+  with_idt_helper "$PITH" copy -q --src-tls-verify=false "$BR/pith/idt-helper:1" "oci:$TEST_TMP/idt-helper-pulled:t"
+check_equal "identity token: credential helper: pull grant" \
+  "oauth refresh_token pith pith-registry repository:pith/idt-helper:pull 200" "$(cat "$TOKEN_LOG")"
+check_equal "identity token: credential helper: pulled manifest digest" "$src_manifest" \
+  "$(raw_digest "oci:$TEST_TMP/idt-helper-pulled:t")"
+# A Basic-only registry cannot take an identity token.
+printf '{"auths": {"127.0.0.1:%s": {"identitytoken": "%s"}}}\n' "$R2" "$IDTOKEN" >"$TEST_TMP/idtoken-basic.json"
+expect_error "identity token: a Basic-only registry" "127.0.0.1:$R2/pith/a: the registry asks for Basic authentication" \
+  inspect --cert-dir "$CA_DIR" --authfile "$TEST_TMP/idtoken-basic.json" "$B/pith/a:1"
+check_equal "identity token: Basic-only: no secret in the error" "0" "$(grep -c -e "$IDTOKEN" "$TEST_TMP/err" || true)"
 
 finish registry

@@ -79,6 +79,83 @@ TEST(TokenResponse, TokenOrAccessToken) {
   EXPECT_FALSE(parse_token_response(R"({"token": 5})"));
 }
 
+TEST(TokenResponse, OAuthAnswer) {
+  // The shape docker/distribution's postTokenResponse reads.
+  auto t = parse_token_response(
+      R"({"access_token":"acc","refresh_token":"new-refresh","expires_in":900,)"
+      R"("issued_at":"2015-10-21T07:28:00Z","scope":"repository:a:pull"})");
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->value, "acc");
+  EXPECT_EQ(t->refresh_token, "new-refresh");
+  EXPECT_EQ(t->expires_in.count(), 900);
+  ASSERT_TRUE(t->issued_at);
+  EXPECT_EQ(std::chrono::system_clock::to_time_t(*t->issued_at), 1445412480);
+  // Go's zero time (year 1) and junk mean "not given".
+  EXPECT_FALSE(
+      parse_token_response(R"({"token":"x","issued_at":"0001-01-01T00:00:00Z"})")->issued_at);
+  EXPECT_FALSE(parse_token_response(R"({"token":"x","issued_at":7})")->issued_at);
+  EXPECT_EQ(parse_token_response(R"({"token":"x","refresh_token":null})")->refresh_token, "");
+}
+
+TEST(RefreshTokenForm, DistributionFields) {
+  EXPECT_EQ(refresh_token_form("r/t+k=", "reg service",
+                               {"repository:a/b:pull,push", "repository:c:pull"}),
+            "grant_type=refresh_token&refresh_token=r%2Ft%2Bk%3D&service=reg%20service"
+            "&scope=repository%3Aa%2Fb%3Apull%2Cpush%20repository%3Ac%3Apull&client_id=pith");
+  // pith login asks for no scope; a realm may name no service.
+  EXPECT_EQ(refresh_token_form("t", "", {}, "x"),
+            "grant_type=refresh_token&refresh_token=t&client_id=x");
+}
+
+TEST(TokenRealm, OnlyHttp) {
+  Challenge c{"bearer", {{"realm", "https://auth.example/token?x=1"}}};
+  EXPECT_EQ(*token_realm(c), "https://auth.example/token?x=1");
+  EXPECT_FALSE(token_realm(Challenge{"bearer", {{"realm", "ftp://x/"}}}));
+  EXPECT_FALSE(token_realm(Challenge{"bearer", {}}));
+}
+
+TEST(Rfc3339, KnownInstants) {
+  auto at = [](std::string_view s) {
+    auto t = parse_rfc3339(s);
+    return t ? std::chrono::duration_cast<std::chrono::microseconds>(t->time_since_epoch()).count()
+             : -1;
+  };
+  // Values from `date -u -d ... +%s` and Python's datetime.fromisoformat.
+  EXPECT_EQ(at("2015-10-21T07:28:00Z"), 1445412480'000000);
+  EXPECT_EQ(at("2024-02-29T23:59:59z"), 1709251199'000000);
+  EXPECT_EQ(at("2024-03-01T01:30:00+02:00"), 1709249400'000000);
+  EXPECT_EQ(at("2024-05-01T14:00:00.123456+02:00"), 1714564800'123456);
+  EXPECT_EQ(at("2024-05-01T12:00:00.123456789123Z"), 1714564800'123456);
+  for (std::string_view bad :
+       {"", "2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z",
+        "2024-01-01T00:00:00", "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00+0200",
+        "2024-01-01T00:00:00Zx", "2024-1-01T00:00:00Z", "9999-01-01T00:00:00Z"})
+    EXPECT_EQ(at(bad), -1) << bad;
+}
+
+TEST(TokenLifetime, CountsFromIssuedAtUnlessClocksDisagree) {
+  using namespace std::chrono;
+  auto now = system_clock::from_time_t(1'700'000'000);
+  Token t;
+  t.expires_in = seconds(300);
+  EXPECT_EQ(token_lifetime(t, now), seconds(300));  // no issued_at: from now
+  t.issued_at = now - seconds(100);
+  EXPECT_EQ(token_lifetime(t, now), seconds(200));
+  t.issued_at = now + seconds(30);  // the server's clock is ahead
+  EXPECT_EQ(token_lifetime(t, now), seconds(300));
+  t.issued_at = now - seconds(3600);  // or far behind
+  EXPECT_EQ(token_lifetime(t, now), seconds(300));
+}
+
+TEST(OAuthError, OnlyTheShortCode) {
+  EXPECT_EQ(oauth_error(R"({"error":"invalid_grant","error_description":"bad token abc"})"),
+            "invalid_grant");
+  EXPECT_EQ(oauth_error(R"({"error":"secret-token-echoed"})"), "");
+  EXPECT_EQ(oauth_error(R"({"error":"unauthorized_client"})"), "unauthorized_client");
+  EXPECT_EQ(oauth_error(R"({"errors":[{"code":"DENIED"}]})"), "");
+  EXPECT_EQ(oauth_error("nope"), "");
+}
+
 TEST(Base64, RoundTripsAgainstKnownValues) {
   // RFC 4648 test vectors.
   EXPECT_EQ(base64_encode(""), "");

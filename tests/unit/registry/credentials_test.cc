@@ -20,6 +20,7 @@ TEST(Credentials, ParsesDockerConfig) {
     "auths": {
       "https://index.docker.io/v1/": {"auth": "dXNlcjpwYTpzcw=="},
       "ghcr.io": {"identitytoken": "tok"},
+      "quay.io:443": {"auth": "bWU6", "identitytoken": "tok2"},
       "quay.io": {},
       "localhost:5000": {"auth": "YTpi"}
     },
@@ -27,10 +28,14 @@ TEST(Credentials, ParsesDockerConfig) {
     "credsStore": "desktop"
   })");
   ASSERT_TRUE(f) << f.error().message;
-  ASSERT_EQ(f->auths.size(), 3u);
+  ASSERT_EQ(f->auths.size(), 4u);
   EXPECT_EQ(f->auths.at("docker.io").username, "user");
   EXPECT_EQ(f->auths.at("docker.io").password, "pa:ss");
   EXPECT_EQ(f->auths.at("ghcr.io").username, "<token>");
+  EXPECT_TRUE(f->auths.at("ghcr.io").is_identity_token());
+  // As `docker login` writes it: "auth" is base64 "me:" beside the token, which wins.
+  EXPECT_EQ(f->auths.at("quay.io:443").username, "<token>");
+  EXPECT_EQ(f->auths.at("quay.io:443").password, "tok2");
   EXPECT_EQ(f->auths.at("localhost:5000").password, "b");
   EXPECT_EQ(f->cred_helpers.at("123.dkr.ecr.us-east-1.amazonaws.com"), "ecr-login");
   EXPECT_EQ(f->creds_store, "desktop");
