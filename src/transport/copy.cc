@@ -47,9 +47,9 @@ class TrackedSource final : public ByteSource {
     return view;
   }
 
- private:
   static Error stopped() { return make_error("stopped: another blob failed"); }
 
+ private:
   std::unique_ptr<ByteSource> m_inner;
   TransferProgress& m_progress;
   TransferProgress::Item* m_item;
@@ -213,6 +213,8 @@ class Copier {
                    const BlobOpener& reopen) {
     BlobOpener open = [&]() -> Result<std::unique_ptr<ByteSource>> {
       std::unique_ptr<ByteSource> s = std::move(first);
+      // A sink retrying after the stop would only fail again.
+      if (m_stop) return TrackedSource::stopped();
       if (!s) {
         m_progress.restart(job.item, d.digest.hex.substr(0, 12), d.size);
         s = TRY(reopen());
