@@ -155,7 +155,7 @@ bool needs_loader_cache(const elf::Closure& closure, const std::string& program)
 }  // namespace
 
 Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
-                              const RegistryAccess& registries) {
+                              const RegistryAccess& registries, TransferProgress* progress) {
   // 1. Settings that do not depend on the root.
   TRY(validate(spec));
   ImageSettings settings;
@@ -249,6 +249,7 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
     auto sink = TRY(transport::open_sink(ref, registries.to));
     transport::CopyOptions copy;
     copy.platform = settings.platform;
+    copy.progress = progress;
     TRY(transport::copy_image(*image.source, *sink, copy).wrap(out));
   }
   return result;

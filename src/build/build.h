@@ -10,6 +10,10 @@
 #include "transport/registry_options.h"
 #include "util/result.h"
 
+namespace pith {
+class TransferProgress;
+}
+
 namespace pith::build {
 
 struct BuildResult {
@@ -29,7 +33,9 @@ struct RegistryAccess {
   transport::RegistryOptions to;
 };
 
+// `progress`: a line per blob as the outputs are written (nullptr: none).
 Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
-                              const RegistryAccess& registries = {});
+                              const RegistryAccess& registries = {},
+                              TransferProgress* progress = nullptr);
 
 }  // namespace pith::build

@@ -179,6 +179,8 @@ class BuiltSource final : public transport::ImageSource {
       return make_error("pith build: no blob " + d.digest.str());
     return oci::verifying(std::move(raw), d.digest, d.size, "blob " + d.digest.str());
   }
+  // Nothing changes once built; layers are read with pread from their temporary files.
+  bool parallel_reads() const override { return true; }
 
  private:
   transport::RawManifest m_root;

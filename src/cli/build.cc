@@ -1,10 +1,12 @@
 // `pith build -o DEST`: the distroless image of a program, from its ELF closure and the few
 // files every program expects.
 #include <cstdio>
+#include <optional>
 
 #include "build/build.h"
 #include "cli/command.h"
 #include "cli/registry_flags.h"
+#include "util/transfer_progress.h"
 
 namespace pith::cli {
 
@@ -97,7 +99,11 @@ Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
   add_vcs_annotations(spec);
   auto warn = [](const std::string& w) { std::fprintf(stderr, "pith: warning: %s\n", w.c_str()); };
   build::RegistryAccess registries{args.registry.src_options(), args.registry.dest_options()};
-  auto result = TRY(build::run_build(spec, warn, registries));
+  // Outputs are written with a line per blob on a terminal (not with -q).
+  std::optional<TransferProgress> progress;
+  auto result =
+      TRY(build::run_build(spec, warn, registries, args.quiet ? nullptr : &progress.emplace()));
+  progress.reset();  // its last lines before the summary
   if (args.quiet) return {};
   std::printf("Built %s: %zu files (%zu libraries), %zu packages recorded, %.1f MB compressed\n",
               result.manifest_digest.str().c_str(), result.files, result.libraries,

@@ -1,10 +1,12 @@
 // `pith copy SRC DST`: move an image between transports, like `skopeo copy`.
 #include <cstdio>
+#include <optional>
 
 #include "cli/command.h"
 #include "cli/options.h"
 #include "cli/registry_flags.h"
 #include "transport/copy.h"
+#include "util/transfer_progress.h"
 
 namespace pith::cli {
 
@@ -17,6 +19,7 @@ struct CopyArgs {
   std::string platform;
   bool all = false;
   bool quiet = false;
+  size_t parallel = transport::k_max_parallel_copies;
   SourceDestRegistryFlags registry;
 };
 
@@ -28,6 +31,7 @@ Result<void> run_copy(const CopyArgs& args) {
   if (!args.compress.empty()) options.compression = TRY(compress::parse(args.compress));
   options.platform = TRY(parse_platform_option(args.platform));
   options.all_platforms = args.all;
+  options.parallel = args.parallel;
   // 2. Open the source (reads and checks its manifests) and the destination.
   auto src_options = args.registry.src_options();
   auto dst_options = args.registry.dest_options();
@@ -37,8 +41,12 @@ Result<void> run_copy(const CopyArgs& args) {
     dst_options.mount_from = src_ref.docker.repository;
   auto src = TRY(transport::open_source(src_ref, src_options));
   auto dst = TRY(transport::open_sink(dst_ref, dst_options));
-  // 3. Copy; the destination appears only when everything was written and verified.
+  // 3. Copy (a line per blob on a terminal); the destination appears only when everything was
+  // written and verified.
+  std::optional<TransferProgress> progress;
+  if (!args.quiet) options.progress = &progress.emplace();
   auto result = TRY(transport::copy_image(*src, *dst, options));
+  progress.reset();  // its last lines before the summary
   if (!args.quiet)
     std::printf("Copied %s to %s: %s (%zu blobs written, %zu already present)\n",
                 src->describe().c_str(), dst->describe().c_str(), result.root_digest.str().c_str(),
@@ -63,6 +71,10 @@ Runner setup_copy(CLI::App& app) {
   app.add_option("--platform", args->platform,
                  "os/arch[/variant] to pick from an index (default: host)");
   app.add_flag("--all", args->all, "Copy every image of an index, not one platform");
+  app.add_option("--image-parallel-copies", args->parallel,
+                 "Blobs copied at once (1 to " + std::to_string(transport::k_max_parallel_copies) +
+                     ", default " + std::to_string(transport::k_max_parallel_copies) + ")")
+      ->check(CLI::Range(size_t{1}, transport::k_max_parallel_copies));
   app.add_flag("-q,--quiet", args->quiet, "Print nothing on success");
   add_registry_flags(app, args->registry);
   return [args] {

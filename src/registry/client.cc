@@ -88,7 +88,11 @@ Error Client::failure(const Response& r, const std::string& what) const {
   std::string prefix = describe() + ": " + what + ": ";
   if (r.status == 0) return make_error(prefix + r.error);
   if (r.status == 401 || r.status == 403) {
-    bool had = m_credential.has_value();
+    bool had = false;
+    {
+      std::lock_guard lock(m_mutex);
+      had = m_credential.has_value();
+    }
     return make_error(
         prefix + (had ? "access denied (wrong user name or password, or no access to "
                         "this repository)"
@@ -120,6 +124,11 @@ Result<void> Client::ensure_ready() {
   {
     std::lock_guard lock(m_mutex);
     if (m_ready) return {};
+  }
+  std::lock_guard ready_lock(m_ready_mutex);
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_ready) return {};  // another thread got there first
   }
   // Ping /v2/: it tells whether the registry speaks https (or only http, allowed when
   // verification is off) and which authentication it wants.

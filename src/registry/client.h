@@ -118,7 +118,10 @@ class Client {
   std::unique_ptr<Http> m_http;
   std::string m_base;  // "https://host[:port]" once ready
 
-  std::mutex m_mutex;  // guards what follows
+  // One thread pings and authenticates first; the others wait for it (m_base is then set once,
+  // before anyone reads it).
+  std::mutex m_ready_mutex;
+  mutable std::mutex m_mutex;  // guards what follows
   bool m_ready = false;
   std::string m_auth;  // the Authorization header line, "" for anonymous
   std::chrono::steady_clock::time_point m_auth_expires =

@@ -1,17 +1,22 @@
-// The copy pipeline: config, then layers (re-encoded through a temporary spool file when
-// their compression must change, since the new digest and size are known only at the end),
-// then manifests, then commit.
+// The copy pipeline: every blob of an image (config and layers, re-encoded through a temporary
+// spool file when their compression must change, since the new digest and size are known only
+// at the end), on a few threads when both ends allow it; then manifests, then commit.
 #include "transport/copy.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "oci/canonical_json.h"
 #include "oci/manifest.h"
 #include "transport/resolve.h"
 #include "util/file.h"
+#include "util/transfer_progress.h"
 
 namespace pith::transport {
 
@@ -19,21 +24,88 @@ namespace {
 
 using compress::Compression;
 
+// What a sink reads: a blob's stream, counted for the progress lines, that fails as soon as
+// another blob's copy has failed, so that the other threads stop instead of finishing for
+// nothing (the sink then discards what it had written of it).
+class TrackedSource final : public ByteSource {
+ public:
+  TrackedSource(std::unique_ptr<ByteSource> inner, TransferProgress& progress,
+                TransferProgress::Item* item, const std::atomic<bool>& stop)
+      : m_inner(std::move(inner)), m_progress(progress), m_item(item), m_stop(stop) {}
+
+  Result<size_t> read(std::span<std::byte> out) override {
+    if (m_stop.load(std::memory_order_relaxed)) return stopped();
+    size_t n = TRY(m_inner->read(out));
+    m_progress.advance(m_item, n);
+    return n;
+  }
+
+  Result<std::span<const std::byte>> read_view(std::span<std::byte> scratch) override {
+    if (m_stop.load(std::memory_order_relaxed)) return stopped();
+    auto view = TRY(m_inner->read_view(scratch));
+    m_progress.advance(m_item, view.size());
+    return view;
+  }
+
+  static Error stopped() { return make_error("stopped: another blob failed"); }
+
+ private:
+  std::unique_ptr<ByteSource> m_inner;
+  TransferProgress& m_progress;
+  TransferProgress::Item* m_item;
+  const std::atomic<bool>& m_stop;
+};
+
+// One blob of an image to copy, and where its copy ended up.
+struct Job {
+  oci::Descriptor source;  // as the source holds it
+  bool is_config = false;
+  const std::string* bytes = nullptr;  // the config, read (and verified) already
+  oci::Digest diff_id;                 // of a layer, checked when it is re-encoded
+  oci::Family family = oci::Family::oci;
+  std::optional<size_t> same_as;  // a layer listed twice is copied once (that job's index)
+  TransferProgress::Item* item = nullptr;
+  oci::Descriptor out;   // as the destination holds it, once copied
+  bool skipped = false;  // the destination had it
+};
+
 class Copier {
  public:
-  Copier(ImageSource& src, ImageSink& dst, const CopyOptions& options, CopyResult& result)
-      : m_src(src), m_dst(dst), m_options(options), m_result(result) {}
+  Copier(ImageSource& src, ImageSink& dst, const CopyOptions& options)
+      : m_src(src),
+        m_dst(dst),
+        m_options(options),
+        m_progress(options.progress ? *options.progress : m_no_progress) {}
+
+  size_t blobs_copied() const { return m_copied; }
+  size_t blobs_present() const { return m_present; }
 
   // Copies an image's blobs; returns its manifest as it must be stored in the destination.
   Result<RawManifest> copy_manifest(const ResolvedImage& img) {
-    TRY(copy_blob(img.manifest.config));
-    oci::Manifest out = img.manifest;
-    bool changed = false;
+    // 1. One job per blob: the config, then the layers in order.
     oci::Family family = oci::effective_media_type(img.manifest) == oci::media::docker_manifest
                              ? oci::Family::docker
                              : oci::Family::oci;
+    std::vector<Job> jobs(1);
+    jobs[0].source = img.manifest.config;
+    jobs[0].is_config = true;
+    jobs[0].bytes = &img.config_bytes;
+    for (size_t i = 0; i < img.manifest.layers.size(); ++i) {
+      Job job;
+      job.source = img.manifest.layers[i];
+      job.diff_id = img.config.diff_ids[i];
+      job.family = family;
+      for (size_t j = 1; j < jobs.size() && !job.same_as; ++j)
+        if (jobs[j].source.digest == job.source.digest) job.same_as = j;
+      jobs.push_back(std::move(job));
+    }
+    // 2. Copy them, on several threads when both ends allow it.
+    TRY(run(jobs));
+    // 3. The manifest, with the layers in their order, rewritten only if one changed.
+    oci::Manifest out = img.manifest;
+    bool changed = false;
     for (size_t i = 0; i < out.layers.size(); ++i) {
-      oci::Descriptor layer = TRY(copy_layer(out.layers[i], img.config.diff_ids[i], family));
+      const oci::Descriptor& layer = jobs[i + 1].out;
       if (layer.digest != out.layers[i].digest || layer.media_type != out.layers[i].media_type ||
           layer.size != out.layers[i].size) {
         out.layers[i] = layer;
@@ -81,46 +153,131 @@ class Copier {
   }
 
  private:
-  Result<void> copy_blob(const oci::Descriptor& d) {
-    if (m_dst.has_blob(d.digest)) {
-      ++m_result.blobs_present;
-      return {};
+  // Runs the jobs (duplicates excepted) on up to options.parallel threads, each taking the
+  // next job in order. The first failure is the one reported; it stops the others.
+  Result<void> run(std::vector<Job>& jobs) {
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      if (jobs[i].same_as) continue;
+      todo.push_back(i);
+      const oci::Descriptor& d = jobs[i].source;
+      jobs[i].item =
+          m_progress.add(jobs[i].is_config ? "config" : "blob", d.digest.hex.substr(0, 12), d.size);
     }
-    TRY(m_dst.put_blob_from(d, [&] { return m_src.blob(d); }).wrap("blob " + d.digest.str()));
-    ++m_result.blobs_copied;
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t k = next++; k < todo.size() && !m_stop; k = next++) run_one(jobs[todo[k]]);
+    };
+    size_t threads = std::min({m_options.parallel, k_max_parallel_copies, todo.size()});
+    if (threads > 1 && m_src.parallel_reads() && m_dst.parallel_puts()) {
+      std::vector<std::jthread> pool;
+      for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
+    } else {
+      worker();
+    }
+    if (m_exception) std::rethrow_exception(m_exception);
+    if (m_error) return *m_error;
+    // A blob listed twice is there already when its second mention comes, as when copying
+    // one by one.
+    for (auto& job : jobs) {
+      if (!job.same_as) continue;
+      job.out = jobs[*job.same_as].out;
+      ++m_present;
+    }
     return {};
   }
 
-  Result<oci::Descriptor> copy_layer(const oci::Descriptor& layer, const oci::Digest& diff_id,
-                                     oci::Family family) {
+  void run_one(Job& job) {
+    try {
+      auto r = job.is_config ? copy_blob(job) : copy_layer(job);
+      if (r) {
+        job.out = *r;
+        m_progress.finish(job.item, job.skipped ? TransferProgress::Outcome::skipped
+                                                : TransferProgress::Outcome::done);
+        return;
+      }
+      m_progress.finish(job.item, TransferProgress::Outcome::failed);
+      std::lock_guard lock(m_mutex);
+      if (!m_error && !m_exception) m_error = std::move(r).error();
+    } catch (...) {
+      // A bug: rethrown on the calling thread, where main catches it.
+      std::lock_guard lock(m_mutex);
+      if (!m_error && !m_exception) m_exception = std::current_exception();
+    }
+    m_stop = true;
+  }
+
+  // Gives the sink the blob: `first` at the first call, then fresh streams from `reopen` (a
+  // sink that retries an upload reads the blob again from its start).
+  Result<void> put(Job& job, const oci::Descriptor& d, std::unique_ptr<ByteSource> first,
+                   const BlobOpener& reopen) {
+    BlobOpener open = [&]() -> Result<std::unique_ptr<ByteSource>> {
+      std::unique_ptr<ByteSource> s = std::move(first);
+      // A sink retrying after the stop would only fail again.
+      if (m_stop) return TrackedSource::stopped();
+      if (!s) {
+        m_progress.restart(job.item, d.digest.hex.substr(0, 12), d.size);
+        s = TRY(reopen());
+      }
+      return std::unique_ptr<ByteSource>(
+          std::make_unique<TrackedSource>(std::move(s), m_progress, job.item, m_stop));
+    };
+    return m_dst.put_blob_from(d, open);
+  }
+
+  Result<oci::Descriptor> copy_blob(Job& job) {
+    const oci::Descriptor& d = job.source;
+    if (m_dst.has_blob(d.digest)) {
+      ++m_present;
+      job.skipped = true;
+      return d;
+    }
+    // The config is written from memory: reading it again would be one more request.
+    BlobOpener open = [&]() -> Result<std::unique_ptr<ByteSource>> {
+      if (job.bytes) return std::unique_ptr<ByteSource>(std::make_unique<MemorySource>(*job.bytes));
+      return m_src.blob(d);
+    };
+    auto content = TRY(open());
+    m_progress.start(job.item);
+    TRY(put(job, d, std::move(content), open).wrap("blob " + d.digest.str()));
+    ++m_copied;
+    return d;
+  }
+
+  Result<oci::Descriptor> copy_layer(Job& job) {
+    const oci::Descriptor& layer = job.source;
     std::optional<Compression> target = m_dst.required_layer_compression();
     if (!target) target = m_options.compression;
-    if (!target) {
-      TRY(copy_blob(layer));
-      return layer;
-    }
+    if (!target) return copy_blob(job);
     auto blob = TRY(m_src.blob(layer));
     auto peeked = TRY(compress::peek(std::move(blob)));
+    oci::Descriptor out = layer;
+    out.media_type = std::string(oci::layer_media_type(job.family, *target));
     if (peeked.compression == *target) {
-      oci::Descriptor out = layer;
-      out.media_type = std::string(oci::layer_media_type(family, *target));
       if (m_dst.has_blob(layer.digest)) {
-        ++m_result.blobs_present;
+        ++m_present;
+        job.skipped = true;
         return out;
       }
-      TRY(m_dst.put_blob(out, *peeked.stream).wrap("blob " + layer.digest.str()));
-      ++m_result.blobs_copied;
+      m_progress.start(job.item);
+      TRY(put(job, out, std::move(peeked.stream), [&] {
+            return m_src.blob(layer);
+          }).wrap("blob " + layer.digest.str()));
+      ++m_copied;
       return out;
     }
-    // Re-encode: decompress (checking the diff_id), compress, spool while hashing.
-    auto plain = oci::verifying(compress::decompress(std::move(peeked.stream), peeked.compression),
-                                diff_id, std::nullopt, "layer " + layer.digest.short_str());
+    // Re-encode: decompress (checking the diff_id), compress, spool while hashing. The
+    // progress line counts the source's bytes, then the re-encoded blob's as it is written.
+    m_progress.start(job.item);
+    auto read =
+        std::make_unique<TrackedSource>(std::move(peeked.stream), m_progress, job.item, m_stop);
+    const oci::Digest& diff_id = job.diff_id;
+    auto plain = oci::verifying(compress::decompress(std::move(read), peeked.compression), diff_id,
+                                std::nullopt, "layer " + layer.digest.short_str());
     auto encoded = compress::compress(std::move(plain), *target);
     int fd = ::open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd < 0) return make_error("cannot create a temporary file: " + errno_text(errno));
     auto spool = std::make_shared<UniqueFd>(fd);
-    oci::Descriptor out = layer;
-    out.media_type = std::string(oci::layer_media_type(family, *target));
     FdSink sink(spool->get());
     if (*target == Compression::none) {
       // The output is the uncompressed stream itself, already checked against the diff_id
@@ -137,26 +294,41 @@ class Copier {
     }
     TRY(sink.flush());
     if (m_dst.has_blob(out.digest)) {
-      ++m_result.blobs_present;
+      ++m_present;
+      job.skipped = true;
       return out;
     }
-    FileRegionSource spooled(spool, 0, out.size);
-    TRY(m_dst.put_blob(out, spooled));
-    ++m_result.blobs_copied;
+    m_progress.restart(job.item, out.digest.hex.substr(0, 12), out.size);
+    auto spooled = [spool, size = out.size]() -> Result<std::unique_ptr<ByteSource>> {
+      return std::unique_ptr<ByteSource>(std::make_unique<FileRegionSource>(spool, 0, size));
+    };
+    TRY(put(job, out, TRY(spooled()), spooled));
+    ++m_copied;
     return out;
   }
 
   ImageSource& m_src;
   ImageSink& m_dst;
   const CopyOptions& m_options;
-  CopyResult& m_result;
+  TransferProgress m_no_progress{nullptr, 0};  // draws nothing
+  TransferProgress& m_progress;
+  std::atomic<size_t> m_copied{0};
+  std::atomic<size_t> m_present{0};
+  std::atomic<bool> m_stop{false};
+  std::mutex m_mutex;  // guards the failure
+  std::optional<Error> m_error;
+  std::exception_ptr m_exception;
 };
 
 }  // namespace
 
 Result<CopyResult> copy_image(ImageSource& src, ImageSink& dst, const CopyOptions& options) {
   CopyResult result;
-  Copier copier(src, dst, options, result);
+  Copier copier(src, dst, options);
+  auto counts = [&] {
+    result.blobs_copied = copier.blobs_copied();
+    result.blobs_present = copier.blobs_present();
+  };
   if (options.all_platforms) {
     RawManifest root = TRY(src.root());
     if (oci::sniff_document(root.bytes, root.media_type) == oci::DocumentKind::index) {
@@ -165,6 +337,7 @@ Result<CopyResult> copy_image(ImageSource& src, ImageSink& dst, const CopyOption
       RawManifest out = TRY(copier.copy_index(root, 0));
       TRY(dst.commit(out, root_descriptor(out)));
       result.root_digest = out.digest;
+      counts();
       return result;
     }
   }
@@ -178,6 +351,7 @@ Result<CopyResult> copy_image(ImageSource& src, ImageSink& dst, const CopyOption
   desc.annotations.erase("org.opencontainers.image.ref.name");
   TRY(dst.commit(out, desc));
   result.root_digest = out.digest;
+  counts();
   return result;
 }
 

@@ -1,6 +1,8 @@
 // Copying an image from any source to any sink, as `skopeo copy` does: blobs pass through
 // untouched (digests stay the same) unless a compression is asked for or the destination
-// format requires one; the manifest is rewritten only when a layer changed.
+// format requires one; the manifest is rewritten only when a layer changed. The blobs of an
+// image are copied on several threads when both ends allow it, with the same result as one by
+// one: the manifest written is byte-identical.
 #pragma once
 
 #include <optional>
@@ -10,12 +12,24 @@
 #include "transport/sink.h"
 #include "transport/source.h"
 
+namespace pith {
+class TransferProgress;
+}
+
 namespace pith::transport {
+
+// Blobs copied at once at most: enough to hide a registry's latency per blob on a small
+// machine (containers/image, behind skopeo and podman, copies up to 6 by default).
+inline constexpr size_t k_max_parallel_copies = 4;
 
 struct CopyOptions {
   std::optional<compress::Compression> compression;  // nullopt: keep layers as stored
   std::optional<oci::Platform> platform;             // nullopt: the host's
   bool all_platforms = false;                        // copy a whole index
+  // Blobs of one image copied at once, when the source reads and the sink writes in parallel;
+  // 1 copies them one after the other.
+  size_t parallel = k_max_parallel_copies;
+  TransferProgress* progress = nullptr;  // a line per blob on a terminal; nullptr: none
 };
 
 struct CopyResult {

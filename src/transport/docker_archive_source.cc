@@ -155,6 +155,10 @@ class DockerArchiveSource final : public ImageSource {
                           "blob " + d.digest.str() + " (" + it->second + ")");
   }
 
+  // m_paths is only read once load() built it; the rest is up to the files: an indexed tar
+  // read with pread, yes; a daemon's export streamed front to back, no.
+  bool parallel_reads() const override { return m_files->parallel_reads(); }
+
  private:
   std::unique_ptr<FileSet> m_files;
   std::string m_describe;

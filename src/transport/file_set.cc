@@ -46,6 +46,8 @@ class DirectoryFiles final : public FileSet {
   }
 
   std::string describe() const override { return m_dir; }
+  // Each open is its own descriptor (openat2 beneath the shared directory descriptor).
+  bool parallel_reads() const override { return true; }
 
  private:
   std::string where(const std::string& path) const { return m_dir + "/" + path; }
@@ -85,6 +87,8 @@ class TarFiles final : public FileSet {
   }
 
   std::string describe() const override { return m_path; }
+  // The index is only read once built; members are read with pread on the shared descriptor.
+  bool parallel_reads() const override { return true; }
 
  private:
   std::string m_path;

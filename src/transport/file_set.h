@@ -20,6 +20,9 @@ class FileSet {
   virtual Result<std::optional<uint64_t>> size(const std::string& path) = 0;
   virtual Result<std::unique_ptr<ByteSource>> open(const std::string& path) = 0;
   virtual std::string describe() const = 0;
+  // True when size() and open() may be called, and the streams read, on several threads at
+  // once (files read with pread); false for an archive read front to back as it streams.
+  virtual bool parallel_reads() const { return false; }
 
   // Reads a small file whole; an absent file is an error.
   Result<std::string> read(const std::string& path, uint64_t limit);

@@ -73,6 +73,9 @@ class OciLayoutSource final : public ImageSource {
     return oci::verifying(std::move(raw), d.digest, d.size, "blob " + d.digest.str());
   }
 
+  // Blobs are files opened on their own: as parallel as the container of the layout allows.
+  bool parallel_reads() const override { return m_files->parallel_reads(); }
+
  private:
   std::unique_ptr<FileSet> m_files;
   std::string m_tag;
@@ -96,6 +99,9 @@ class OciLayoutSink final : public ImageSink {
     if (has_blob(d.digest)) return {};
     return m_out->put(blob_path(d.digest), d.size, content);
   }
+
+  // Only m_out changes as blobs arrive (index.json is written at commit).
+  bool parallel_puts() const override { return m_out->parallel_puts(); }
 
   Result<void> put_manifest(const RawManifest& m) override {
     if (has_blob(m.digest)) return {};

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <vector>
@@ -57,6 +58,8 @@ class DirectoryOutput final : public OutputFiles {
     std::filesystem::create_directories(std::filesystem::path(full).parent_path(), ec);
     if (ec) return make_error(full + ": " + ec.message());
     bool existed = std::filesystem::exists(full);
+    // Each put writes its own temporary file (a random name), renamed into place when whole:
+    // two threads writing the same blob both rename the same bytes.
     AtomicFile f = TRY(AtomicFile::create(full));
     CountingSink counted(f.sink());
     TRY(pump(content, counted).wrap(full));
@@ -64,9 +67,14 @@ class DirectoryOutput final : public OutputFiles {
       return make_error(full + ": expected " + std::to_string(size) + " bytes, got " +
                         std::to_string(counted.count()));
     TRY(f.commit());
-    if (!existed && !m_tmp) m_added.push_back(full);
+    if (!existed && !m_tmp) {
+      std::lock_guard lock(m_mutex);
+      m_added.push_back(full);
+    }
     return {};
   }
+
+  bool parallel_puts() const override { return true; }
 
   Result<void> commit() override {
     if (m_tmp) {
@@ -82,6 +90,7 @@ class DirectoryOutput final : public OutputFiles {
   std::string m_final;
   std::string m_work;
   std::optional<TempDir> m_tmp;
+  std::mutex m_mutex;  // guards m_added, the one state puts share
   std::vector<std::string> m_added;
   bool m_committed = false;
 };

@@ -18,7 +18,10 @@ class OutputFiles {
   // Writes `content` (exactly `size` bytes) as `path`.
   virtual Result<void> put(const std::string& path, uint64_t size, ByteSource& content) = 0;
   Result<void> put(const std::string& path, std::string_view bytes);
-  // Makes everything visible under the destination name.
+  // True when put() and exists() may run on several threads at once (files of a directory);
+  // a tar is one stream, written one member after the other.
+  virtual bool parallel_puts() const { return false; }
+  // Makes everything visible under the destination name (after every put has returned).
   virtual Result<void> commit() = 0;
 };
 

@@ -79,6 +79,10 @@ class RegistrySource final : public ImageSource {
                           m_client->describe() + ": blob " + d.digest.str());
   }
 
+  // The client is shared by threads (it locks its auth state; every request has its own
+  // curl handle); each blob is its own HTTP stream.
+  bool parallel_reads() const override { return true; }
+
  private:
   std::shared_ptr<Client> m_client;
   ImageRef m_ref;
@@ -111,6 +115,9 @@ class RegistrySink final : public ImageSink {
     TRY(m_client->upload_blob(d, open, m_mount_from));
     return {};
   }
+
+  // Each upload is its own session (POST, then PUT or PATCH to its own location).
+  bool parallel_puts() const override { return true; }
 
   Result<void> put_manifest(const RawManifest& m) override {
     return m_client->put_manifest(m.digest.str(), media_type_of(m.media_type, m.bytes), m.bytes)

@@ -147,6 +147,9 @@ class RootfsSource final : public ImageSource {
     return oci::verifying(std::move(raw), d.digest, d.size, "blob " + d.digest.str());
   }
 
+  // Everything is set by load(); the layer is read with pread from a shared descriptor.
+  bool parallel_reads() const override { return true; }
+
  private:
   std::string m_path;
   std::shared_ptr<UniqueFd> m_fd;

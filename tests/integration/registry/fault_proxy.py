@@ -9,6 +9,8 @@ Faults are armed with GET /__fault?mode=M[&count=N] (and cleared with mode=none)
   tamper   every blob GET has one byte of its body flipped (until cleared)
   dropup   the next N uploads (PUT or PATCH with over 1 MiB of body) reach the registry only in
            half, then both connections close with no answer
+  slow     every blob GET and every blob upload's final PUT waits &delay=D seconds before it is
+           answered (until cleared): parallel copies finish in about D, serial ones in D x blobs
 Bodies are read whole (the test images are small).
 
 usage: fault_proxy.py --port N --upstream HOST:PORT --log FILE
@@ -17,6 +19,7 @@ import argparse
 import http.client
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -31,7 +34,7 @@ def main() -> None:
     p.add_argument("--log", required=True)
     args = p.parse_args()
     lock = threading.Lock()
-    state = {"mode": "none", "count": 0}
+    state = {"mode": "none", "count": 0, "delay": 0.0}
 
     def take(mode: str) -> bool:
         with lock:
@@ -71,11 +74,17 @@ def main() -> None:
                 with lock:
                     state["mode"] = q.get("mode", ["none"])[0]
                     state["count"] = int(q.get("count", ["1"])[0])
+                    state["delay"] = float(q.get("delay", ["0"])[0])
                 return self.simple(200)
             if take("500"):
                 return self.simple(500)
             if take("429"):
                 return self.simple(429, [("Retry-After", "1")])
+            with lock:
+                delay = state["delay"] if state["mode"] == "slow" else 0
+            is_upload_end = self.command == "PUT" and "/blobs/uploads/" in url.path
+            if delay and is_upload_end:
+                time.sleep(delay)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
             if self.command in ("PUT", "PATCH") and len(body) > (1 << 20) and take("dropup"):
                 up = http.client.HTTPConnection(args.upstream, timeout=60)
@@ -107,6 +116,8 @@ def main() -> None:
             finally:
                 conn.close()
             is_blob_get = self.command == "GET" and "/blobs/sha256:" in url.path and resp.status in (200, 206)
+            if delay and is_blob_get:
+                time.sleep(delay)
             self.send_response(resp.status)
             for k, v in resp.getheaders():
                 if k.lower() not in HOP:
