@@ -69,6 +69,12 @@ struct Job {
   bool skipped = false;  // the destination had it
 };
 
+// Names the blob in an error, unless the error (from a verifying stream) already does.
+Result<void> about_blob(Result<void> r, const oci::Digest& d) {
+  if (r || r.error().message.find(d.str()) != std::string::npos) return r;
+  return std::move(r).wrap("blob " + d.str());
+}
+
 class Copier {
  public:
   Copier(ImageSource& src, ImageSink& dst, const CopyOptions& options)
@@ -239,7 +245,7 @@ class Copier {
     };
     auto content = TRY(open());
     m_progress.start(job.item);
-    TRY(put(job, d, std::move(content), open).wrap("blob " + d.digest.str()));
+    TRY(about_blob(put(job, d, std::move(content), open), d.digest));
     ++m_copied;
     return d;
   }
@@ -260,9 +266,8 @@ class Copier {
         return out;
       }
       m_progress.start(job.item);
-      TRY(put(job, out, std::move(peeked.stream), [&] {
-            return m_src.blob(layer);
-          }).wrap("blob " + layer.digest.str()));
+      TRY(about_blob(put(job, out, std::move(peeked.stream), [&] { return m_src.blob(layer); }),
+                     layer.digest));
       ++m_copied;
       return out;
     }

@@ -23,18 +23,21 @@ Result<void> OutputFiles::put(const std::string& path, std::string_view bytes) {
 
 namespace {
 
-// Counts bytes so a short or long stream is caught before it is published.
+// Counts bytes so a short or long stream is caught before it is published. A failed write
+// names the file; a failed read (the source's own error, such as a digest mismatch) does not,
+// since the temporary file means nothing to the user.
 class CountingSink final : public ByteSink {
  public:
-  explicit CountingSink(ByteSink& inner) : m_inner(inner) {}
+  CountingSink(ByteSink& inner, const std::string& path) : m_inner(inner), m_path(path) {}
   Result<void> write(std::span<const std::byte> data) override {
     m_count += data.size();
-    return m_inner.write(data);
+    return m_inner.write(data).wrap(m_path);
   }
   uint64_t count() const { return m_count; }
 
  private:
   ByteSink& m_inner;
+  const std::string& m_path;
   uint64_t m_count = 0;
 };
 
@@ -61,8 +64,8 @@ class DirectoryOutput final : public OutputFiles {
     // Each put writes its own temporary file (a random name), renamed into place when whole:
     // two threads writing the same blob both rename the same bytes.
     AtomicFile f = TRY(AtomicFile::create(full));
-    CountingSink counted(f.sink());
-    TRY(pump(content, counted).wrap(full));
+    CountingSink counted(f.sink(), full);
+    TRY(pump(content, counted));
     if (counted.count() != size)
       return make_error(full + ": expected " + std::to_string(size) + " bytes, got " +
                         std::to_string(counted.count()));
