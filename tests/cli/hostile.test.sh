@@ -49,6 +49,9 @@ expect_error "tampered blob (copy)" "$PITH" copy "oci:$tmp/tampered:t" "docker-a
 grep -q "sha256:$layer" "$tmp/err" && pass || fail "tampered: the error names the blob: $(cat "$tmp/err")"
 expect_no_output "tampered blob"
 expect_error "tampered blob into a new layout" "$PITH" copy "oci:$tmp/tampered:t" "oci:$tmp/outdir/layout"
+expect_eq "tampered blob: the error names the blob once, with the digest sha256sum gives" \
+  "pith: error: blob sha256:$layer: digest mismatch: got sha256:$(sha256sum <"$tmp/tampered/blobs/sha256/$layer" | cut -c1-64)" \
+  "$(cat "$tmp/err")"
 expect_no_output "tampered blob into a new layout"
 
 # A blob that is a symlink out of the layout.
