@@ -4,27 +4,18 @@
 # skopeo reads them from the image, then pith's usual summary. Without a terminal, or with -q,
 # nothing is added: stderr stays empty.
 source "$(dirname "$0")/lib.sh"
-screen() { python3 "$(dirname "$0")/tty_screen.py"; }
-
-# human SIZE: as the progress lines print sizes (binary units, one decimal).
-human() {
-  awk -v b="$1" 'BEGIN {
-    if (b < 1024) printf "%d B", b
-    else if (b < 1048576) printf "%.1f KiB", b / 1024
-    else if (b < 1073741824) printf "%.1f MiB", b / 1048576
-    else printf "%.1f GiB", b / 1073741824 }'
-}
+source "$(dirname "$0")/tty.sh"
 # blob_lines REF: the final line of each blob of REF's manifest (skopeo inspect --raw), sorted.
 blob_lines() {
   skopeo inspect --raw "$1" |
     jq -r '"config \(.config.digest) \(.config.size)", (.layers[] | "blob \(.digest) \(.size)")' |
     while read -r kind digest size; do
-      printf 'Copying %-6s %s  done  %s\n' "$kind" "${digest:7:12}" "$(human "$size")"
+      printf 'Copying %-6s %s  done  %s\n' "$kind" "${digest:7:12}" "$(human_bytes "$size")"
     done | LC_ALL=C sort
 }
 # sorted_screen FILE: the screen of a capture, blob lines sorted (they finish in any order).
 sorted_screen() {
-  screen <"$1" >"$1.screen"
+  tty_screen <"$1" >"$1.screen"
   grep '^Copying ' "$1.screen" | LC_ALL=C sort
   grep -v '^Copying ' "$1.screen"
 }
@@ -41,8 +32,8 @@ expect_eq "copy, tty: a line per blob (sizes from skopeo), then the summary" \
   "$(blob_lines "docker-archive:$dive")
 $summary" "$(sorted_screen "$tmp/copy.raw")"
 total=$(skopeo inspect --raw "docker-archive:$dive" | jq '.config.size + ([.layers[].size] | add)')
-grep -q "Total  [0-9]*/15 blobs  .* / $(human "$total")" "$tmp/copy.raw" && pass ||
-  fail "copy, tty: a total line over the 15 blobs ($(human "$total")): $(head -c 400 "$tmp/copy.raw" | cat -v)"
+grep -q "Total  [0-9]*/15 blobs  .* / $(human_bytes "$total")" "$tmp/copy.raw" && pass ||
+  fail "copy, tty: a total line over the 15 blobs ($(human_bytes "$total")): $(head -c 400 "$tmp/copy.raw" | cat -v)"
 expect_eq "copy, tty: the same layout as without" "$(cd "$tmp/pipe" && sha256sum blobs/sha256/* index.json)" \
   "$(cd "$tmp/tty" && sha256sum blobs/sha256/* index.json)"
 
@@ -61,15 +52,15 @@ layer=$(tar -tf "$dive" | grep 'layer.tar$' | sed -n 5p)
 offset=$(python3 -c "import tarfile; t = tarfile.open('$dive'); print(t.getmember('$layer').offset_data + 700)")
 printf 'X' | dd of="$tmp/broken.tar" bs=1 seek="$offset" conv=notrunc status=none
 script -qfec "$PITH copy --image-parallel-copies 1 $tmp/broken.tar oci:$tmp/broken:t" /dev/null >"$tmp/broken.raw" </dev/null
-last=$(screen <"$tmp/broken.raw" | tail -n 1)
+last=$(tty_screen <"$tmp/broken.raw" | tail -n 1)
 [[ $last == "pith: error: "*"digest mismatch"* ]] && pass || fail "copy, tty, failure: last line is the error: $last"
 expect_eq "copy, tty, failure: nothing written" no "$([ -e "$tmp/broken" ] && echo yes || echo no)"
 
 # --- pith build -o: the image's blobs as they are written ---
 script -qfec "$PITH build --entrypoint /usr/bin/true -o oci:$tmp/built:1" /dev/null >"$tmp/build.raw" </dev/null
 expect_eq "build, tty: a line per blob (sizes from skopeo)" "$(blob_lines "oci:$tmp/built:1")" \
-  "$(screen <"$tmp/build.raw" | grep '^Copying ' | LC_ALL=C sort)"
-expect_eq "build, tty: the summary follows" 1 "$(screen <"$tmp/build.raw" | grep -c '^Built sha256:')"
+  "$(tty_screen <"$tmp/build.raw" | grep '^Copying ' | LC_ALL=C sort)"
+expect_eq "build, tty: the summary follows" 1 "$(tty_screen <"$tmp/build.raw" | grep -c '^Built sha256:')"
 "$PITH" build --entrypoint /usr/bin/true -o "oci:$tmp/built-pipe:1" >"$tmp/build.out" 2>"$tmp/build.err"
 expect_eq "build, no tty: no progress on stderr" 0 "$(grep -c 'Copying' "$tmp/build.err")"
 

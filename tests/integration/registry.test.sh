@@ -16,45 +16,7 @@ require_pith
 REG_DIR="$INTEGRATION_DIR/registry"
 command -v docker-registry >/dev/null || { skip registry "docker-registry is not installed"; finish registry; }
 
-free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# wait_port PORT NAME LOG: until something listens on PORT (or give up showing LOG).
-wait_port() {
-  local i
-  for ((i = 0; i < 100; i++)); do
-    if "$PYTHON" -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "$2 did not start; its log:" >&2
-  tail -n 20 "$3" >&2
-  return 1
-}
-
-# start_bg NAME COMMAND...: runs COMMAND in the background, logging to $TEST_TMP/NAME.log,
-# stopped by its PID on exit.
-start_bg() {
-  local name=$1
-  shift
-  "$@" >"$TEST_TMP/$name.log" 2>&1 &
-  on_exit_run "kill $!"
-}
-
-# start_registry NAME PORT [YAML...]: a registry with its own storage; extra YAML lines are
-# appended to its config (auth, tls).
-start_registry() {
-  local name=$1 port=$2 conf="$TEST_TMP/$1.yml"
-  shift 2
-  {
-    echo "version: 0.1"
-    echo "log: {level: info, accesslog: {disabled: false}}"
-    echo "storage: {filesystem: {rootdirectory: $TEST_TMP/$name-data}, delete: {enabled: true}}"
-    printf '%s\n' "$@"
-  } >"$conf"
-  if ! grep -q '^http:' "$conf"; then echo "http: {addr: 127.0.0.1:$port}" >>"$conf"; fi
-  start_bg "$name" docker-registry serve "$conf"
-  wait_port "$port" "$name" "$TEST_TMP/$name.log"
-}
-
+# free_port, wait_port, start_bg and start_registry come from lib.sh.
 fixture_images
 IMG=oci:$FIXTURE_OCI_DIR
 MULTI=oci:$PITH_CORPUS/stereoscope/pkg/image/oci/testdata/multiplatform_oci_dir
