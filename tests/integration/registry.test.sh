@@ -8,7 +8,9 @@
 # repository mounts; inspect/ls stream from the registry; credentials from flags, auth files,
 # credential helpers and pith login/logout; clear one-line errors (exit 2) for a wrong
 # password, an unknown repository or tag; a dropped connection, 500 and 429 answers are
-# survived; tampered blob bytes fail with the digest named and nothing written.
+# survived; redirects to another origin are followed; tampered blob bytes fail with the digest
+# named and nothing written; big blobs go in one PUT, or in PATCH chunks on request, and an
+# upload dropped half-way starts again; identity tokens are traded by the OAuth2 POST.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_pith
@@ -173,6 +175,14 @@ check "fault: 429 with Retry-After" "$PITH" copy -q "${PLAIN[@]}" "$via_proxy/pi
 check_equal "fault: Retry-After (1 s) was honoured" "yes" "$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {print (e - s >= 1) ? "yes" : "no"}')"
 fault 500 20
 expect_error "fault: 500 for ever gives up with a clear error" "HTTP 500" copy "${PLAIN[@]}" "$via_proxy/pith/a:1" "oci:$TEST_TMP/never500:t"
+fault none
+# Registries send blob GETs elsewhere (blob storage): followed, and still verified.
+fault redirect
+: >"$PROXY_LOG"
+check "redirect: pith follows 307s to another origin" "$PITH" copy -q "${PLAIN[@]}" "$via_proxy/pith/a:1" "oci:$TEST_TMP/redirected:t"
+check_equal "redirect: every blob GET was answered 307" "$n_blobs" "$(grep -c '^GET .*/blobs/sha256:.* 307$' "$PROXY_LOG" || true)"
+check_equal "redirect: same blobs" "$(blob_list "$FIXTURE_OCI_DIR")" "$(blob_list "$TEST_TMP/redirected")"
+check_equal "redirect: same manifest" "$src_manifest" "$(raw_digest "oci:$TEST_TMP/redirected:t")"
 fault none
 fault tamper
 expect_error "fault: tampered blob fails naming it" "digest mismatch" copy "${PLAIN[@]}" "$via_proxy/pith/a:1" "oci:$TEST_TMP/tampered:t"

@@ -7,6 +7,8 @@ Faults are armed with GET /__fault?mode=M[&count=N] (and cleared with mode=none)
   500      the next N requests (any) are answered 500 without reaching the registry
   429      the next N requests are answered 429 with "Retry-After: 1"
   tamper   every blob GET has one byte of its body flipped (until cleared)
+  redirect every blob GET is answered 307 with the registry's own address for it, another
+           origin, as registries send clients to blob storage (until cleared)
   dropup   the next N uploads (PUT or PATCH with over 1 MiB of body) reach the registry only in
            half, then both connections close with no answer
   slow     every blob GET and every blob upload's final PUT waits &delay=D seconds before it is
@@ -40,7 +42,7 @@ def main() -> None:
         with lock:
             if state["mode"] != mode:
                 return False
-            if mode == "tamper":
+            if mode in ("tamper", "redirect"):
                 return True
             if state["count"] <= 0:
                 return False
@@ -78,6 +80,8 @@ def main() -> None:
                 return self.simple(200)
             if take("500"):
                 return self.simple(500)
+            if self.command == "GET" and "/blobs/sha256:" in url.path and take("redirect"):
+                return self.simple(307, [("Location", f"http://{args.upstream}{self.path}")])
             if take("429"):
                 return self.simple(429, [("Retry-After", "1")])
             with lock:
