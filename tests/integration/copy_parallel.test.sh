@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Integration test: `pith copy` copies the blobs of an image in parallel, against Debian's
 # docker-registry behind registry/fault_proxy.py in its "slow" mode (every blob GET and every
-# upload's final PUT waits 1 s). Checked: a pull and a push of a 4-layer image take about one
-# delay, not one per blob (the same copy with --image-parallel-copies 1 takes one per blob);
+# upload's final PUT waits 1 s). Checked: a pull and a push of a 4-layer image have 4 blob
+# requests in flight at once, as the proxy counts them (with --image-parallel-copies 1, one);
 # what they write is identical to the one-by-one copy and to the source, judged by skopeo
 # (manifest digests) and sha256sum (every blob file); on a terminal (script(1) gives pith a
 # pseudo-terminal) a line per blob with its size as skopeo's manifest gives it, and several
@@ -63,7 +63,6 @@ timed() {
   fi
   printf -v "$var" '%s' "$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.2f", e - s}')"
 }
-less_than() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a < b)}'; }
 
 # ---------------------------------------------------------------------------------------
 # The registry, the proxy in front of it, the image (skopeo pushes it, straight).
@@ -75,6 +74,8 @@ start_bg proxy "$PYTHON" "$INTEGRATION_DIR/registry/fault_proxy.py" --port "$PRO
   --upstream "127.0.0.1:$REG" --log "$TEST_TMP/proxy-requests.log"
 wait_port "$PROXY" proxy "$TEST_TMP/proxy.log"
 fault() { curl -sf "http://127.0.0.1:$PROXY/__fault?$1" >/dev/null; }
+# inflight: how many slowed-down blob requests overlapped at most since the last call.
+inflight() { curl -sf "http://127.0.0.1:$PROXY/__inflight"; }
 direct=docker://127.0.0.1:$REG
 slow=docker://127.0.0.1:$PROXY
 PLAIN=(--src-tls-verify=false --dest-tls-verify=false)
@@ -89,20 +90,16 @@ check_equal "source image: the registry holds the layout's manifest" \
 # ---------------------------------------------------------------------------------------
 # 1. Pull: 4 layers (and the config, read once to resolve the image), 1 s each.
 fault "mode=slow&delay=1"
+inflight >/dev/null
 timed t_serial "$PITH" copy -q "${PLAIN[@]}" --image-parallel-copies 1 "$slow/par/src:1" "oci:$TEST_TMP/pull-serial:t"
+serial_inflight=$(inflight)
 timed t_parallel "$PITH" copy -q "${PLAIN[@]}" "$slow/par/src:1" "oci:$TEST_TMP/pull-parallel:t"
+parallel_inflight=$(inflight)
 fault "mode=none"
-# Serial: the config, then 4 layers one after the other; parallel: the config, then the 4 at once.
-if less_than "$t_serial" 5; then
-  fail "pull: one by one takes a delay per blob (>= 5 s)" "took ${t_serial} s: is the proxy slow?"
-else
-  pass "pull: one by one takes a delay per blob (${t_serial} s >= 5 s)"
-fi
-if less_than "$t_parallel" 3; then
-  pass "pull: in parallel it takes about two delays (${t_parallel} s < 3 s)"
-else
-  fail "pull: in parallel it takes about two delays (< 3 s)" "took ${t_parallel} s (one by one: ${t_serial} s)"
-fi
+# Serial: the config, then 4 layers one after the other; parallel: the config, then the 4 at once
+# (the times are shown, not judged: the machine may be busy).
+check_equal "pull: one by one, one blob at a time (took ${t_serial} s)" 1 "$serial_inflight"
+check_equal "pull: in parallel, 4 blobs at a time (took ${t_parallel} s)" 4 "$parallel_inflight"
 check_equal "pull: parallel = one by one (manifest digest, skopeo inspect --raw)" \
   "$(skopeo inspect --raw "oci:$TEST_TMP/pull-serial:t" | sha_of)" "$(skopeo inspect --raw "oci:$TEST_TMP/pull-parallel:t" | sha_of)"
 check_equal "pull: parallel = the registry's manifest" "$src_manifest" "$(skopeo inspect --raw "oci:$TEST_TMP/pull-parallel:t" | sha_of)"
@@ -116,19 +113,14 @@ check "pull: the parallel copy is a valid layout" validate_oci_layout "$TEST_TMP
 # ---------------------------------------------------------------------------------------
 # 2. Push: every upload's final PUT waits 1 s (the config's too: 5 uploads).
 fault "mode=slow&delay=1"
+inflight >/dev/null
 timed t_serial "$PITH" copy -q "${PLAIN[@]}" --image-parallel-copies 1 "oci:$TEST_TMP/src:t" "$slow/par/pushed-serial:1"
+serial_inflight=$(inflight)
 timed t_parallel "$PITH" copy -q "${PLAIN[@]}" "oci:$TEST_TMP/src:t" "$slow/par/pushed-parallel:1"
+parallel_inflight=$(inflight)
 fault "mode=none"
-if less_than "$t_serial" 5; then
-  fail "push: one by one takes a delay per blob (>= 5 s)" "took ${t_serial} s: is the proxy slow?"
-else
-  pass "push: one by one takes a delay per blob (${t_serial} s >= 5 s)"
-fi
-if less_than "$t_parallel" 3; then
-  pass "push: in parallel it takes about two delays (${t_parallel} s < 3 s)"
-else
-  fail "push: in parallel it takes about two delays (< 3 s)" "took ${t_parallel} s (one by one: ${t_serial} s)"
-fi
+check_equal "push: one by one, one blob at a time (took ${t_serial} s)" 1 "$serial_inflight"
+check_equal "push: in parallel, 4 blobs at a time (took ${t_parallel} s)" 4 "$parallel_inflight"
 check_equal "push: parallel: manifest digest = the source's (skopeo inspect --raw)" \
   "$src_manifest" "$(skopeo inspect --raw --tls-verify=false "$direct/par/pushed-parallel:1" | sha_of)"
 check_equal "push: one by one: manifest digest = the source's" \

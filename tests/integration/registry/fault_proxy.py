@@ -12,7 +12,8 @@ Faults are armed with GET /__fault?mode=M[&count=N] (and cleared with mode=none)
   dropup   the next N uploads (PUT or PATCH with over 1 MiB of body) reach the registry only in
            half, then both connections close with no answer
   slow     every blob GET and every blob upload's final PUT waits &delay=D seconds before it is
-           answered (until cleared): parallel copies finish in about D, serial ones in D x blobs
+           answered (until cleared); GET /__inflight answers the most such waits that overlapped
+           since the last time it was asked (1 for blobs copied one by one)
 Bodies are read whole (the test images are small).
 
 usage: fault_proxy.py --port N --upstream HOST:PORT --log FILE
@@ -36,7 +37,15 @@ def main() -> None:
     p.add_argument("--log", required=True)
     args = p.parse_args()
     lock = threading.Lock()
-    state = {"mode": "none", "count": 0, "delay": 0.0}
+    state = {"mode": "none", "count": 0, "delay": 0.0, "waiting": 0, "most_waiting": 0}
+
+    def wait(seconds: float) -> None:
+        with lock:
+            state["waiting"] += 1
+            state["most_waiting"] = max(state["most_waiting"], state["waiting"])
+        time.sleep(seconds)
+        with lock:
+            state["waiting"] -= 1
 
     def take(mode: str) -> bool:
         with lock:
@@ -71,6 +80,14 @@ def main() -> None:
             url = urlparse(self.path)
             length = int(self.headers.get("Content-Length", "0") or 0)
             body = self.rfile.read(length) if length else b""
+            if url.path == "/__inflight":
+                with lock:
+                    most, state["most_waiting"] = state["most_waiting"], 0
+                data = f"{most}\n".encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                return self.wfile.write(data)
             if url.path == "/__fault":
                 q = parse_qs(url.query)
                 with lock:
@@ -88,7 +105,7 @@ def main() -> None:
                 delay = state["delay"] if state["mode"] == "slow" else 0
             is_upload_end = self.command == "PUT" and "/blobs/uploads/" in url.path
             if delay and is_upload_end:
-                time.sleep(delay)
+                wait(delay)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
             if self.command in ("PUT", "PATCH") and len(body) > (1 << 20) and take("dropup"):
                 up = http.client.HTTPConnection(args.upstream, timeout=60)
@@ -121,7 +138,7 @@ def main() -> None:
                 conn.close()
             is_blob_get = self.command == "GET" and "/blobs/sha256:" in url.path and resp.status in (200, 206)
             if delay and is_blob_get:
-                time.sleep(delay)
+                wait(delay)
             self.send_response(resp.status)
             for k, v in resp.getheaders():
                 if k.lower() not in HOP:
