@@ -134,7 +134,8 @@ class OverlapSource final : public ImageSource {
         int most = m_owner.m_most;
         while (now > most && !m_owner.m_most.compare_exchange_weak(most, now)) {
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        // Long enough for the other threads to start even on a busy machine (sanitizers, -j2).
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));
       }
       return m_inner->read(out);
     }
