@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "tar/entry.h"
 #include "tar/layer_reader.h"
 #include "transport/layer.h"
 #include "util/file.h"
@@ -111,33 +112,14 @@ class Unpacker {
     ssize_t n = ::readlinkat(up.get(), name.c_str(), target.data(), target.size());
     if (n > 0) {
       target.resize(static_cast<size_t>(n));
-      return open_dir(inside_root(target.front() == '/' ? target : parent + "/" + target), true,
-                      depth + 1);
+      return open_dir(
+          tar::normalize_path_in_root(target.front() == '/' ? target : parent + "/" + target), true,
+          depth + 1);
     }
     if (::mkdirat(up.get(), name.c_str(), 0755) != 0 && errno != EEXIST) return fail(path);
     fd = TRY(open_in_root(path, O_PATH | O_DIRECTORY));
     if (!fd) return make_error(path + ": cannot create the directory");
     return fd;
-  }
-
-  // A path made relative to the root, with ".." stopping at the root like the kernel's.
-  static std::string inside_root(const std::string& path) {
-    std::vector<std::string> parts;
-    size_t i = 0;
-    while (i <= path.size()) {
-      size_t j = path.find('/', i);
-      if (j == std::string::npos) j = path.size();
-      std::string part = path.substr(i, j - i);
-      if (part == "..") {
-        if (!parts.empty()) parts.pop_back();
-      } else if (!part.empty() && part != ".") {
-        parts.push_back(part);
-      }
-      i = j + 1;
-    }
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
-    return out;
   }
 
   static Result<void> chmod_at(int dir, const std::string& name, uint32_t mode,

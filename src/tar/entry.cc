@@ -5,7 +5,13 @@
 
 namespace pith::tar {
 
-bool normalize_path(std::string_view in, std::string& out) {
+namespace {
+
+enum class AboveRoot { refuse, stay };
+
+// Resolves "", "." and ".." lexically; false only when ".." climbs above the root and that is
+// refused.
+bool normalize(std::string_view in, std::string& out, AboveRoot above_root) {
   std::vector<std::string_view> parts;
   size_t pos = 0;
   while (pos <= in.size()) {
@@ -15,9 +21,10 @@ bool normalize_path(std::string_view in, std::string& out) {
     pos = slash + 1;
     if (part.empty() || part == ".") continue;
     if (part == "..") {
-      // ".." inside the tree is resolved lexically; one that climbs above the root is how an
-      // archive escapes its extraction directory, so it is refused.
-      if (parts.empty()) return false;
+      if (parts.empty()) {
+        if (above_root == AboveRoot::refuse) return false;
+        continue;
+      }
       parts.pop_back();
       continue;
     }
@@ -30,6 +37,19 @@ bool normalize_path(std::string_view in, std::string& out) {
   }
   out = std::move(result);
   return true;
+}
+
+}  // namespace
+
+bool normalize_path(std::string_view in, std::string& out) {
+  // A ".." that climbs above the root is how an archive escapes its extraction directory.
+  return normalize(in, out, AboveRoot::refuse);
+}
+
+std::string normalize_path_in_root(std::string_view in) {
+  std::string out;
+  normalize(in, out, AboveRoot::stay);
+  return out;
 }
 
 char type_char(EntryType t) {

@@ -32,6 +32,9 @@ struct Entry {
 // Normalises an archive path ("./a//b/", "/a/b") to "a/b". Fails (returns false) on paths
 // that climb out of the root with "..".
 bool normalize_path(std::string_view in, std::string& out);
+// The same, but ".." at the root stays at the root, as the kernel resolves it inside a chroot
+// (for symlink targets resolved within an image's root).
+std::string normalize_path_in_root(std::string_view in);
 
 char type_char(EntryType t);  // 'd', '-', 'l', 'h', 'c', 'b', 'p' as in `ls -l` / `tar -tv`
 std::string mode_string(const Entry& e);  // "drwxr-xr-x", with s/S/t/T as `ls` prints them

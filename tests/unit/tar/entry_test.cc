@@ -66,5 +66,16 @@ TEST(TarTypeChar, All) {
   EXPECT_EQ(type_char(EntryType::fifo), 'p');
 }
 
+// Inside a root, ".." at the top stays there, as the kernel resolves it in a chroot (and as
+// `realpath -m /../a` gives /a).
+TEST(NormalizePathInRoot, DotDotStopsAtTheRoot) {
+  EXPECT_EQ(normalize_path_in_root("/../a"), "a");
+  EXPECT_EQ(normalize_path_in_root("a/../../b/./c/"), "b/c");
+  EXPECT_EQ(normalize_path_in_root("usr/lib/../../lib64"), "lib64");
+  EXPECT_EQ(normalize_path_in_root(".."), "");
+  std::string out;
+  EXPECT_FALSE(normalize_path("a/../../b", out));  // the archive rule refuses it
+}
+
 }  // namespace
 }  // namespace pith::tar
