@@ -257,22 +257,27 @@ Result<void> Client::check_access() {
   return {};
 }
 
+Result<void> Client::authorize(Request& req) {
+  bool expired = false;
+  std::string challenge;
+  {
+    std::lock_guard lock(m_mutex);
+    expired = std::chrono::steady_clock::now() >= m_auth_expires;
+    challenge = m_challenge;
+  }
+  if (expired) TRY(authenticate(challenge));  // a token is reused until it runs out
+  std::string auth = auth_header();
+  if (!auth.empty()) req.headers.push_back(auth);
+  return {};
+}
+
 Result<Response> Client::send(Request r, size_t body_limit) {
   TRY(ensure_ready());
   if (!r.url.empty() && r.url[0] == '/') r.url = m_base + r.url;
   bool refreshed = false;
   for (int attempt = 1;; ++attempt) {
     Request req = r;
-    bool expired = false;
-    std::string challenge;
-    {
-      std::lock_guard lock(m_mutex);
-      expired = std::chrono::steady_clock::now() >= m_auth_expires;
-      challenge = m_challenge;
-    }
-    if (expired) TRY(authenticate(challenge));  // a token is reused until it runs out
-    std::string auth = auth_header();
-    if (!auth.empty()) req.headers.push_back(auth);
+    TRY(authorize(req));
     Response resp = m_http->perform(req, body_limit);
     if (resp.status == 401 && !refreshed) {
       // A token may have expired or lack a scope: get a new one once.
@@ -293,8 +298,7 @@ Result<std::unique_ptr<HttpStream>> Client::open_stream(Request r) {
   bool refreshed = false;
   for (int attempt = 1;; ++attempt) {
     Request req = r;
-    std::string auth = auth_header();
-    if (!auth.empty()) req.headers.push_back(auth);
+    TRY(authorize(req));
     auto stream = m_http->open(req);
     if (r.upload) {
       // A streamed upload has consumed its source: it is tried once.

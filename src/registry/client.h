@@ -91,6 +91,10 @@ class Client {
   Result<void> authenticate(const std::string& challenge_header);
   Result<std::optional<Credential>> credential();
   std::string auth_header();
+  // Adds the Authorization header to `req`, first getting a new token if the one held has run
+  // out (a long push must not send its next blob with an expired token: a streamed upload
+  // answered 401 cannot be sent again).
+  Result<void> authorize(Request& req);
   // Sends with authorization, refreshing it once on 401 and retrying per the policy.
   Result<Response> send(Request r, size_t body_limit = 4 << 20);
   Error failure(const Response& r, const std::string& what) const;
