@@ -16,6 +16,7 @@
 #include "build/unpack.h"
 #include "elf/closure.h"
 #include "elf/dynamic.h"
+#include "elf/search.h"
 #include "transport/copy.h"
 #include "transport/resolve.h"
 #include "transport/sink.h"
@@ -62,14 +63,8 @@ std::vector<std::string> library_path(const std::vector<std::string>& env) {
   std::vector<std::string> dirs;
   for (const auto& kv : env) {
     if (kv.rfind("LD_LIBRARY_PATH=", 0) != 0) continue;
-    std::string v = kv.substr(16);
-    size_t i = 0;
-    while (i <= v.size()) {
-      size_t j = v.find(':', i);
-      if (j == std::string::npos) j = v.size();
-      if (j > i) dirs.push_back(v.substr(i, j - i));
-      i = j + 1;
-    }
+    for (auto& d : elf::split_search_path(std::string_view(kv).substr(16), ":"))
+      dirs.push_back(std::move(d));
   }
   return dirs;
 }
