@@ -127,6 +127,17 @@ expect_eq "the program and its library keep their host paths" "$tmp/o/bin/prog $
   "$("$PITH" ls "oci:$tmp/origin:1" | awk '{print $NF}' | grep -e /o/bin/prog -e /o/lib/ | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "entrypoint at the host path" "[\"$tmp/o/bin/prog\"]" "$(config_of "$tmp/origin" | jq -c .config.Entrypoint)"
 
+# --- LD_LIBRARY_PATH from --env is searched as ld.so would search it (ldd is the judge) ---
+mkdir -p "$tmp/llp/lib"
+cp "$tmp/o/lib/libanswer.so" "$tmp/llp/lib/"
+gcc -o "$tmp/llp/prog" "$tmp/o/main.c" -L"$tmp/llp/lib" -lanswer
+(cd "$tmp/llp" && "$PITH" build -q --entrypoint ./prog --env "LD_LIBRARY_PATH=/no/such/dir::$tmp/llp/lib/" \
+  --no-ca-certs -o "oci:$tmp/llp-img:1") 2>"$tmp/err" && pass ||
+  fail "build with --env LD_LIBRARY_PATH: $(cat "$tmp/err")"
+expect_eq "--env LD_LIBRARY_PATH: the library ldd finds is in the image" \
+  "$(LD_LIBRARY_PATH="$tmp/llp/lib" ldd "$tmp/llp/prog" | awk '/libanswer/ {print $3}')" \
+  "$("$PITH" ls "oci:$tmp/llp-img:1" | awk '{print $NF}' | grep libanswer)"
+
 # --- Errors: one line, exit 2, no output left ---
 mkdir -p "$tmp/outs"
 expect_error "no entrypoint" "$PITH" build -o "oci:$tmp/outs/a"
