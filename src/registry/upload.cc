@@ -98,13 +98,12 @@ Result<std::string> Client::start_upload(const oci::Descriptor& d, const std::st
 Client::Session Client::upload_whole(const std::string& location, const oci::Descriptor& d,
                                      ByteSource& content) {
   std::string what = describe() + ": blob " + d.digest.str();
-  std::string buf;
-  auto got = fill(content, buf, d.size + 1);
-  if (!got) return {got.error(), false};
-  if (buf.size() != d.size) return {make_error(what + ": size differs from its descriptor"), false};
-  if (auto end = expect_end(content); !end) return {std::move(end).wrap(what), false};
+  // Read to its end, so that a verifying stream has checked the digest.
+  auto buf = read_all(content, d.size);
+  if (!buf) return {std::move(buf).error().wrap(what), false};
+  if (buf->size() != d.size) return {make_error(what + ": shorter than its descriptor"), false};
   // The PUT is retried like any request (its body is in memory), so the session is not.
-  return {finish_upload(location, d, buf), false};
+  return {finish_upload(location, d, *buf), false};
 }
 
 Client::Session Client::upload_streamed(const std::string& location, const oci::Descriptor& d,
