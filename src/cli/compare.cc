@@ -21,7 +21,7 @@ Result<void> run_compare(const CompareArgs& args) {
   for (const auto& image : args.images)
     reports.push_back(TRY(inspect_image(image, args.platform, args.registry.options())));
   if (args.json) {
-    std::printf("%s\n", report::compare_json(reports).dump(2).c_str());
+    std::printf("%s\n", report::json_text(report::compare_json(reports), 2).c_str());
     return {};
   }
   std::string text = report::render_compare(reports);

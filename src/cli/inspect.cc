@@ -46,9 +46,7 @@ Result<int> run_inspect(const InspectArgs& args) {
   auto r = TRY(inspect_one(args.image, args.platform, args.registry.options()));
   // 3. Print, then judge.
   if (args.json) {
-    std::printf(
-        "%s\n",
-        report::to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::printf("%s\n", report::json_text(report::to_json(r), 2).c_str());
   } else {
     std::string text = report::render_summary(r);
     std::fwrite(text.data(), 1, text.size(), stdout);

@@ -10,6 +10,8 @@
 #include "cli/registry_flags.h"
 #include "fs/layers.h"
 #include "fs/tree.h"
+#include "report/render.h"
+#include "util/escape.h"
 
 namespace pith::cli {
 
@@ -53,11 +55,12 @@ std::string date_of(int64_t mtime) {
 }
 
 // One line in `tar -tv` style, with numeric owners and absolute paths.
+// Names and targets are escaped as GNU tar escapes them: one line per entry, whatever they hold.
 std::string text_line(const tar::Entry& e) {
   std::string line = fmt::format("{} {}/{} {:>10} {} /{}", tar::mode_string(e), e.uid, e.gid,
-                                 e.size, date_of(e.mtime), e.path);
-  if (e.type == tar::EntryType::symlink) line += " -> " + e.link_target;
-  if (e.type == tar::EntryType::hardlink) line += " link to /" + e.link_target;
+                                 e.size, date_of(e.mtime), escape_text(e.path));
+  if (e.type == tar::EntryType::symlink) line += " -> " + escape_text(e.link_target);
+  if (e.type == tar::EntryType::hardlink) line += " link to /" + escape_text(e.link_target);
   if (e.type == tar::EntryType::char_device || e.type == tar::EntryType::block_device)
     line += fmt::format(" ({},{})", e.dev_major, e.dev_minor);
   return line;
@@ -93,14 +96,22 @@ Result<void> run_ls(const LsArgs& args) {
   } else {
     auto layers = TRY(fs::read_layers(*src, img));
     fs::Tree tree;
-    for (size_t i = 0; i < layers.size(); ++i) tree.apply_layer(i, layers[i].entries);
-    for (const auto& [path, node] : tree.nodes()) entries.push_back(node.entry);
+    for (size_t i = 0; i < layers.size(); ++i)
+      TRY(tree.apply_layer(i, layers[i].entries)
+              .wrap("layer " + std::to_string(i) + " (" +
+                    img.manifest.layers[i].digest.short_str() + ")"));
+    // Each entry where the squash put it (a file written through a symlinked parent is listed
+    // where the link points, as a runtime shows it).
+    tree.for_each([&](const std::string& path, const fs::Node& node) {
+      entries.push_back(node.entry);
+      entries.back().path = path;
+    });
   }
   // 3. Print.
   if (args.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& e : entries) out.push_back(json_entry(e));
-    std::printf("%s\n", out.dump(1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::printf("%s\n", report::json_text(out, 1).c_str());
     return {};
   }
   std::string buf;
@@ -117,7 +128,8 @@ Result<void> run_ls(const LsArgs& args) {
 Runner setup_ls(CLI::App& app) {
   auto args = std::make_shared<LsArgs>();
   app.add_option("image", args->image, "Image reference")->required();
-  app.add_option("--layer", args->layer, "Only layer N (0 = bottom), its entries as stored");
+  app.add_option("--layer", args->layer, "Only layer N (0 = bottom), its entries as stored")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--platform", args->platform, "os/arch[/variant] to pick from an index");
   app.add_flag("--json", args->json, "JSON array of entries");
   add_registry_flags(app, args->registry);

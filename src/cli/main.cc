@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "cli/command.h"
+#include "util/escape.h"
 #include "util/file.h"
 
 namespace pith::cli {
@@ -28,8 +29,10 @@ const std::vector<Command>& commands() {
 
 int report(const Error& error) {
   bool colour = ::isatty(STDERR_FILENO) != 0;
+  // Messages quote paths, references and keys from images: escaped, so that the error stays
+  // one line and nothing in it reaches the terminal as a control sequence.
   std::fprintf(stderr, "pith: %serror:%s %s\n", colour ? "\033[1;31m" : "", colour ? "\033[0m" : "",
-               error.message.c_str());
+               escape_text(error.message).c_str());
   return k_exit_error;
 }
 

@@ -268,13 +268,6 @@ void dive_measures(const std::vector<LayerEntries>& layers, Efficiency& out) {
       static_cast<double>(out.wasted_bytes) / static_cast<double>(out.user_size_bytes);
 }
 
-// aufs bookkeeping (".wh..wh.plnk/..."), which Tree skips: never a version of a path.
-bool is_aufs_metadata(std::string_view path) {
-  for (auto part : components(path))
-    if (part.starts_with(".wh..wh.") && part != k_opaque_whiteout) return true;
-  return false;
-}
-
 uint64_t reclaimable_bytes(const std::vector<LayerEntries>& layers) {
   constexpr size_t k_none = SIZE_MAX;
   std::vector<uint64_t> version_bytes;  // one version per regular-file entry
@@ -296,9 +289,10 @@ uint64_t reclaimable_bytes(const std::vector<LayerEntries>& layers) {
         // or else in the tree of the layers below (not yet holding this one).
         if (auto it = here.find(e.link_target); it != here.end()) {
           version = it->second;
-        } else if (const Node* target = tree.find(e.link_target)) {
+        } else if (const Node* target = tree.lookup(e.link_target)) {
           const auto& lower = shows[target->layer];
-          if (auto lt = lower.find(e.link_target); lt != lower.end()) version = lt->second;
+          if (auto lt = lower.find(std::string_view(target->entry.path)); lt != lower.end())
+            version = lt->second;
         }
       }
       if (version == k_none)
@@ -306,17 +300,20 @@ uint64_t reclaimable_bytes(const std::vector<LayerEntries>& layers) {
       else
         here.insert_or_assign(std::string_view(e.path), version);
     }
-    tree.apply_layer(layer, layers[layer].entries);
+    // A layer the squash refuses fails the whole inspection, which reports it; the waste
+    // measured up to there is never shown.
+    if (!tree.apply_layer(layer, layers[layer].entries)) return 0;
   }
   // A final node is the last entry at its path in the layer that wrote it, so that layer's
   // map names the version it shows.
   std::vector<bool> visible(version_bytes.size());
-  for (const auto& [path, node] : tree.nodes()) {
+  tree.for_each([&](const std::string&, const Node& node) {
     if (node.entry.type != tar::EntryType::regular && node.entry.type != tar::EntryType::hardlink)
-      continue;
+      return;
+    // Keyed by the path the layer wrote, which a symlinked parent makes differ from the node's.
     const auto& there = shows[node.layer];
-    if (auto it = there.find(path); it != there.end()) visible[it->second] = true;
-  }
+    if (auto it = there.find(node.entry.path); it != there.end()) visible[it->second] = true;
+  });
   uint64_t hidden = 0;
   for (size_t v = 0; v < version_bytes.size(); ++v)
     if (!visible[v]) hidden += version_bytes[v];

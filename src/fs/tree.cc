@@ -1,7 +1,18 @@
-// Squashing layers into one tree, as overlayfs and `docker export` see it.
+// Squashing layers into one tree, as overlayfs and `docker export` see it: a trie walked
+// iteratively, symlinked parents followed inside the root.
 #include "fs/tree.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace pith::fs {
+
+struct Tree::Slot {
+  Node node;
+  Slot* parent = nullptr;  // nullptr for the root
+  size_t path_len = 0;     // bytes of its path from the root ("a/b" is 3)
+  std::map<std::string, std::unique_ptr<Slot>, std::less<>> children;
+};
 
 namespace {
 
@@ -10,88 +21,255 @@ std::string_view base_name(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-std::string parent_of(std::string_view path) {
+std::string_view parent_of(std::string_view path) {
   auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash));
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
 }
 
-std::string join(const std::string& dir, std::string_view name) {
-  return dir.empty() ? std::string(name) : dir + "/" + std::string(name);
-}
-
-// aufs keeps bookkeeping under ".wh..wh.*" directories (e.g. ".wh..wh.plnk/"): never files.
-bool is_aufs_metadata(std::string_view path) {
-  for (size_t start = 0; start <= path.size();) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
+// Pushes the components of `path` on a stack of names still to walk, first one on top; empty
+// components and "." name nothing.
+void push_components(std::vector<std::string>& todo, std::string_view path) {
+  size_t end = path.size();
+  for (;;) {
+    size_t slash = end == 0 ? std::string_view::npos : path.rfind('/', end - 1);
+    size_t start = slash == std::string_view::npos ? 0 : slash + 1;
     std::string_view part = path.substr(start, end - start);
-    if (part.substr(0, 8) == ".wh..wh." && part != k_opaque_whiteout) return true;
-    start = end + 1;
+    if (!part.empty() && part != ".") todo.emplace_back(part);
+    if (slash == std::string_view::npos) break;
+    end = slash;
   }
-  return false;
+}
+
+// Deletes a subtree without recursion (a hostile tree may be thousands of levels deep):
+// children move to a work list before their parent goes. Returns the nodes deleted.
+template <class SlotPtr>
+size_t destroy(SlotPtr top) {
+  size_t n = 0;
+  std::vector<SlotPtr> todo;
+  todo.push_back(std::move(top));
+  while (!todo.empty()) {
+    SlotPtr s = std::move(todo.back());
+    todo.pop_back();
+    for (auto& [name, child] : s->children) todo.push_back(std::move(child));
+    s->children.clear();
+    ++n;
+  }
+  return n;
 }
 
 }  // namespace
 
-bool is_whiteout(const std::string& path) {
-  return base_name(path).substr(0, k_whiteout_prefix.size()) == k_whiteout_prefix;
+Tree::Tree() : m_root(std::make_unique<Slot>()) {
+  m_root->node.entry.type = tar::EntryType::directory;
+  m_root->node.entry.mode = 0755;
 }
 
-const Node* Tree::find(const std::string& path) const {
-  auto it = m_nodes.find(path);
-  return it == m_nodes.end() ? nullptr : &it->second;
+Tree::~Tree() {
+  if (m_root) clear_children(m_root.get());
 }
 
-void Tree::erase_subtree(const std::string& path, bool keep_self) {
-  if (path.empty()) {  // the root: everything below it
-    m_nodes.clear();
-    return;
+Tree::Tree(Tree&&) noexcept = default;
+
+Tree& Tree::operator=(Tree&& o) noexcept {
+  if (this != &o) {
+    if (m_root) clear_children(m_root.get());
+    m_root = std::move(o.m_root);
+    m_count = o.m_count;
+    o.m_count = 0;
   }
-  // Descendants sort between "path/" and "path0" ('0' follows '/').
-  m_nodes.erase(m_nodes.lower_bound(path + "/"), m_nodes.lower_bound(path + "0"));
-  if (!keep_self) m_nodes.erase(path);
+  return *this;
 }
 
-void Tree::ensure_parents(const std::string& path, size_t layer) {
-  std::string parent = parent_of(path);
-  if (parent.empty()) return;
-  auto it = m_nodes.find(parent);
-  if (it != m_nodes.end() && it->second.entry.type == tar::EntryType::directory) return;
-  ensure_parents(parent, layer);
-  if (it != m_nodes.end()) m_nodes.erase(it);  // a non-directory in the way is replaced
-  Node n;
-  n.entry.path = parent;
-  n.entry.type = tar::EntryType::directory;
-  n.entry.mode = 0755;
-  n.layer = layer;
-  n.implied = true;
-  m_nodes.emplace(parent, std::move(n));
+void Tree::clear_children(Slot* dir) {
+  for (auto& [name, child] : dir->children) m_count -= destroy(std::move(child));
+  dir->children.clear();
 }
 
-void Tree::apply_layer(size_t layer, const std::vector<tar::Entry>& entries) {
-  // Whiteouts act on lower layers only, so all of them go first.
-  for (const auto& e : entries) {
-    std::string_view name = base_name(e.path);
-    if (name.substr(0, k_whiteout_prefix.size()) != k_whiteout_prefix) continue;
-    std::string dir = parent_of(e.path);
-    if (name == k_opaque_whiteout) {
-      erase_subtree(dir, /*keep_self=*/true);
-    } else if (name.substr(0, 2 * k_whiteout_prefix.size()) != ".wh..wh.") {
-      erase_subtree(join(dir, name.substr(k_whiteout_prefix.size())), /*keep_self=*/false);
+Result<Tree::Slot*> Tree::add_child(Slot* dir, std::string name) {
+  size_t path_len = dir->path_len + (dir->parent ? 1 : 0) + name.size();
+  if (path_len > tar::k_max_path_bytes)
+    return make_error("the path is longer than " + std::to_string(tar::k_max_path_bytes) +
+                      " bytes once symlinks are followed");
+  if (m_count + 1 > k_max_nodes)
+    return make_error("more than " + std::to_string(k_max_nodes) + " files and directories");
+  auto slot = std::make_unique<Slot>();
+  slot->parent = dir;
+  slot->path_len = path_len;
+  slot->node.entry.type = tar::EntryType::directory;
+  slot->node.entry.mode = 0755;
+  slot->node.implied = true;
+  Slot* raw = slot.get();
+  dir->children.insert_or_assign(std::move(name), std::move(slot));
+  ++m_count;
+  return raw;
+}
+
+// The directory `dir` names, every component followed (symlinks inside the root, ".." never
+// above it). With `create`, missing components become implied directories and a non-directory
+// in the way is replaced by one; without, a missing or non-directory component gives nullptr.
+Result<Tree::Slot*> Tree::resolve_dir(std::string_view dir, bool create, size_t layer) {
+  std::vector<std::string> todo;
+  push_components(todo, dir);
+  Slot* at = m_root.get();
+  int links = 0;
+  while (!todo.empty()) {
+    std::string name = std::move(todo.back());
+    todo.pop_back();
+    if (name == "..") {
+      if (at->parent) at = at->parent;
+      continue;
     }
-    // Other ".wh..wh." names are aufs bookkeeping (e.g. ".wh..wh.plnk"): not files.
+    auto it = at->children.find(name);
+    if (it == at->children.end()) {
+      if (!create) return nullptr;
+      at = TRY(add_child(at, std::move(name)));
+      at->node.layer = layer;
+      continue;
+    }
+    Slot* child = it->second.get();
+    const tar::Entry& e = child->node.entry;
+    if (e.type == tar::EntryType::directory) {
+      at = child;
+      continue;
+    }
+    if (e.type == tar::EntryType::symlink) {
+      if (++links > k_max_symlinks)
+        return make_error(std::string(dir) + ": too many levels of symbolic links");
+      if (e.link_target.starts_with('/')) at = m_root.get();
+      push_components(todo, e.link_target);
+      continue;
+    }
+    if (!create) return nullptr;
+    m_count -= destroy(std::move(it->second));
+    at->children.erase(it);
+    at = TRY(add_child(at, std::move(name)));
+    at->node.layer = layer;
   }
+  return at;
+}
+
+Result<void> Tree::apply_whiteout(const Classified& c) {
+  if (c.marker == Marker::opaque) {
+    Slot* dir = TRY(resolve_dir(c.target, false, 0));
+    if (dir) clear_children(dir);
+    return {};
+  }
+  Slot* dir = TRY(resolve_dir(parent_of(c.target), false, 0));
+  if (!dir) return {};
+  auto it = dir->children.find(base_name(c.target));
+  if (it == dir->children.end()) return {};
+  m_count -= destroy(std::move(it->second));
+  dir->children.erase(it);
+  return {};
+}
+
+Result<void> Tree::apply_entry(size_t layer, const tar::Entry& e) {
+  Slot* dir = TRY(resolve_dir(parent_of(e.path), true, layer));
+  std::string_view name = base_name(e.path);
+  auto it = dir->children.find(name);
+  if (it != dir->children.end()) {
+    Slot* old = it->second.get();
+    // A directory over a directory keeps what is below it; anything else replaces the node
+    // (a directory with all its children).
+    if (old->node.entry.type == tar::EntryType::directory && e.type == tar::EntryType::directory) {
+      old->node = Node{e, layer, false};
+      return {};
+    }
+    m_count -= destroy(std::move(it->second));
+    dir->children.erase(it);
+  }
+  Slot* slot = TRY(add_child(dir, std::string(name)));
+  slot->node = Node{e, layer, false};
+  return {};
+}
+
+Result<void> Tree::apply_layer(size_t layer, const std::vector<tar::Entry>& entries) {
+  // Whiteouts act on lower layers only, so all of them go first.
+  std::vector<Classified> kinds;
+  kinds.reserve(entries.size());
   for (const auto& e : entries) {
-    if (e.path.empty() || is_whiteout(e.path) || is_aufs_metadata(e.path)) continue;
-    ensure_parents(e.path, layer);
-    auto it = m_nodes.find(e.path);
-    if (it != m_nodes.end() && it->second.entry.type == tar::EntryType::directory &&
-        e.type != tar::EntryType::directory)
-      erase_subtree(e.path, /*keep_self=*/true);
-    Node n;
-    n.entry = e;
-    n.layer = layer;
-    m_nodes.insert_or_assign(e.path, std::move(n));
+    kinds.push_back(TRY(classify(e.path)));
+    const Classified& c = kinds.back();
+    if (c.marker == Marker::whiteout || c.marker == Marker::opaque)
+      TRY(apply_whiteout(c).wrap(e.path));
+  }
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const tar::Entry& e = entries[i];
+    if (e.path.empty() || kinds[i].marker != Marker::none) continue;
+    TRY(apply_entry(layer, e).wrap(e.path));
+  }
+  return {};
+}
+
+const Node* Tree::find(std::string_view path) const {
+  if (path.empty()) return nullptr;
+  const Slot* at = m_root.get();
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t end = path.find('/', pos);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(pos, end - pos);
+    pos = end + 1;
+    if (part.empty()) continue;
+    auto it = at->children.find(part);
+    if (it == at->children.end()) return nullptr;
+    at = it->second.get();
+  }
+  return at == m_root.get() ? nullptr : &at->node;
+}
+
+const Node* Tree::lookup(std::string_view path) const {
+  if (path.empty()) return nullptr;
+  // Without `create`, resolve_dir changes nothing: the cast only reuses the one walk.
+  auto dir = const_cast<Tree*>(this)->resolve_dir(parent_of(path), false, 0);
+  if (!dir || !*dir) return nullptr;
+  auto it = (*dir)->children.find(base_name(path));
+  return it == (*dir)->children.end() ? nullptr : &it->second->node;
+}
+
+void Tree::for_each(
+    const std::function<void(const std::string& path, const Node& node)>& visit) const {
+  // Byte order of full paths is not a depth-first walk with children sorted by name: "a-b"
+  // and "a.c" sort between "a" and "a/x". So each directory lists its children twice, as the
+  // node ("a") and as the block of everything below it ("a/"), and sorts those keys.
+  struct Key {
+    std::string key;
+    const Slot* slot;
+    bool block;
+  };
+  struct Frame {
+    std::vector<Key> keys;
+    size_t next = 0;
+    size_t path_len = 0;  // length of this directory's path
+  };
+  auto keys_of = [](const Slot* dir) {
+    std::vector<Key> keys;
+    for (const auto& [name, child] : dir->children) {
+      keys.push_back({name, child.get(), false});
+      if (!child->children.empty()) keys.push_back({name + "/", child.get(), true});
+    }
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) { return a.key < b.key; });
+    return keys;
+  };
+  std::string path;
+  std::vector<Frame> stack;
+  stack.push_back({keys_of(m_root.get()), 0, 0});
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    if (top.next == top.keys.size()) {
+      stack.pop_back();
+      continue;
+    }
+    const Key& k = top.keys[top.next++];
+    path.resize(top.path_len);
+    if (!path.empty()) path += '/';
+    path.append(k.key, 0, k.block ? k.key.size() - 1 : k.key.size());
+    if (!k.block) {
+      visit(path, k.slot->node);
+      continue;
+    }
+    const Slot* below = k.slot;
+    stack.push_back({keys_of(below), 0, path.size()});
   }
 }
 

@@ -1,22 +1,39 @@
-// The file tree of an image: each layer's change set applied in order, with whiteouts
-// (".wh.NAME" deletes NAME below, ".wh..wh..opq" empties a directory of what lower layers put
-// there), entries of another type replacing directories, and implied parent directories.
+// The file tree of an image: each layer's change set applied in order, as a runtime's unpacker
+// and overlayfs show it. Whiteouts (fs/whiteout.h) act on the layers below; an entry of another
+// type replaces a directory; missing parents are implied; a parent that is a symlink is
+// followed inside the root (as containerd's applier and GNU tar do), so a file written through
+// it lands where the link points.
+//
+// The tree is a trie: a node holds its name and its children, never its full path, so a deep
+// hostile path costs memory in proportion to its depth, not its depth squared. Limits keep the
+// rest bounded (docs/limits.md).
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
-#include <vector>
+#include <string_view>
 
+#include "fs/whiteout.h"
 #include "tar/entry.h"
 #include "util/result.h"
 
 namespace pith::fs {
 
-inline constexpr std::string_view k_whiteout_prefix = ".wh.";
-inline constexpr std::string_view k_opaque_whiteout = ".wh..wh..opq";
+// A node's path, once symlinks are followed, is at most tar::k_max_path_bytes long: the
+// kernel's PATH_MAX, which no runtime unpacks past (and which allows 2048 levels of "a/").
+// At most this many nodes in a tree, implied directories included (the largest real images
+// hold a few hundred thousand entries).
+inline constexpr size_t k_max_nodes = size_t{4} << 20;
+// Symlinks followed while resolving one path, as the kernel's MAXSYMLINKS.
+inline constexpr int k_max_symlinks = 40;
 
 struct Node {
+  // The entry as its layer wrote it: `entry.path` is the path written there, which differs
+  // from the node's place in the tree when a parent was a symlink. Implied directories have an
+  // empty `entry.path`, mode 0755.
   tar::Entry entry;
   size_t layer = 0;      // the layer that wrote it last
   bool implied = false;  // a directory no layer wrote, implied by a deeper path
@@ -24,20 +41,38 @@ struct Node {
 
 class Tree {
  public:
-  // Applies one layer's entries (in archive order) on top of the tree.
-  void apply_layer(size_t layer, const std::vector<tar::Entry>& entries);
+  Tree();
+  ~Tree();
+  Tree(Tree&&) noexcept;
+  Tree& operator=(Tree&&) noexcept;
 
-  // Every path except the root, sorted (byte order, as `sort` with LC_ALL=C).
-  const std::map<std::string, Node>& nodes() const { return m_nodes; }
-  const Node* find(const std::string& path) const;
+  // Applies one layer's entries (in archive order) on top of the tree. Errors: a whiteout of
+  // "", "." or "..", a path longer than PATH_MAX once symlinks are followed, more than
+  // k_max_nodes nodes, a symlink loop on the way to a parent.
+  Result<void> apply_layer(size_t layer, const std::vector<tar::Entry>& entries);
+
+  // The node at exactly `path` (no symlink followed), or nullptr; "" is never a node.
+  const Node* find(std::string_view path) const;
+  // The node `path` names in the final tree: symlinks in its parents followed inside the root,
+  // the last component not (as lstat does); nullptr when missing or looping.
+  const Node* lookup(std::string_view path) const;
+
+  // Every node except the root, in byte order of its path (as `sort` with LC_ALL=C), with that
+  // path. Iterative: a deep tree costs no stack.
+  void for_each(const std::function<void(const std::string& path, const Node& node)>& visit) const;
+
+  size_t size() const { return m_count; }
 
  private:
-  void erase_subtree(const std::string& path, bool keep_self);
-  void ensure_parents(const std::string& path, size_t layer);
-  std::map<std::string, Node> m_nodes;
-};
+  struct Slot;
+  Result<Slot*> resolve_dir(std::string_view dir, bool create, size_t layer);
+  Result<void> apply_whiteout(const Classified& c);
+  Result<void> apply_entry(size_t layer, const tar::Entry& e);
+  Result<Slot*> add_child(Slot* dir, std::string name);
+  void clear_children(Slot* dir);
 
-// True for whiteout markers (which are instructions, not files).
-bool is_whiteout(const std::string& path);
+  std::unique_ptr<Slot> m_root;
+  size_t m_count = 0;  // nodes below the root
+};
 
 }  // namespace pith::fs

@@ -17,18 +17,19 @@ namespace {
 // The content of `path` as the final tree shows it ("" if absent).
 std::string final_content(const std::vector<LayerCatalog>& layers, const fs::Tree& tree,
                           const std::string& path) {
-  const fs::Node* node = tree.find(path);
+  const fs::Node* node = tree.lookup(path);
   if (node == nullptr || node->entry.type != tar::EntryType::regular) return "";
+  // The layer captured the file under the path it wrote (through a symlinked parent, maybe).
   const auto& files = layers[node->layer].system_files;
   for (auto it = files.rbegin(); it != files.rend(); ++it)
-    if (it->path == path) return it->bytes;
+    if (it->path == node->entry.path) return it->bytes;
   return "";
 }
 
 FileCounts count_files(const fs::Tree& tree, uint64_t& content_bytes) {
   FileCounts c;
   content_bytes = 0;
-  for (const auto& [path, node] : tree.nodes()) {
+  tree.for_each([&](const std::string&, const fs::Node& node) {
     ++c.entries;
     switch (node.entry.type) {
       case tar::EntryType::regular:
@@ -48,7 +49,7 @@ FileCounts count_files(const fs::Tree& tree, uint64_t& content_bytes) {
       default:
         ++c.other;
     }
-  }
+  });
   return c;
 }
 
@@ -101,7 +102,9 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
   auto history = oci::layer_history(img.config);
   r.compressed_size = img.manifest.config.size;
   for (size_t i = 0; i < n; ++i) {
-    tree.apply_layer(i, layers[i].entries);
+    TRY(tree.apply_layer(i, layers[i].entries)
+            .wrap("layer " + std::to_string(i) + " (" + img.manifest.layers[i].digest.short_str() +
+                  ")"));
     LayerReport lr;
     lr.descriptor = img.manifest.layers[i];
     lr.diff_id = img.config.diff_ids[i];

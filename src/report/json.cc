@@ -85,4 +85,8 @@ nlohmann::json to_json(const InspectReport& r) {
   };
 }
 
+std::string json_text(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace pith::report

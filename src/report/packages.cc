@@ -116,7 +116,7 @@ std::vector<PackageReport> merge_packages(const std::vector<LayerCatalog>& layer
   for (size_t i = 0; i < layers.size(); ++i)
     for (const auto& f : layers[i].os_databases) versions[f.path].emplace_back(i, &f);
   for (const auto& [path, list] : versions) {
-    const fs::Node* node = tree.find(path);
+    const fs::Node* node = tree.lookup(path);
     if (node == nullptr || node->entry.type != tar::EntryType::regular) continue;
     std::vector<std::pair<size_t, std::set<std::string>>> parsed;  // newest first
     std::vector<catalog::Package> final_packages;
@@ -149,7 +149,7 @@ std::vector<PackageReport> merge_packages(const std::vector<LayerCatalog>& layer
   for (size_t i = 0; i < layers.size(); ++i) {
     for (const auto& p : layers[i].language) {
       std::string file = p.location.substr(0, p.location.find(':'));  // nested jars: "a.jar:b.jar"
-      const fs::Node* node = tree.find(file.empty() ? file : file.substr(1));
+      const fs::Node* node = tree.lookup(file.empty() ? file : file.substr(1));
       if (node == nullptr || node->layer != i) continue;
       out.push_back({p, i});
     }

@@ -16,5 +16,8 @@ std::string render_summary(const InspectReport& r);
 nlohmann::json compare_json(const std::vector<InspectReport>& reports);
 std::string render_compare(const std::vector<InspectReport>& reports);
 std::string human_size(uint64_t bytes);
+// JSON as pith prints it: bytes that are not UTF-8 (image paths may hold any) become U+FFFD,
+// as Go's encoder makes them, instead of failing the output.
+std::string json_text(const nlohmann::json& j, int indent);
 
 }  // namespace pith::report

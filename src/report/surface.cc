@@ -56,7 +56,7 @@ Surface find_surface(const fs::Tree& tree, const std::string& user, std::string_
   s.user_exists = name.empty() || name == "root" || name == "0" || user_in_passwd(user, passwd);
   find_programs(tree, k_shells, s.shells);
   find_programs(tree, k_package_managers, s.package_managers);
-  for (const auto& [path, node] : tree.nodes()) {
+  tree.for_each([&](const std::string& path, const fs::Node& node) {
     const auto& e = node.entry;
     if ((e.type == tar::EntryType::regular || e.type == tar::EntryType::hardlink) &&
         (e.mode & 06000) != 0)
@@ -65,7 +65,7 @@ Surface find_surface(const fs::Tree& tree, const std::string& user, std::string_
     if ((e.type == tar::EntryType::regular || e.type == tar::EntryType::directory) &&
         (e.mode & 0002) != 0 && !sticky_dir)
       s.world_writable.push_back("/" + path);
-  }
+  });
   return s;
 }
 

@@ -1,7 +1,10 @@
-// Terminal renderings: the one-image summary and the comparison table.
+// Terminal renderings: the one-image summary and the comparison table. Text that came from the
+// image (names, paths, history, the reference) is escaped: it must not forge lines or reach the
+// terminal as control sequences.
 #include <fmt/format.h>
 
 #include "report/render.h"
+#include "util/escape.h"
 
 namespace pith::report {
 
@@ -21,13 +24,13 @@ namespace {
 std::string joined(const std::vector<std::string>& v, size_t max = 6) {
   if (v.empty()) return "none";
   std::string out;
-  for (size_t i = 0; i < v.size() && i < max; ++i) out += (i ? ", " : "") + v[i];
+  for (size_t i = 0; i < v.size() && i < max; ++i) out += (i ? ", " : "") + escape_text(v[i]);
   if (v.size() > max) out += fmt::format(" (+{} more)", v.size() - max);
   return out;
 }
 
 std::string user_text(const Surface& s) {
-  std::string u = s.user.empty() ? "root (default)" : s.user;
+  std::string u = s.user.empty() ? "root (default)" : escape_text(s.user);
   return s.user_exists ? u : u + " (not in /etc/passwd)";
 }
 
@@ -35,11 +38,12 @@ std::string user_text(const Surface& s) {
 
 std::string render_summary(const InspectReport& r) {
   std::string out;
-  out += fmt::format("Image        {}\n", r.reference);
+  out += fmt::format("Image        {}\n", escape_text(r.reference));
   out += fmt::format("Digest       {}\n", r.digest.str());
-  out += fmt::format("Platform     {}\n", r.platform.str());
-  out += fmt::format("OS           {}\n",
-                     r.os ? (r.os->pretty_name.empty() ? r.os->id : r.os->pretty_name) : "none");
+  out += fmt::format("Platform     {}\n", escape_text(r.platform.str()));
+  out += fmt::format(
+      "OS           {}\n",
+      escape_text(r.os ? (r.os->pretty_name.empty() ? r.os->id : r.os->pretty_name) : "none"));
   out += fmt::format("Size         {} compressed, {} uncompressed, {} of file content\n",
                      human_size(r.compressed_size), human_size(r.uncompressed_size),
                      human_size(r.content_size));
@@ -57,7 +61,8 @@ std::string render_summary(const InspectReport& r) {
   out += "Layers\n";
   for (size_t i = 0; i < r.layers.size(); ++i) {
     const auto& l = r.layers[i];
-    std::string by = l.created_by.size() > 70 ? l.created_by.substr(0, 67) + "..." : l.created_by;
+    std::string by = escape_text(l.created_by);
+    if (by.size() > 70) by = by.substr(0, 67) + "...";
     out +=
         fmt::format("  {:>2}  {}  {:>9}  {:>6} entries  {}\n", i, l.descriptor.digest.short_str(),
                     human_size(l.descriptor.size), l.entries, by);
@@ -99,7 +104,7 @@ std::string render_compare(const std::vector<InspectReport>& reports) {
                                                                         {"setuid files", {}},
                                                                         {"user", {}}};
   for (const auto& r : reports) {
-    std::vector<std::string> v = {r.reference,
+    std::vector<std::string> v = {escape_text(r.reference),
                                   human_size(r.compressed_size),
                                   human_size(r.uncompressed_size),
                                   std::to_string(r.layers.size()),
@@ -110,7 +115,7 @@ std::string render_compare(const std::vector<InspectReport>& reports) {
                                   std::to_string(r.surface.shells.size()),
                                   std::to_string(r.surface.package_managers.size()),
                                   std::to_string(r.surface.setuid.size()),
-                                  r.surface.user.empty() ? "root" : r.surface.user};
+                                  r.surface.user.empty() ? "root" : escape_text(r.surface.user)};
     for (size_t i = 0; i < rows.size(); ++i) rows[i].second.push_back(v[i]);
   }
   size_t label = 0;

@@ -52,6 +52,26 @@ std::string normalize_path_in_root(std::string_view in) {
   return out;
 }
 
+std::string check_limits(const Entry& e) {
+  if (e.path.size() > k_max_path_bytes)
+    return "path is longer than " + std::to_string(k_max_path_bytes) + " bytes";
+  for (size_t start = 0; start < e.path.size();) {
+    size_t end = e.path.find('/', start);
+    if (end == std::string::npos) end = e.path.size();
+    if (end - start > k_max_name_bytes)
+      return "a name in the path is longer than " + std::to_string(k_max_name_bytes) + " bytes";
+    start = end + 1;
+  }
+  if (e.link_target.size() > k_max_path_bytes)
+    return "link target is longer than " + std::to_string(k_max_path_bytes) + " bytes";
+  return "";
+}
+
+std::string shown_path(std::string_view path) {
+  if (path.size() <= 100) return std::string(path);
+  return std::string(path.substr(0, 100)) + "... (" + std::to_string(path.size()) + " bytes)";
+}
+
 char type_char(EntryType t) {
   switch (t) {
     case EntryType::regular:

@@ -1,12 +1,18 @@
 // One entry of a tar stream, as pith models it (layer tars and the archives around them).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 
 namespace pith::tar {
+
+// The kernel's limits, which no runtime can unpack past: PATH_MAX (4096 with its NUL) for a
+// path or a symlink target, NAME_MAX for one component. Layer entries beyond them are errors.
+inline constexpr size_t k_max_path_bytes = 4095;
+inline constexpr size_t k_max_name_bytes = 255;
 
 enum class EntryType { regular, directory, symlink, hardlink, char_device, block_device, fifo };
 
@@ -35,6 +41,11 @@ bool normalize_path(std::string_view in, std::string& out);
 // The same, but ".." at the root stays at the root, as the kernel resolves it inside a chroot
 // (for symlink targets resolved within an image's root).
 std::string normalize_path_in_root(std::string_view in);
+
+// Checks an entry's path and link target against the limits above ("" if they fit, else why).
+std::string check_limits(const Entry& e);
+// A path for an error message: long ones cut to their first 100 bytes plus their length.
+std::string shown_path(std::string_view path);
 
 char type_char(EntryType t);  // 'd', '-', 'l', 'h', 'c', 'b', 'p' as in `ls -l` / `tar -tv`
 std::string mode_string(const Entry& e);  // "drwxr-xr-x", with s/S/t/T as `ls` prints them

@@ -79,13 +79,13 @@ Result<Entry> to_entry(archive_entry* ae) {
   if (!raw_path) return make_error("entry without a path");
   Entry e;
   if (!normalize_path(raw_path, e.path))
-    return make_error(std::string(raw_path) + ": path escapes the root");
+    return make_error(shown_path(raw_path) + ": path escapes the root");
 
   const char* hardlink = either(archive_entry_hardlink(ae), archive_entry_hardlink_utf8(ae));
   if (hardlink) {
     e.type = EntryType::hardlink;
     if (!normalize_path(hardlink, e.link_target))
-      return make_error(std::string(raw_path) + ": hard link target " + hardlink +
+      return make_error(shown_path(raw_path) + ": hard link target " + shown_path(hardlink) +
                         " escapes the root");
   } else {
     switch (archive_entry_filetype(ae)) {
@@ -108,13 +108,15 @@ Result<Entry> to_entry(archive_entry* ae) {
         e.type = EntryType::fifo;
         break;
       default:
-        return make_error(std::string(raw_path) + ": unsupported entry type");
+        return make_error(shown_path(raw_path) + ": unsupported entry type");
     }
   }
   if (e.type == EntryType::symlink) {
     const char* target = either(archive_entry_symlink(ae), archive_entry_symlink_utf8(ae));
     e.link_target = target ? target : "";
   }
+  if (std::string why = check_limits(e); !why.empty())
+    return make_error(shown_path(raw_path) + ": " + why);
   e.mode = static_cast<uint32_t>(archive_entry_perm(ae)) & 07777;
   la_int64_t uid = archive_entry_uid(ae);
   la_int64_t gid = archive_entry_gid(ae);
