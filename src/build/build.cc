@@ -48,9 +48,7 @@ Result<Root> open_root(const std::string& from, const std::optional<oci::Platfor
   }
   auto src = TRY(transport::open_source(ref, registry).wrap("--from"));
   auto img = TRY(transport::resolve_image(*src, platform).wrap("--from " + from));
-  const char* tmp = std::getenv("TMPDIR");
-  root.unpacked.emplace(
-      TRY(TempDir::create_beside(std::string(tmp && *tmp ? tmp : "/tmp") + "/pith-from")));
+  root.unpacked.emplace(TRY(TempDir::create_beside(temp_directory() + "/pith-from")));
   TRY(unpack_image(*src, img, root.unpacked->path()).wrap("--from " + from));
   root.dir.emplace(TRY(RootDir::open(root.unpacked->path())));
   root.annotations["org.opencontainers.image.base.name"] = ref.str();

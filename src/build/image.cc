@@ -38,12 +38,6 @@ class HashingSink final : public ByteSink {
   uint64_t m_size = 0;
 };
 
-Result<UniqueFd> temp_file() {
-  int fd = ::open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0) return make_error("cannot create a temporary file in /tmp: " + errno_text(errno));
-  return UniqueFd(fd);
-}
-
 tar::Entry tar_entry(const PlanEntry& p, int64_t mtime) {
   tar::Entry e;
   e.path = p.path.substr(1);
@@ -75,7 +69,7 @@ struct LayerBlob {
 // Writes one layer: the tar into a temporary file (hashed: the diff_id), then, compressed,
 // into another (hashed: the blob digest).
 Result<LayerBlob> write_layer(const std::vector<PlanEntry>& entries, const ImageSettings& s) {
-  auto tar_fd = std::make_shared<UniqueFd>(TRY(temp_file()));
+  auto tar_fd = std::make_shared<UniqueFd>(TRY(anonymous_temp_file()));
   FdSink file(tar_fd->get());
   HashingSink hashed(file);
   tar::Writer writer(hashed);
@@ -108,7 +102,7 @@ Result<LayerBlob> write_layer(const std::vector<PlanEntry>& entries, const Image
     blob.descriptor.size = tar_size;
     return blob;
   }
-  blob.fd = std::make_shared<UniqueFd>(TRY(temp_file()));
+  blob.fd = std::make_shared<UniqueFd>(TRY(anonymous_temp_file()));
   FdSink out(blob.fd->get());
   HashingSink hashed_out(out);
   auto packed =

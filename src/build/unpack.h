@@ -10,8 +10,10 @@
 namespace pith::build {
 
 // Writes every layer of `img` into `dir` (empty, owned by the caller). Paths never leave `dir`:
-// each parent is opened with RESOLVE_IN_ROOT, each final name created with *at calls that do
-// not follow symlinks. Devices and fifos are skipped (a build copies files, not nodes).
+// each parent is resolved inside it as a chroot would (RootDir, whose walk budget also bounds a
+// maze of symlinks), each final name created with *at calls that do not follow symlinks.
+// Whiteouts follow fs/whiteout.h (".wh..." is an error, never a removal of `dir`'s parent);
+// sparse files stay sparse. Devices and fifos are skipped (a build copies files, not nodes).
 Result<void> unpack_image(transport::ImageSource& src, const transport::ResolvedImage& img,
                           const std::string& dir);
 

@@ -104,6 +104,9 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   pith::install_cleanup_on_signals();
+  pith::set_cleanup_reporter([](const std::string& message) {
+    std::fprintf(stderr, "pith: warning: %s\n", pith::escape_text(message).c_str());
+  });
   try {
     return pith::cli::run(argc, argv);
   } catch (const std::exception& e) {

@@ -87,11 +87,11 @@ void Tree::clear_children(Slot* dir) {
 
 Result<Tree::Slot*> Tree::add_child(Slot* dir, std::string name) {
   size_t path_len = dir->path_len + (dir->parent ? 1 : 0) + name.size();
-  if (path_len > tar::k_max_path_bytes)
-    return make_error("the path is longer than " + std::to_string(tar::k_max_path_bytes) +
+  if (path_len > k_max_path_bytes)
+    return make_error("the path is longer than " + std::to_string(k_max_path_bytes) +
                       " bytes once symlinks are followed");
-  if (m_count + 1 > k_max_nodes)
-    return make_error("more than " + std::to_string(k_max_nodes) + " files and directories");
+  if (m_count + 1 > k_max_entries)
+    return make_error("more than " + std::to_string(k_max_entries) + " files and directories");
   auto slot = std::make_unique<Slot>();
   slot->parent = dir;
   slot->path_len = path_len;

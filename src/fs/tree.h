@@ -18,17 +18,14 @@
 
 #include "fs/whiteout.h"
 #include "tar/entry.h"
+#include "util/limits.h"
 #include "util/result.h"
 
 namespace pith::fs {
 
-// A node's path, once symlinks are followed, is at most tar::k_max_path_bytes long: the
-// kernel's PATH_MAX, which no runtime unpacks past (and which allows 2048 levels of "a/").
-// At most this many nodes in a tree, implied directories included (the largest real images
-// hold a few hundred thousand entries).
-inline constexpr size_t k_max_nodes = size_t{4} << 20;
-// Symlinks followed while resolving one path, as the kernel's MAXSYMLINKS.
-inline constexpr int k_max_symlinks = 40;
+// Limits (util/limits.h): a node's path, once symlinks are followed, is at most
+// k_max_path_bytes long (PATH_MAX, which allows 2048 levels of "a/"); a tree holds at most
+// k_max_entries nodes, implied directories included; k_max_symlinks are followed per path.
 
 struct Node {
   // The entry as its layer wrote it: `entry.path` is the path written there, which differs
@@ -48,7 +45,7 @@ class Tree {
 
   // Applies one layer's entries (in archive order) on top of the tree. Errors: a whiteout of
   // "", "." or "..", a path longer than PATH_MAX once symlinks are followed, more than
-  // k_max_nodes nodes, a symlink loop on the way to a parent.
+  // k_max_entries nodes, a symlink loop on the way to a parent.
   Result<void> apply_layer(size_t layer, const std::vector<tar::Entry>& entries);
 
   // The node at exactly `path` (no symlink followed), or nullptr; "" is never a node.

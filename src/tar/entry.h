@@ -7,12 +7,9 @@
 #include <string>
 #include <string_view>
 
-namespace pith::tar {
+#include "util/limits.h"
 
-// The kernel's limits, which no runtime can unpack past: PATH_MAX (4096 with its NUL) for a
-// path or a symlink target, NAME_MAX for one component. Layer entries beyond them are errors.
-inline constexpr size_t k_max_path_bytes = 4095;
-inline constexpr size_t k_max_name_bytes = 255;
+namespace pith::tar {
 
 enum class EntryType { regular, directory, symlink, hardlink, char_device, block_device, fifo };
 
@@ -42,7 +39,8 @@ bool normalize_path(std::string_view in, std::string& out);
 // (for symlink targets resolved within an image's root).
 std::string normalize_path_in_root(std::string_view in);
 
-// Checks an entry's path and link target against the limits above ("" if they fit, else why).
+// Checks an entry's path and link target against the kernel's PATH_MAX and NAME_MAX
+// (util/limits.h), which no runtime can unpack past: "" if they fit, else why.
 std::string check_limits(const Entry& e);
 // A path for an error message: long ones cut to their first 100 bytes plus their length.
 std::string shown_path(std::string_view path);

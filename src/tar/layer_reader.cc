@@ -51,7 +51,7 @@ std::string archive_text(archive* a) {
 }
 
 // An entry's data, read through libarchive; errors keep the source's message when it has one.
-class ContentSource final : public ByteSource {
+class ContentSource final : public EntryContent {
  public:
   ContentSource(archive* a, Feed& feed, const std::string& path)
       : m_archive(a), m_feed(feed), m_path(path) {}
@@ -62,6 +62,21 @@ class ContentSource final : public ByteSource {
       return make_error(m_path + ": " + archive_text(m_archive));
     }
     return static_cast<size_t>(n);
+  }
+
+  Result<std::optional<Block>> read_block() override {
+    const void* data = nullptr;
+    size_t size = 0;
+    la_int64_t offset = 0;
+    int rc = archive_read_data_block(m_archive, &data, &size, &offset);
+    if (rc == ARCHIVE_EOF) return std::optional<Block>();
+    if (rc < ARCHIVE_WARN || offset < 0) {
+      if (m_feed.error) return m_feed.error->wrap(m_path);
+      return make_error(m_path + ": " + archive_text(m_archive));
+    }
+    return std::optional<Block>(
+        Block{static_cast<uint64_t>(offset),
+              std::span<const std::byte>(static_cast<const std::byte*>(data), size)});
   }
 
  private:

@@ -280,9 +280,7 @@ class Copier {
     auto plain = oci::verifying(compress::decompress(std::move(read), peeked.compression), diff_id,
                                 std::nullopt, "layer " + layer.digest.short_str());
     auto encoded = compress::compress(std::move(plain), *target);
-    int fd = ::open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0) return make_error("cannot create a temporary file: " + errno_text(errno));
-    auto spool = std::make_shared<UniqueFd>(fd);
+    auto spool = std::make_shared<UniqueFd>(TRY(anonymous_temp_file()));
     FdSink sink(spool->get());
     if (*target == Compression::none) {
       // The output is the uncompressed stream itself, already checked against the diff_id

@@ -55,7 +55,8 @@ class DirectoryFiles final : public FileSet {
   // An empty UniqueFd means "no such file".
   Result<UniqueFd> open_beneath(const std::string& path) {
     open_how how{};
-    how.flags = O_RDONLY | O_CLOEXEC;
+    // O_NONBLOCK: a blob that is a FIFO must not block the open (the type is checked next).
+    how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
     long fd = ::syscall(SYS_openat2, m_fd.get(), path.c_str(), &how, sizeof how);
     if (fd >= 0) return UniqueFd(static_cast<int>(fd));
@@ -96,23 +97,6 @@ class TarFiles final : public FileSet {
   tar::ArchiveIndex m_index;
 };
 
-// Decompresses a compressed tar into an anonymous temporary file (gone when closed).
-Result<UniqueFd> decompress_to_temp(const std::string& path, compress::Compression c, UniqueFd fd,
-                                    uint64_t size) {
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  int tmp = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (tmp < 0) tmp = ::open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (tmp < 0) return make_error(path + ": cannot create a temporary file: " + errno_text(errno));
-  UniqueFd out(tmp);
-  auto shared = std::make_shared<UniqueFd>(std::move(fd));
-  auto plain = compress::decompress(std::make_unique<FileRegionSource>(shared, 0, size), c);
-  FdSink sink(out.get());
-  TRY(pump(*plain, sink).wrap(path));
-  TRY(sink.flush().wrap(path));
-  return out;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<FileSet>> open_directory_files(const std::string& dir) {
@@ -127,8 +111,14 @@ Result<std::unique_ptr<FileSet>> open_tar_files(const std::string& path) {
   std::string head = TRY(pread_exact(fd.get(), 0, std::min<uint64_t>(size, 8)).wrap(path));
   auto c = compress::detect(std::as_bytes(std::span(head.data(), head.size())));
   if (c != compress::Compression::none) {
-    fd = TRY(decompress_to_temp(path, c, std::move(fd), size));
-    size = TRY(file_size(fd.get()));
+    // A compressed tar allows no random access: it is read as a stream, as a daemon's export
+    // is, and nothing is written to disk. A small archive that inflates to gigabytes costs
+    // the time to inflate it, never the space.
+    auto shared = std::make_shared<UniqueFd>(std::move(fd));
+    ArchiveOpener open = [shared, size, c]() -> Result<std::unique_ptr<ByteSource>> {
+      return compress::decompress(std::make_unique<FileRegionSource>(shared, 0, size), c);
+    };
+    return open_streamed_archive(std::move(open), path);
   }
   auto index = TRY(tar::ArchiveIndex::read(fd.get(), size).wrap(path));
   return std::unique_ptr<FileSet>(std::make_unique<TarFiles>(

@@ -2,7 +2,9 @@
 // (oci-archive, docker-archive): readers of both formats work on this one interface.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,8 +34,21 @@ class FileSet {
 // ".." leading out of the directory is an error, never followed.
 Result<std::unique_ptr<FileSet>> open_directory_files(const std::string& dir);
 
-// A tar file, indexed once; members are read in place. A gzip- or zstd-compressed tar is first
-// decompressed to an unlinked temporary file, since compressed tars allow no random access.
+// A tar file, indexed once; members are read in place. A gzip- or zstd-compressed tar, which
+// allows no random access, is read as a stream (open_streamed_archive), never spooled to disk.
 Result<std::unique_ptr<FileSet>> open_tar_files(const std::string& path);
+
+// Opens a fresh stream of the same archive each time it is called.
+using ArchiveOpener = std::function<Result<std::unique_ptr<ByteSource>>()>;
+
+// An archive that can only be streamed, as a FileSet. Opening reads the stream once to the
+// end, recording every member and keeping the small ones (manifest.json, configs) in memory,
+// and the first bytes of the others. A large member is read later from a new stream of the
+// archive, skipped forward to it; a stream left after one member is reused for a later one,
+// so members read in archive order cost one more stream in all. `streams_opened` (if given)
+// counts the streams, for tests.
+Result<std::unique_ptr<FileSet>> open_streamed_archive(
+    ArchiveOpener open, std::string describe,
+    std::shared_ptr<std::atomic<uint64_t>> streams_opened = nullptr);
 
 }  // namespace pith::transport

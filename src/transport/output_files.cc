@@ -1,7 +1,10 @@
 // OutputFiles into a directory and into a tar archive.
 #include "transport/output_files.h"
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -41,29 +44,39 @@ class CountingSink final : public ByteSink {
   uint64_t m_count = 0;
 };
 
+// Every file is made through a descriptor of the layout directory, its folders opened with
+// RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS: an existing layout whose "blobs" is a symlink cannot
+// make pith write outside it.
 class DirectoryOutput final : public OutputFiles {
  public:
-  DirectoryOutput(std::string final_dir, std::string work_dir, std::optional<TempDir> tmp)
-      : m_final(std::move(final_dir)), m_work(std::move(work_dir)), m_tmp(std::move(tmp)) {}
+  DirectoryOutput(std::string final_dir, std::string work_dir, UniqueFd fd,
+                  std::optional<TempDir> tmp)
+      : m_final(std::move(final_dir)),
+        m_work(std::move(work_dir)),
+        m_fd(std::move(fd)),
+        m_tmp(std::move(tmp)) {}
 
   ~DirectoryOutput() override {
     if (m_committed) return;
-    for (const auto& p : m_added) ::unlink(p.c_str());
+    for (const auto& p : m_added) ::unlinkat(m_fd.get(), p.c_str(), 0);
   }
 
+  // A regular file there (a symlink in its place is not one: it is replaced when written).
   bool exists(const std::string& path) const override {
-    return std::filesystem::exists(m_work + "/" + path);
+    struct stat st {};
+    auto dir = folder(path, false);
+    return dir && *dir &&
+           ::fstatat(dir->get(), base_name(path).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+           S_ISREG(st.st_mode);
   }
 
   Result<void> put(const std::string& path, uint64_t size, ByteSource& content) override {
     std::string full = m_work + "/" + path;
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(full).parent_path(), ec);
-    if (ec) return make_error(full + ": " + ec.message());
-    bool existed = std::filesystem::exists(full);
+    UniqueFd dir = TRY(folder(path, true));
+    bool existed = exists(path);
     // Each put writes its own temporary file (a random name), renamed into place when whole:
     // two threads writing the same blob both rename the same bytes.
-    AtomicFile f = TRY(AtomicFile::create(full));
+    AtomicFile f = TRY(AtomicFile::create_at(dir.get(), base_name(path), full));
     CountingSink counted(f.sink(), full);
     TRY(pump(content, counted));
     if (counted.count() != size)
@@ -72,7 +85,7 @@ class DirectoryOutput final : public OutputFiles {
     TRY(f.commit());
     if (!existed && !m_tmp) {
       std::lock_guard lock(m_mutex);
-      m_added.push_back(full);
+      m_added.push_back(path);
     }
     return {};
   }
@@ -90,11 +103,43 @@ class DirectoryOutput final : public OutputFiles {
   }
 
  private:
+  static std::string base_name(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+  }
+
+  // The folder holding `path` inside the layout, made when `create`; an empty descriptor when
+  // it is missing and not to be made. No symlink is followed on the way.
+  Result<UniqueFd> folder(const std::string& path, bool create) const {
+    UniqueFd dir(::dup(m_fd.get()));
+    size_t start = 0;
+    for (size_t slash = path.find('/'); slash != std::string::npos;
+         start = slash + 1, slash = path.find('/', start)) {
+      std::string name = path.substr(start, slash - start);
+      open_how how{};
+      how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+      how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+      long fd = ::syscall(SYS_openat2, dir.get(), name.c_str(), &how, sizeof how);
+      if (fd < 0 && errno == ENOENT && create) {
+        if (::mkdirat(dir.get(), name.c_str(), 0755) != 0 && errno != EEXIST)
+          return make_error(m_work + "/" + path.substr(0, slash) + ": " + errno_text(errno));
+        fd = ::syscall(SYS_openat2, dir.get(), name.c_str(), &how, sizeof how);
+      }
+      if (fd < 0) {
+        if (errno == ENOENT && !create) return UniqueFd();
+        return make_error(m_work + "/" + path.substr(0, slash) + ": " + errno_text(errno));
+      }
+      dir = UniqueFd(static_cast<int>(fd));
+    }
+    return dir;
+  }
+
   std::string m_final;
   std::string m_work;
+  UniqueFd m_fd;
   std::optional<TempDir> m_tmp;
-  std::mutex m_mutex;  // guards m_added, the one state puts share
-  std::vector<std::string> m_added;
+  std::mutex m_mutex;                // guards m_added, the one state puts share
+  std::vector<std::string> m_added;  // relative to m_fd
   bool m_committed = false;
 };
 
@@ -143,23 +188,28 @@ class TarOutput final : public OutputFiles {
 
 Result<std::unique_ptr<OutputFiles>> open_directory_output(const std::string& dir) {
   std::error_code ec;
-  if (!std::filesystem::exists(dir, ec)) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) {
+    if (errno != ENOENT) return make_error(dir + ": " + errno_text(errno));
     // Like skopeo, a layout may be created below folders that do not exist yet.
     auto parent = std::filesystem::path(dir).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     if (ec) return make_error(dir + ": " + ec.message());
     TempDir tmp = TRY(TempDir::create_beside(dir));
     std::string work = tmp.path();
-    return std::unique_ptr<OutputFiles>(
-        std::make_unique<DirectoryOutput>(dir, work, std::optional<TempDir>(std::move(tmp))));
+    UniqueFd fd(::open(work.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return make_error(work + ": " + errno_text(errno));
+    return std::unique_ptr<OutputFiles>(std::make_unique<DirectoryOutput>(
+        dir, work, std::move(fd), std::optional<TempDir>(std::move(tmp))));
   }
-  if (!std::filesystem::is_directory(dir, ec)) return make_error(dir + ": not a directory");
-  return std::unique_ptr<OutputFiles>(std::make_unique<DirectoryOutput>(dir, dir, std::nullopt));
+  // An existing directory is added to (a symlink to one is followed: the user named it).
+  UniqueFd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return make_error(dir + ": exists and is not a directory");
+  return std::unique_ptr<OutputFiles>(
+      std::make_unique<DirectoryOutput>(dir, dir, std::move(fd), std::nullopt));
 }
 
 Result<std::unique_ptr<OutputFiles>> open_tar_output(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return make_error(path + ": is a directory");
   AtomicFile f = TRY(AtomicFile::create(path));
   return std::unique_ptr<OutputFiles>(std::make_unique<TarOutput>(std::move(f)));
 }

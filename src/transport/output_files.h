@@ -26,11 +26,14 @@ class OutputFiles {
 };
 
 // A directory. If `dir` does not exist, it is built beside under a temporary name and renamed
-// at commit(); if it exists, files are added in place (each written to a temporary name and
-// renamed), and files this run added are removed again if it never commits.
+// at commit(); if it exists (a directory, or a symlink to one), files are added in place (each
+// written to a temporary name and renamed, through descriptors that follow no symlink inside
+// it), and files this run added are removed again if it never commits. Anything else there is
+// an error.
 Result<std::unique_ptr<OutputFiles>> open_directory_output(const std::string& dir);
 
-// A tar written to a temporary file beside `path` and renamed over it at commit().
+// A tar written to a temporary file beside `path` and renamed over it at commit(). `path` must
+// not exist, or be a regular file or a symlink to one (util/file.h, output_file_path).
 Result<std::unique_ptr<OutputFiles>> open_tar_output(const std::string& path);
 
 }  // namespace pith::transport

@@ -165,9 +165,7 @@ Result<std::unique_ptr<ImageSource>> open_rootfs_source(const std::string& path)
   std::error_code ec;
   UniqueFd fd;
   if (fs::is_directory(path, ec)) {
-    int tmp = ::open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (tmp < 0) return make_error("cannot create a temporary file: " + errno_text(errno));
-    fd = UniqueFd(tmp);
+    fd = TRY(anonymous_temp_file());
     FdSink sink(fd.get());
     TRY(write_directory_tar(path, sink));
     TRY(sink.flush());

@@ -42,7 +42,12 @@ class UniqueFd {
 // errno as text, for "<context>: <cause>" messages.
 std::string errno_text(int err);
 
+// Opens a regular file to read it. The open never blocks (O_NONBLOCK: a FIFO would wait for a
+// writer), and anything but a regular file is refused before a byte is read (a FIFO or a
+// device never ends).
 Result<UniqueFd> open_read(const std::string& path);
+// The same for a descriptor just opened (with O_NONBLOCK): an error unless a regular file.
+Result<void> check_regular(int fd, const std::string& shown);
 Result<uint64_t> file_size(int fd);
 Result<std::string> read_file(const std::string& path, uint64_t limit);
 // Reads exactly `len` bytes at `offset`, or fails (truncated input).
@@ -78,11 +83,46 @@ class FdSink final : public ByteSink {
 
 Result<void> write_all_fd(int fd, std::span<const std::byte> data);
 
+// $TMPDIR, or /tmp.
+std::string temp_directory();
+// An anonymous file in temp_directory() (O_TMPFILE): it never has a name, so nothing is left
+// behind, even by SIGKILL.
+Result<UniqueFd> anonymous_temp_file();
+
+// Removes `name` in the directory `dir` (a descriptor), whatever it is: a directory goes with
+// everything below it, however deep, holding at most two descriptors (down by name, up by
+// ".."). Missing is fine; a failure names what could not be removed.
+Result<void> remove_tree_at(int dir, const std::string& name);
+Result<void> remove_tree(const std::string& path);
+// Removes everything inside the directory `dir` (any descriptor of it, O_PATH included).
+Result<void> empty_directory(int dir);
+
+// Temporary outputs are named ".pith-tmp-<name>-<random>" and hold an flock while their process
+// lives. This removes those in `dir` that no process holds any more (left by SIGKILL or a crash),
+// owned by this user and untouched for a minute. Done once per directory per process, before
+// pith puts a temporary file there.
+void remove_stale_temporaries(const std::string& dir);
+
+// Where failures to remove a temporary file or directory are reported (destructors cannot
+// return them); the CLI prints them as warnings. Unset, they are dropped.
+void set_cleanup_reporter(void (*report)(const std::string& message));
+
+// Whether an output may be written at `path`: it must not exist, or be a regular file (which is
+// replaced), or a symlink to one (the file it points to is replaced, the link kept). Anything
+// else (a device, a FIFO, a directory, a dangling link) is an error. Returns the path to write.
+Result<std::string> output_file_path(const std::string& path);
+
 // A file written under a hidden temporary name beside `path`; commit() syncs and renames it
-// into place. Destroyed uncommitted, it removes the temporary file.
+// into place. Destroyed uncommitted, it removes the temporary file. `path` is checked by
+// output_file_path() first.
 class AtomicFile {
  public:
   static Result<AtomicFile> create(const std::string& path, int mode = 0644);
+  // The same inside the directory `dir` (a descriptor the caller keeps open): the temporary
+  // file and `name` are both in it, whatever happens to paths meanwhile. `shown` names the
+  // file in errors.
+  static Result<AtomicFile> create_at(int dir, const std::string& name, const std::string& shown,
+                                      int mode = 0644);
   AtomicFile(AtomicFile&&) noexcept;
   AtomicFile& operator=(AtomicFile&&) = delete;
   ~AtomicFile();
@@ -92,9 +132,11 @@ class AtomicFile {
   Result<void> commit();
 
  private:
-  AtomicFile(std::string path, std::string tmp, UniqueFd fd);
-  std::string m_path;
-  std::string m_tmp;
+  AtomicFile(int dir, std::string path, std::string tmp, std::string shown, UniqueFd fd);
+  int m_dir;           // AT_FDCWD, or the directory given to create_at
+  std::string m_path;  // relative to m_dir
+  std::string m_tmp;   // relative to m_dir
+  std::string m_shown;
   UniqueFd m_fd;
   std::unique_ptr<FdSink> m_sink;
   bool m_done = false;
@@ -103,7 +145,8 @@ class AtomicFile {
 // Writes a whole small file atomically.
 Result<void> write_file_atomic(const std::string& path, std::string_view data, int mode = 0644);
 
-// A directory removed (recursively) on destruction unless released.
+// A directory removed (recursively) on destruction unless released; it holds its flock (see
+// remove_stale_temporaries) while it lives.
 class TempDir {
  public:
   static Result<TempDir> create_beside(const std::string& path);
@@ -113,10 +156,13 @@ class TempDir {
   const std::string& path() const { return m_path; }
   // Keeps the directory (it was renamed into place).
   void release();
+  // Removes it now, reporting a failure (the destructor can only pass it to the reporter).
+  Result<void> remove();
 
  private:
-  explicit TempDir(std::string p) : m_path(std::move(p)) {}
+  TempDir(std::string p, UniqueFd lock) : m_path(std::move(p)), m_lock(std::move(lock)) {}
   std::string m_path;
+  UniqueFd m_lock;
 };
 
 // Removes temporary outputs still registered when SIGINT/SIGTERM arrives, then re-raises.

@@ -1,5 +1,8 @@
 // A directory used as a root filesystem, as a chroot would see it: absolute symlinks resolve
 // inside it and `..` stops at its top, so reading a foreign or untrusted tree never escapes it.
+// Walks hold one descriptor at a time, however deep the path, and count their lookups: past
+// k_max_walk_steps (util/limits.h) in all, a walk fails instead of running for minutes through a
+// maze of symlink chains. Not for use by several threads at once.
 #pragma once
 
 #include <sys/stat.h>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "util/file.h"
+#include "util/limits.h"
 #include "util/result.h"
 
 namespace pith {
@@ -31,7 +35,8 @@ class RootDir {
     std::vector<Link> links;
   };
 
-  static Result<RootDir> open(const std::string& dir);
+  // `walk_budget`: the lookups all walks may make together.
+  static Result<RootDir> open(const std::string& dir, uint64_t walk_budget = k_max_walk_steps);
 
   const std::string& dir() const { return m_dir; }
 
@@ -48,14 +53,25 @@ class RootDir {
   // Names in a directory (no "." or ".."), sorted.
   Result<std::vector<std::string>> list(std::string_view dir) const;
 
+  enum class Create { no, yes };
+  // The directory `path` names, every component followed, as an O_PATH descriptor. With
+  // Create::yes, missing components are made (0755) as `mkdir -p` would inside a chroot, and a
+  // dangling symlink on the way gets what it points to made (as containerd's unpacker does);
+  // a directory whose path would pass PATH_MAX is an error. With Create::no, a missing one
+  // gives an empty descriptor.
+  Result<UniqueFd> open_dir(std::string_view path, Create create) const;
+
  private:
   enum class Follow { yes, no };
   struct Walk;
-  Result<Walk> walk(std::string_view path, Follow follow_last, int* err) const;
+  Result<Walk> walk(std::string_view path, Follow follow_last, Create create, int* err) const;
 
-  RootDir(std::string dir, UniqueFd fd) : m_dir(std::move(dir)), m_fd(std::move(fd)) {}
+  RootDir(std::string dir, UniqueFd fd, uint64_t budget)
+      : m_dir(std::move(dir)), m_fd(std::move(fd)), m_budget(budget) {}
   std::string m_dir;
   UniqueFd m_fd;
+  uint64_t m_budget;
+  mutable uint64_t m_steps = 0;  // components walked so far, against m_budget
 };
 
 }  // namespace pith

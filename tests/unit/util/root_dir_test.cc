@@ -3,6 +3,7 @@
 #include "util/root_dir.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -43,7 +44,7 @@ class RootDirTest : public ::testing::Test {
     ASSERT_TRUE(r) << r.error().message;
     m_dir.emplace(std::move(*r));
   }
-  void TearDown() override { fs::remove_all(m_tmp); }
+  void TearDown() override { ASSERT_TRUE(remove_tree(m_tmp)); }
 
   static void write(const std::string& p, const std::string& s) { std::ofstream(p) << s; }
   const RootDir& root() const { return *m_dir; }
@@ -130,6 +131,77 @@ TEST_F(RootDirTest, LstatReadLinkListAndOpen) {
   EXPECT_NE(big.error().message.find("over the limit"), std::string::npos);
   EXPECT_TRUE(root().open_file("/usr/lib/x86_64-linux-gnu/libz.so.1"));
   EXPECT_FALSE(RootDir::open(m_tmp + "/no-such-root"));
+}
+
+TEST_F(RootDirTest, FifosAndDevicesAreNotReadNorWaitedFor) {
+  // A FIFO would block open() until a writer came (issue 10): refused at once instead.
+  ASSERT_EQ(::mkfifo((m_root + "/etc/fifo").c_str(), 0644), 0);
+  auto r = root().read_file("/etc/fifo", 100);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "/etc/fifo: not a regular file");
+  EXPECT_FALSE(root().open_file("/etc"));
+}
+
+TEST_F(RootDirTest, OpenDirCreatesInsideTheRootThroughLinks) {
+  // Missing parents are made; a dangling link on the way gets its target made, inside.
+  fs::create_directory_symlink("/made/by/link", m_root + "/dangling");
+  auto fd = root().open_dir("/dangling/below", RootDir::Create::yes);
+  ASSERT_TRUE(fd) << fd.error().message;
+  EXPECT_TRUE(fs::is_directory(m_root + "/made/by/link/below"));
+  EXPECT_TRUE(fs::is_symlink(m_root + "/dangling"));
+  // 45 levels made at once spend no symlink budget (issue 10, case 8).
+  std::string deep;
+  for (int i = 0; i < 45; ++i) deep += "/a";
+  ASSERT_TRUE(root().open_dir(deep, RootDir::Create::yes));
+  EXPECT_TRUE(fs::is_directory(m_root + deep));
+  // Without Create, missing is an empty descriptor; a file in the way too.
+  auto missing = root().open_dir("/no/such/dir", RootDir::Create::no);
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(*missing);
+  EXPECT_FALSE(*root().open_dir("/etc/passwd", RootDir::Create::no));
+  EXPECT_FALSE(fs::exists(m_root + "/no"));
+  // Escapes stay inside: "../../x" from the root is /x of the root.
+  ASSERT_TRUE(root().open_dir("/../../outside-made", RootDir::Create::yes));
+  EXPECT_TRUE(fs::is_directory(m_root + "/outside-made"));
+  EXPECT_FALSE(fs::exists(m_tmp + "/outside-made"));
+}
+
+TEST_F(RootDirTest, PathMaxIsTheLimitForWhatItCreates) {
+  std::string at;
+  std::string name(200, 'b');
+  while (at.size() + 201 <= 4095) at += "/" + name;
+  at += "/" + std::string(4094 - at.size() - 1, 'c');
+  ASSERT_EQ(at.size(), 4094u);
+  ASSERT_TRUE(root().open_dir(at, RootDir::Create::yes));
+  auto over = root().open_dir(at + "/cc", RootDir::Create::yes);
+  ASSERT_FALSE(over);
+  EXPECT_NE(over.error().message.find("File name too long"), std::string::npos);
+}
+
+TEST_F(RootDirTest, AMazeOfLinksStopsAtTheWalkBudget) {
+  // 40 links, each to a 1,600-component path through the previous one: one resolution makes
+  // 64,000 lookups. The budget (k_max_walk_steps) ends a walk of such paths after 17.
+  auto small = RootDir::open(m_root);
+  ASSERT_TRUE(small);
+  std::string hop;
+  for (int i = 0; i < 800; ++i) hop += "d/../";
+  fs::create_directories(m_root + "/d");
+  fs::create_directory_symlink("/" + hop + "d", m_root + "/l0");
+  for (int i = 1; i < 40; ++i)
+    fs::create_directory_symlink("/l" + std::to_string(i - 1) + "/../" + hop + "d",
+                                 m_root + "/l" + std::to_string(i));
+  Result<RootDir::Resolved> r = small->resolve("/l39");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->path, "/d");
+  int walks = 1;
+  while (r && walks < 1000) {
+    r = small->resolve("/l39");
+    ++walks;
+  }
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message,
+            "/l39: gave up after 1048576 path lookups in this root (chains of symbolic links?)");
+  EXPECT_EQ(walks, 17);
 }
 
 }  // namespace

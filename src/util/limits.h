@@ -1,0 +1,36 @@
+// The bounds pith holds every image to, in one place (docs/limits.md explains each and what
+// pith does at it). They are far above what real images need and low enough that a crafted
+// image cannot make pith crash, hang, or fill the memory or the disk.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace pith {
+
+// The kernel's PATH_MAX (4096 with its NUL) and NAME_MAX: no runtime can unpack a path or a
+// symlink target longer, nor a name longer. Paths are also held to it once symlinks are followed.
+inline constexpr size_t k_max_path_bytes = 4095;
+inline constexpr size_t k_max_name_bytes = 255;
+// Symlinks followed while resolving one path: the kernel's MAXSYMLINKS.
+inline constexpr int k_max_symlinks = 40;
+// Lookups a root directory may make in all (RootDir: unpacking a layer, resolving a program's
+// libraries), a few seconds of system calls at most. A real unpack makes about one per
+// directory (entries come grouped by directory, and a path without symlinks is one lookup); a
+// maze of long symlink chains makes tens of thousands per entry, and stops here with an error
+// instead of running for minutes.
+inline constexpr uint64_t k_max_walk_steps = uint64_t{1} << 20;
+// Files, directories and whiteouts in one image, over all its layers, and nodes in its
+// squashed tree (implied directories included). The largest real images hold well under a
+// million.
+inline constexpr size_t k_max_entries = size_t{4} << 20;
+// Layers of one image: overlayfs stacks at most 128 or so (Docker's overlay2 refuses more
+// than 125); OCI sets no bound, pith takes ten times Docker's.
+inline constexpr size_t k_max_layers = 1280;
+// Manifests and indexes visited while resolving or copying one reference (nested indexes,
+// each visited once).
+inline constexpr size_t k_max_manifests = 4096;
+// Index nesting: an index may point to an index, at most this deep.
+inline constexpr int k_max_index_depth = 4;
+
+}  // namespace pith
