@@ -97,7 +97,7 @@ Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
   // output.
   auto spec = TRY(settings(args, app));
   add_vcs_annotations(spec);
-  auto warn = [](const std::string& w) { std::fprintf(stderr, "pith: warning: %s\n", w.c_str()); };
+  auto warn = [](const std::string& w) { note("warning", w); };
   build::RegistryAccess registries{args.registry.src_options(), args.registry.dest_options()};
   // Outputs are written with a line per blob on a terminal (not with -q).
   std::optional<TransferProgress> progress;

@@ -42,7 +42,11 @@ Result<report::InspectReport> inspect_image(const std::string& image, const std:
                                             const transport::RegistryOptions& registry = {});
 
 // Prints "pith: error: <message>" on stderr (the word "error" in red on a terminal) and
-// returns k_exit_error.
+// returns k_exit_error. Messages quote paths, references and keys from images: they are
+// escaped (util/escape.h), so the line stays one line and nothing reaches the terminal as a
+// control sequence.
 int report(const Error& error);
+// Prints "pith: <kind>: <message>" on stderr, escaped as report() does ("warning", "gate failed").
+void note(const char* kind, const std::string& message);
 
 }  // namespace pith::cli

@@ -52,7 +52,7 @@ Result<int> run_inspect(const InspectArgs& args) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   }
   auto violations = TRY(report::violated_gates(r, gates));
-  for (const auto& v : violations) std::fprintf(stderr, "pith: gate failed: %s\n", v.c_str());
+  for (const auto& v : violations) note("gate failed", v);
   return violations.empty() ? k_exit_ok : k_exit_check_failed;
 }
 

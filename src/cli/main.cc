@@ -27,10 +27,12 @@ const std::vector<Command>& commands() {
   return k_commands;
 }
 
+void note(const char* kind, const std::string& message) {
+  std::fprintf(stderr, "pith: %s: %s\n", kind, escape_text(message).c_str());
+}
+
 int report(const Error& error) {
   bool colour = ::isatty(STDERR_FILENO) != 0;
-  // Messages quote paths, references and keys from images: escaped, so that the error stays
-  // one line and nothing in it reaches the terminal as a control sequence.
   std::fprintf(stderr, "pith: %serror:%s %s\n", colour ? "\033[1;31m" : "", colour ? "\033[0m" : "",
                escape_text(error.message).c_str());
   return k_exit_error;
@@ -104,9 +106,8 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   pith::install_cleanup_on_signals();
-  pith::set_cleanup_reporter([](const std::string& message) {
-    std::fprintf(stderr, "pith: warning: %s\n", pith::escape_text(message).c_str());
-  });
+  pith::set_cleanup_reporter(
+      [](const std::string& message) { pith::cli::note("warning", message); });
   try {
     return pith::cli::run(argc, argv);
   } catch (const std::exception& e) {

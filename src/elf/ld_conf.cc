@@ -14,6 +14,8 @@ namespace {
 
 constexpr int k_max_depth = 8;  // includes of includes; more is a loop
 constexpr uint64_t k_max_conf = 1 << 20;
+// Files read for one ld.so.conf, includes included (Debian's has a dozen).
+constexpr size_t k_max_files = 1024;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -43,6 +45,7 @@ bool present(const RootDir& root, const std::string& path) {
 
 void glob_from(const RootDir& root, const std::string& dir, std::vector<std::string_view> parts,
                size_t i, std::vector<std::string>* out) {
+  if (out->size() >= k_max_files) return;  // "include /*/*/*/*" matches a whole tree
   if (i == parts.size()) {
     out->push_back(dir.empty() ? "/" : dir);
     return;
@@ -62,13 +65,23 @@ void glob_from(const RootDir& root, const std::string& dir, std::vector<std::str
   }
 }
 
+// What one read of ld.so.conf has seen: each file is read once (a second include of it could
+// add no directory, as the list keeps each once), so a file that includes itself, or several
+// that include one another, cost one read each instead of growing exponentially.
+struct ConfWalk {
+  std::set<std::string> read;
+  Result<void> status;
+};
+
 void read_conf(const RootDir& root, const std::string& path, int depth,
-               std::vector<std::string>* dirs, Result<void>* status) {
-  if (depth > k_max_depth) return;
+               std::vector<std::string>* dirs, ConfWalk* walk) {
+  if (depth > k_max_depth || walk->read.size() >= k_max_files) return;
+  auto canonical = root.resolve(path);
+  if (canonical && !walk->read.insert(canonical->path).second) return;
   auto text = root.read_file(path, k_max_conf);
   if (!text) {
     // A missing /etc/ld.so.conf lists nothing; a broken include is skipped, as ldconfig does.
-    if (depth == 0 && present(root, path)) *status = std::move(text).error();
+    if (depth == 0 && present(root, path)) walk->status = std::move(text).error();
     return;
   }
   std::string dir = path.substr(0, path.rfind('/'));
@@ -82,7 +95,7 @@ void read_conf(const RootDir& root, const std::string& path, int depth,
     parse_ld_so_conf(std::string_view(t).substr(pos, end - pos), dir, dirs, &line_includes);
     for (const auto& pattern : line_includes)
       for (const auto& file : glob_in_root(root, pattern))
-        read_conf(root, file, depth + 1, dirs, status);
+        read_conf(root, file, depth + 1, dirs, walk);
     pos = end + 1;
   }
 }
@@ -125,9 +138,9 @@ std::vector<std::string> glob_in_root(const RootDir& root, const std::string& pa
 
 Result<std::vector<std::string>> read_ld_so_conf(const RootDir& root) {
   std::vector<std::string> dirs;
-  Result<void> status;
-  read_conf(root, "/etc/ld.so.conf", 0, &dirs, &status);
-  TRY(std::move(status));
+  ConfWalk walk;
+  read_conf(root, "/etc/ld.so.conf", 0, &dirs, &walk);
+  TRY(std::move(walk.status));
   std::vector<std::string> unique;
   std::set<std::string> seen;
   for (auto& d : dirs)

@@ -7,6 +7,7 @@
 
 #include "tar/layer_reader.h"
 #include "transport/layer.h"
+#include "util/limits.h"
 
 namespace pith::fs {
 
@@ -74,7 +75,12 @@ Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::Re
   auto stream = TRY(transport::open_layer(src, desc, img.config.diff_ids.at(index)));
   CountingSource counted(*stream);
   LayerEntries out;
+  std::atomic<size_t> own{0};
+  std::atomic<size_t>& entries_read = options.entries_read ? *options.entries_read : own;
   TRY(tar::for_each_entry(counted, [&](const tar::Entry& e, ByteSource& content) -> Result<void> {
+        // Millions of tiny entries compress to almost nothing: the count is the bound.
+        if (++entries_read > k_max_entries)
+          return make_error("more than " + std::to_string(k_max_entries) + " entries in the image");
         out.entries.push_back(e);
         return capture(index, e, content, options, out);
       }).wrap("layer " + std::to_string(index) + " (" + desc.digest.short_str() + ")"));
@@ -91,9 +97,12 @@ Result<std::vector<LayerEntries>> read_layers(transport::ImageSource& src,
   threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(n, 1)));
   std::vector<std::optional<Result<LayerEntries>>> slots(n);
   std::atomic<size_t> next{0};
+  std::atomic<size_t> entries_read{0};
+  ScanOptions shared = options;
+  shared.entries_read = &entries_read;
   auto worker = [&] {
     for (size_t i = next++; i < n; i = next++) {
-      slots[i] = read_layer(src, img, i, options);
+      slots[i] = read_layer(src, img, i, shared);
       if (options.on_layer_done && *slots[i])
         options.on_layer_done(i, slots[i]->value().uncompressed_size);
     }

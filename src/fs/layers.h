@@ -3,6 +3,7 @@
 // depends only on that layer's bytes, so it can be cached by diff_id.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ using CaptureConsumer = std::function<void(size_t layer, CapturedFile&& file)>;
 
 struct ScanOptions {
   CapturePolicy capture;  // empty: keep no content
+  // Shared by the workers: entries read so far over all layers, against k_max_entries
+  // (util/limits.h). read_layers() sets it; read_layer() alone counts its own layer.
+  std::atomic<size_t>* entries_read = nullptr;
   CaptureConsumer consume;
   uint64_t max_capture_bytes = 512 << 20;  // larger files are not kept (a warning says so)
   unsigned threads = 0;                    // 0: one per core

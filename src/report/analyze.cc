@@ -84,8 +84,9 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
   fs::ScanOptions scan;
   scan.threads = options.threads;
   scan.capture = wanted_content;
+  std::atomic<uint64_t> kept{0};
   scan.consume = [&](size_t layer, fs::CapturedFile&& f) {
-    catalog_file(std::move(f), catalogs[layer]);
+    catalog_file(std::move(f), catalogs[layer], kept);
   };
   scan.on_layer_done = [&](size_t, uint64_t bytes) {
     uint64_t total = bytes_done += bytes;

@@ -13,6 +13,7 @@
 #include "catalog/python.h"
 #include "catalog/rpmdb.h"
 #include "catalog/rust.h"
+#include "util/limits.h"
 
 namespace pith::report {
 
@@ -87,12 +88,16 @@ fs::Want wanted_content(const tar::Entry& e) {
   return fs::Want::nothing;
 }
 
-void catalog_file(fs::CapturedFile&& file, LayerCatalog& out) {
+void catalog_file(fs::CapturedFile&& file, LayerCatalog& out, std::atomic<uint64_t>& kept) {
   std::string location = "/" + file.path;
-  if (is_system_file(file.path)) {
-    out.system_files.push_back(std::move(file));
-  } else if (is_os_database(file.path)) {
-    out.os_databases.push_back(std::move(file));
+  bool system = is_system_file(file.path);
+  if (system || is_os_database(file.path)) {
+    if ((kept += file.bytes.size()) > k_max_kept_bytes) {
+      out.warnings.push_back(location + ": skipped: the image's package databases and system " +
+                             "files take more than " + std::to_string(k_max_kept_bytes) + " bytes");
+      return;
+    }
+    (system ? out.system_files : out.os_databases).push_back(std::move(file));
   } else if (catalog::looks_like_python_metadata(file.path, file.bytes)) {
     add_findings(catalog::parse_python_metadata(file.bytes, location), location, out, false);
   } else if (catalog::looks_like_npm_package_json(file.path, file.bytes)) {

@@ -2,6 +2,7 @@
 // packages in the reading worker, and merging OS package databases in layer order.
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,10 @@ fs::Want wanted_content(const tar::Entry& e);
 bool is_system_file(std::string_view path);
 
 // Sorts one captured file into `out`, parsing it if it holds language packages. Hostile
-// content never fails the scan: the file is skipped with a warning naming it.
-void catalog_file(fs::CapturedFile&& file, LayerCatalog& out);
+// content never fails the scan: the file is skipped with a warning naming it. Files kept for
+// later (databases, system files) count against `kept`, shared by all layers, up to
+// k_max_kept_bytes.
+void catalog_file(fs::CapturedFile&& file, LayerCatalog& out, std::atomic<uint64_t>& kept);
 
 // The packages of the squashed image: OS databases as the final tree has them, language
 // packages whose file is still visible; each with the layer that introduced it.

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cerrno>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "oci/manifest.h"
 #include "transport/resolve.h"
 #include "util/file.h"
+#include "util/limits.h"
 #include "util/transfer_progress.h"
 
 namespace pith::transport {
@@ -125,10 +127,22 @@ class Copier {
 
   // Copies every image an index names (nested indexes too); returns the index to store.
   Result<RawManifest> copy_index(const RawManifest& raw, int depth) {
-    if (depth > 4) return make_error("indexes nested too deeply");
+    if (depth > k_max_index_depth) return make_error("indexes nested too deeply");
     oci::Index index = TRY(oci::parse_index(raw.bytes).wrap("index " + raw.digest.str()));
     bool changed = false;
     for (auto& d : index.manifests) {
+      // Each manifest or index is copied once, however often the indexes list it.
+      if (auto done = m_copied_manifests.find(d.digest.str()); done != m_copied_manifests.end()) {
+        if (done->second.digest != d.digest) {
+          d.digest = done->second.digest;
+          d.size = done->second.bytes.size();
+          changed = true;
+        }
+        continue;
+      }
+      if (m_copied_manifests.size() >= k_max_manifests)
+        return make_error("more than " + std::to_string(k_max_manifests) +
+                          " manifests in the indexes");
       RawManifest child = TRY(m_src.manifest(d));
       RawManifest copied;
       switch (oci::sniff_document(child.bytes, d.media_type)) {
@@ -145,6 +159,7 @@ class Copier {
                             "\"");
       }
       TRY(m_dst.put_manifest(copied));
+      m_copied_manifests.emplace(d.digest.str(), copied);
       if (copied.digest != d.digest) {
         d.digest = copied.digest;
         d.size = copied.bytes.size();
@@ -312,6 +327,7 @@ class Copier {
 
   ImageSource& m_src;
   ImageSink& m_dst;
+  std::map<std::string, RawManifest> m_copied_manifests;  // source digest -> as copied
   const CopyOptions& m_options;
   TransferProgress m_no_progress{nullptr, 0};  // draws nothing
   TransferProgress& m_progress;

@@ -24,6 +24,10 @@ inline constexpr uint64_t k_max_walk_steps = uint64_t{1} << 20;
 // squashed tree (implied directories included). The largest real images hold well under a
 // million.
 inline constexpr size_t k_max_entries = size_t{4} << 20;
+// Bytes of package databases and system files (passwd, os-release) inspect keeps from all the
+// layers until they are merged: every version of /var/lib/dpkg/status each layer wrote, say.
+// Real images keep a few megabytes; past this, further files are skipped with a warning.
+inline constexpr uint64_t k_max_kept_bytes = uint64_t{1} << 30;
 // Layers of one image: overlayfs stacks at most 128 or so (Docker's overlay2 refuses more
 // than 125); OCI sets no bound, pith takes ten times Docker's.
 inline constexpr size_t k_max_layers = 1280;
