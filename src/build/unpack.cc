@@ -42,7 +42,7 @@ class Unpacker {
         auto dir = TRY(m_root.open_dir("/" + kind.target, RootDir::Create::no));
         if (dir) {
           forget_parents();
-          TRY(empty_directory(dir.get()).wrap(e.path));
+          TRY(empty_directory(dir.get()).wrap(tar::shown_path(e.path)));
         }
         return {};
       }
@@ -94,7 +94,7 @@ class Unpacker {
   // one is kept: most entries cost no walk at all.
   Result<int> parent_dir(const std::string& path) {
     if (m_parent && m_parent_path == path) return m_parent.get();
-    m_parent = TRY(m_root.open_dir("/" + path, RootDir::Create::yes).wrap(path));
+    m_parent = TRY(m_root.open_dir("/" + path, RootDir::Create::yes).wrap(tar::shown_path(path)));
     m_parent_path = path;
     return m_parent.get();
   }

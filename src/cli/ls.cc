@@ -76,23 +76,55 @@ nlohmann::json json_entry(const tar::Entry& e) {
   return j;
 }
 
+// Writes entries to stdout as they come: `tar -tv` lines, or a JSON array with one object a line.
+class Printer {
+ public:
+  explicit Printer(bool json) : m_json(json) {}
+  void operator()(const tar::Entry& e) {
+    if (m_json) {
+      m_buf += m_first ? "[\n " : ",\n ";
+      m_buf += report::json_text(json_entry(e), -1);
+    } else {
+      m_buf += text_line(e);
+      m_buf += '\n';
+    }
+    m_first = false;
+    if (m_buf.size() >= (1 << 16)) flush();
+  }
+  void finish() {
+    if (m_json) m_buf += m_first ? "[]\n" : "\n]\n";
+    flush();
+  }
+
+ private:
+  void flush() {
+    std::fwrite(m_buf.data(), 1, m_buf.size(), stdout);
+    m_buf.clear();
+  }
+  bool m_json;
+  bool m_first = true;
+  std::string m_buf;
+};
+
 Result<void> run_ls(const LsArgs& args) {
   // 1. Open the image and pick the platform.
   auto ref = TRY(transport::parse_reference(args.image));
   auto src = TRY(transport::open_source(ref, args.registry.options()));
   auto img = TRY(transport::resolve_image(*src, TRY(parse_platform_option(args.platform))));
-  // 2. Read the entries: one layer as stored, or every layer squashed in order.
-  std::vector<tar::Entry> entries;
+  // 2. Read the entries: one layer as stored, or every layer squashed in order; 3. print each
+  // as it comes (a listing may be large: nothing is gathered).
+  Printer print(args.json);
   if (args.layer >= 0) {
     if (static_cast<size_t>(args.layer) >= img.manifest.layers.size())
       return make_error("--layer " + std::to_string(args.layer) + ": the image has " +
                         std::to_string(img.manifest.layers.size()) + " layers (0 to " +
                         std::to_string(img.manifest.layers.size() - 1) + ")");
     auto layer = TRY(fs::read_layer(*src, img, static_cast<size_t>(args.layer)));
-    entries = std::move(layer.entries);
+    auto& entries = layer.entries;
     std::erase_if(entries, [](const tar::Entry& e) { return e.path.empty(); });
     std::stable_sort(entries.begin(), entries.end(),
                      [](const tar::Entry& a, const tar::Entry& b) { return a.path < b.path; });
+    for (const auto& e : entries) print(e);
   } else {
     auto layers = TRY(fs::read_layers(*src, img));
     fs::Tree tree;
@@ -100,26 +132,16 @@ Result<void> run_ls(const LsArgs& args) {
       TRY(tree.apply_layer(i, layers[i].entries)
               .wrap("layer " + std::to_string(i) + " (" +
                     img.manifest.layers[i].digest.short_str() + ")"));
+    layers.clear();
     // Each entry where the squash put it (a file written through a symlinked parent is listed
     // where the link points, as a runtime shows it).
     tree.for_each([&](const std::string& path, const fs::Node& node) {
-      entries.push_back(node.entry);
-      entries.back().path = path;
+      tar::Entry e = node.entry;
+      e.path = path;
+      print(e);
     });
   }
-  // 3. Print.
-  if (args.json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& e : entries) out.push_back(json_entry(e));
-    std::printf("%s\n", report::json_text(out, 1).c_str());
-    return {};
-  }
-  std::string buf;
-  for (const auto& e : entries) {
-    buf += text_line(e);
-    buf += '\n';
-  }
-  std::fwrite(buf.data(), 1, buf.size(), stdout);
+  print.finish();
   return {};
 }
 

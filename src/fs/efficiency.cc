@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "fs/tree.h"
+#include "util/limits.h"
 
 namespace pith::fs {
 
@@ -48,6 +49,18 @@ struct DiveNode {
   std::map<std::string, size_t, std::less<>> children;  // byte order, as Go's sort.Strings
 };
 
+// Nodes every DiveTree of one computation may still make (copies included).
+struct NodeBudget {
+  size_t left = k_max_entries;
+  Result<void> take(size_t n) {
+    if (n > left)
+      return make_error("waste accounting: more than " + std::to_string(k_max_entries) +
+                        " files and directories in the layers' trees");
+    left -= n;
+    return {};
+  }
+};
+
 // One dive FileTree. Nodes live in a vector (0 is the root): a copy is a vector copy, a removed
 // subtree just becomes unreachable, and nothing recurses however deep a hostile path goes.
 class DiveTree {
@@ -56,7 +69,7 @@ class DiveTree {
 
   // dive's AddPath: creates missing components with the empty payload, except names that
   // start with ".wh..wh.." (the walk stops there); the last component gets `info`.
-  void add_path(std::string_view path, DiveInfo info) {
+  Result<void> add_path(std::string_view path, DiveInfo info, NodeBudget& budget) {
     auto names = components(path);
     size_t at = 0;
     for (size_t i = 0; i < names.size(); ++i) {
@@ -64,7 +77,8 @@ class DiveTree {
       if (it != m_nodes[at].children.end()) {
         at = it->second;
       } else {
-        if (names[i].starts_with(k_dive_skipped_prefix)) return;
+        if (names[i].starts_with(k_dive_skipped_prefix)) return {};
+        TRY(budget.take(1));
         size_t child = m_nodes.size();
         m_nodes.emplace_back();
         m_nodes[at].children.emplace(std::string(names[i]), child);
@@ -72,6 +86,7 @@ class DiveTree {
       }
       if (i + 1 == names.size()) m_nodes[at].info = info;
     }
+    return {};
   }
 
   // dive's RemovePath: the node and everything below it; a missing path or the root is left
@@ -104,7 +119,8 @@ class DiveTree {
     return sum;
   }
 
-  void stack(const DiveTree& upper);
+  Result<void> stack(const DiveTree& upper, NodeBudget& budget);
+  size_t size() const { return m_nodes.size(); }
 
  private:
   std::optional<size_t> find_names(const std::vector<std::string_view>& names) const {
@@ -162,14 +178,17 @@ void walk_child_first(const DiveTree& tree, Visit&& visit) {
 
 // dive's Stack: every node of `upper`, children first; a whiteout removes its target, anything
 // else is added (an existing node takes the new payload and keeps its children).
-void DiveTree::stack(const DiveTree& upper) {
+Result<void> DiveTree::stack(const DiveTree& upper, NodeBudget& budget) {
+  Result<void> status;
   walk_child_first(upper, [&](size_t n, std::string_view parent, std::string_view name) {
-    if (is_dive_whiteout(name))
+    if (is_dive_whiteout(name)) {
       remove_path(dive_path(parent, name));
-    else
-      add_path(join(parent, name), upper.node(n).info);
-    return true;
+      return true;
+    }
+    status = add_path(join(parent, name), upper.node(n).info, budget);
+    return status.ok();
   });
+  return status;
 }
 
 // What dive's Efficiency() keeps per path.
@@ -182,7 +201,8 @@ struct PathStats {
   size_t count = 0;
 };
 
-void dive_measures(const std::vector<LayerEntries>& layers, Efficiency& out) {
+Result<void> dive_measures(const std::vector<LayerEntries>& layers, Efficiency& out) {
+  NodeBudget budget;
   // Each layer's own tree, as dive builds it from the tar headers; a layer's size is the sum
   // of its header sizes (not its tar's length).
   std::vector<DiveTree> trees(layers.size());
@@ -191,8 +211,8 @@ void dive_measures(const std::vector<LayerEntries>& layers, Efficiency& out) {
     for (const auto& e : layers[i].entries) {
       layer_size += e.size;
       if (e.path.empty()) continue;  // dive skips "." entries
-      trees[i].add_path(e.path,
-                        {static_cast<int64_t>(e.size), e.type == tar::EntryType::directory});
+      TRY(trees[i].add_path(
+          e.path, {static_cast<int64_t>(e.size), e.type == tar::EntryType::directory}, budget));
     }
     out.size_bytes += layer_size;
     if (i > 0) out.user_size_bytes += layer_size;
@@ -204,13 +224,17 @@ void dive_measures(const std::vector<LayerEntries>& layers, Efficiency& out) {
   DiveTree stacked;
   size_t stacked_layers = 0;
   bool have_stacked = false;
+  Result<void> stacking;
   auto below = [&](size_t layer) -> const DiveTree& {
     if (layer == 0) return trees[0];  // StackTreeRange(0, -1): layer 0 alone
     if (!have_stacked) {
+      stacking = budget.take(trees[0].size());
+      if (!stacking) return stacked;
       stacked = trees[0];
       have_stacked = true;
     }
-    while (stacked_layers < layer) stacked.stack(trees[stacked_layers++]);
+    while (stacking && stacked_layers < layer)
+      stacking = stacked.stack(trees[stacked_layers++], budget);
     return stacked;
   };
 
@@ -243,6 +267,8 @@ void dive_measures(const std::vector<LayerEntries>& layers, Efficiency& out) {
     });
   }
 
+  TRY(std::move(stacking));
+
   uint64_t minimum = 0;
   uint64_t discovered = 0;
   for (const auto& s : stats) {
@@ -266,9 +292,10 @@ void dive_measures(const std::vector<LayerEntries>& layers, Efficiency& out) {
       });
   out.user_wasted_percent =
       static_cast<double>(out.wasted_bytes) / static_cast<double>(out.user_size_bytes);
+  return {};
 }
 
-uint64_t reclaimable_bytes(const std::vector<LayerEntries>& layers) {
+Result<uint64_t> reclaimable_bytes(const std::vector<LayerEntries>& layers) {
   constexpr size_t k_none = SIZE_MAX;
   std::vector<uint64_t> version_bytes;  // one version per regular-file entry
   // Per layer: the version a path's last entry there shows (a hard link shows its target's).
@@ -300,9 +327,7 @@ uint64_t reclaimable_bytes(const std::vector<LayerEntries>& layers) {
       else
         here.insert_or_assign(std::string_view(e.path), version);
     }
-    // A layer the squash refuses fails the whole inspection, which reports it; the waste
-    // measured up to there is never shown.
-    if (!tree.apply_layer(layer, layers[layer].entries)) return 0;
+    TRY(tree.apply_layer(layer, layers[layer].entries));
   }
   // A final node is the last entry at its path in the layer that wrote it, so that layer's
   // map names the version it shows.
@@ -322,10 +347,10 @@ uint64_t reclaimable_bytes(const std::vector<LayerEntries>& layers) {
 
 }  // namespace
 
-Efficiency compute_efficiency(const std::vector<LayerEntries>& layers) {
+Result<Efficiency> compute_efficiency(const std::vector<LayerEntries>& layers) {
   Efficiency out;
-  dive_measures(layers, out);
-  out.reclaimable_bytes = reclaimable_bytes(layers);
+  TRY(dive_measures(layers, out));
+  out.reclaimable_bytes = TRY(reclaimable_bytes(layers));
   return out;
 }
 

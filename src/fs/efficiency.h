@@ -39,9 +39,11 @@ struct Efficiency {
   std::vector<InefficientPath> inefficient;
 };
 
-// Both measures over an image's layers (lowest first), each as fs::read_layers gives it.
-// Never fails: a whiteout of something no lower layer has is dive's "unable to propagate"
-// case, which dive survives (and which this reproduces, score quirks included).
-Efficiency compute_efficiency(const std::vector<LayerEntries>& layers);
+// Both measures over an image's layers (lowest first), each as fs::read_layers gives it. A
+// whiteout of something no lower layer has is dive's "unable to propagate" case, which dive
+// survives (and which this reproduces, score quirks included). Fails only at the bounds: dive
+// keeps a tree per layer, so deep paths repeated in many layers would otherwise cost memory in
+// proportion to layers times depth; at most k_max_entries nodes are made in all.
+Result<Efficiency> compute_efficiency(const std::vector<LayerEntries>& layers);
 
 }  // namespace pith::fs

@@ -7,11 +7,27 @@
 
 namespace pith::fs {
 
+// An implied directory holds no Node of its own: they all show this one, so the directories a
+// deep path implies cost a name and a map each.
 struct Tree::Slot {
-  Node node;
-  Slot* parent = nullptr;  // nullptr for the root
-  size_t path_len = 0;     // bytes of its path from the root ("a/b" is 3)
+  std::unique_ptr<Node> own;  // nullptr for implied directories (and the root)
+  Slot* parent = nullptr;     // nullptr for the root
+  size_t path_len = 0;        // bytes of its path from the root ("a/b" is 3)
   std::map<std::string, std::unique_ptr<Slot>, std::less<>> children;
+
+  const Node& node() const { return own ? *own : implied_node(); }
+  tar::EntryType type() const { return own ? own->entry.type : tar::EntryType::directory; }
+
+  static const Node& implied_node() {
+    static const Node k_implied = [] {
+      Node n;
+      n.entry.type = tar::EntryType::directory;
+      n.entry.mode = 0755;
+      n.implied = true;
+      return n;
+    }();
+    return k_implied;
+  }
 };
 
 namespace {
@@ -41,10 +57,12 @@ void push_components(std::vector<std::string>& todo, std::string_view path) {
 }
 
 // Deletes a subtree without recursion (a hostile tree may be thousands of levels deep):
-// children move to a work list before their parent goes. Returns the nodes deleted.
+// children move to a work list before their parent goes. Returns the nodes deleted and the
+// bytes of their paths.
 template <class SlotPtr>
-size_t destroy(SlotPtr top) {
+std::pair<size_t, uint64_t> destroy(SlotPtr top) {
   size_t n = 0;
+  uint64_t bytes = 0;
   std::vector<SlotPtr> todo;
   todo.push_back(std::move(top));
   while (!todo.empty()) {
@@ -53,16 +71,14 @@ size_t destroy(SlotPtr top) {
     for (auto& [name, child] : s->children) todo.push_back(std::move(child));
     s->children.clear();
     ++n;
+    bytes += s->path_len;
   }
-  return n;
+  return {n, bytes};
 }
 
 }  // namespace
 
-Tree::Tree() : m_root(std::make_unique<Slot>()) {
-  m_root->node.entry.type = tar::EntryType::directory;
-  m_root->node.entry.mode = 0755;
-}
+Tree::Tree() : m_root(std::make_unique<Slot>()) {}
 
 Tree::~Tree() {
   if (m_root) clear_children(m_root.get());
@@ -75,13 +91,21 @@ Tree& Tree::operator=(Tree&& o) noexcept {
     if (m_root) clear_children(m_root.get());
     m_root = std::move(o.m_root);
     m_count = o.m_count;
+    m_path_bytes = o.m_path_bytes;
     o.m_count = 0;
+    o.m_path_bytes = 0;
   }
   return *this;
 }
 
+void Tree::drop(std::unique_ptr<Slot> slot) {
+  auto [n, bytes] = destroy(std::move(slot));
+  m_count -= n;
+  m_path_bytes -= bytes;
+}
+
 void Tree::clear_children(Slot* dir) {
-  for (auto& [name, child] : dir->children) m_count -= destroy(std::move(child));
+  for (auto& [name, child] : dir->children) drop(std::move(child));
   dir->children.clear();
 }
 
@@ -92,15 +116,17 @@ Result<Tree::Slot*> Tree::add_child(Slot* dir, std::string name) {
                       " bytes once symlinks are followed");
   if (m_count + 1 > k_max_entries)
     return make_error("more than " + std::to_string(k_max_entries) + " files and directories");
+  // What `pith ls` would print: deep paths repeated by millions of implied directories.
+  if (m_path_bytes + path_len > k_max_tree_path_bytes)
+    return make_error("the paths of the files and directories take more than " +
+                      std::to_string(k_max_tree_path_bytes) + " bytes");
   auto slot = std::make_unique<Slot>();
   slot->parent = dir;
   slot->path_len = path_len;
-  slot->node.entry.type = tar::EntryType::directory;
-  slot->node.entry.mode = 0755;
-  slot->node.implied = true;
   Slot* raw = slot.get();
   dir->children.insert_or_assign(std::move(name), std::move(slot));
   ++m_count;
+  m_path_bytes += path_len;
   return raw;
 }
 
@@ -123,15 +149,14 @@ Result<Tree::Slot*> Tree::resolve_dir(std::string_view dir, bool create, size_t 
     if (it == at->children.end()) {
       if (!create) return nullptr;
       at = TRY(add_child(at, std::move(name)));
-      at->node.layer = layer;
       continue;
     }
     Slot* child = it->second.get();
-    const tar::Entry& e = child->node.entry;
-    if (e.type == tar::EntryType::directory) {
+    if (child->type() == tar::EntryType::directory) {
       at = child;
       continue;
     }
+    const tar::Entry& e = child->own->entry;
     if (e.type == tar::EntryType::symlink) {
       if (++links > k_max_symlinks)
         return make_error(std::string(dir) + ": too many levels of symbolic links");
@@ -140,10 +165,9 @@ Result<Tree::Slot*> Tree::resolve_dir(std::string_view dir, bool create, size_t 
       continue;
     }
     if (!create) return nullptr;
-    m_count -= destroy(std::move(it->second));
+    drop(std::move(it->second));
     at->children.erase(it);
     at = TRY(add_child(at, std::move(name)));
-    at->node.layer = layer;
   }
   return at;
 }
@@ -158,7 +182,7 @@ Result<void> Tree::apply_whiteout(const Classified& c) {
   if (!dir) return {};
   auto it = dir->children.find(base_name(c.target));
   if (it == dir->children.end()) return {};
-  m_count -= destroy(std::move(it->second));
+  drop(std::move(it->second));
   dir->children.erase(it);
   return {};
 }
@@ -171,15 +195,15 @@ Result<void> Tree::apply_entry(size_t layer, const tar::Entry& e) {
     Slot* old = it->second.get();
     // A directory over a directory keeps what is below it; anything else replaces the node
     // (a directory with all its children).
-    if (old->node.entry.type == tar::EntryType::directory && e.type == tar::EntryType::directory) {
-      old->node = Node{e, layer, false};
+    if (old->type() == tar::EntryType::directory && e.type == tar::EntryType::directory) {
+      old->own = std::make_unique<Node>(Node{e, layer, false});
       return {};
     }
-    m_count -= destroy(std::move(it->second));
+    drop(std::move(it->second));
     dir->children.erase(it);
   }
   Slot* slot = TRY(add_child(dir, std::string(name)));
-  slot->node = Node{e, layer, false};
+  slot->own = std::make_unique<Node>(Node{e, layer, false});
   return {};
 }
 
@@ -191,12 +215,12 @@ Result<void> Tree::apply_layer(size_t layer, const std::vector<tar::Entry>& entr
     kinds.push_back(TRY(classify(e.path)));
     const Classified& c = kinds.back();
     if (c.marker == Marker::whiteout || c.marker == Marker::opaque)
-      TRY(apply_whiteout(c).wrap(e.path));
+      TRY(apply_whiteout(c).wrap(tar::shown_path(e.path)));
   }
   for (size_t i = 0; i < entries.size(); ++i) {
     const tar::Entry& e = entries[i];
     if (e.path.empty() || kinds[i].marker != Marker::none) continue;
-    TRY(apply_entry(layer, e).wrap(e.path));
+    TRY(apply_entry(layer, e).wrap(tar::shown_path(e.path)));
   }
   return {};
 }
@@ -215,7 +239,7 @@ const Node* Tree::find(std::string_view path) const {
     if (it == at->children.end()) return nullptr;
     at = it->second.get();
   }
-  return at == m_root.get() ? nullptr : &at->node;
+  return at == m_root.get() ? nullptr : &at->node();
 }
 
 const Node* Tree::lookup(std::string_view path) const {
@@ -224,7 +248,7 @@ const Node* Tree::lookup(std::string_view path) const {
   auto dir = const_cast<Tree*>(this)->resolve_dir(parent_of(path), false, 0);
   if (!dir || !*dir) return nullptr;
   auto it = (*dir)->children.find(base_name(path));
-  return it == (*dir)->children.end() ? nullptr : &it->second->node;
+  return it == (*dir)->children.end() ? nullptr : &it->second->node();
 }
 
 void Tree::for_each(
@@ -265,7 +289,7 @@ void Tree::for_each(
     if (!path.empty()) path += '/';
     path.append(k.key, 0, k.block ? k.key.size() - 1 : k.key.size());
     if (!k.block) {
-      visit(path, k.slot->node);
+      visit(path, k.slot->node());
       continue;
     }
     const Slot* below = k.slot;

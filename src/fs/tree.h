@@ -25,12 +25,13 @@ namespace pith::fs {
 
 // Limits (util/limits.h): a node's path, once symlinks are followed, is at most
 // k_max_path_bytes long (PATH_MAX, which allows 2048 levels of "a/"); a tree holds at most
-// k_max_entries nodes, implied directories included; k_max_symlinks are followed per path.
+// k_max_entries nodes, implied directories included, whose paths sum to at most
+// k_max_tree_path_bytes; k_max_symlinks are followed per path.
 
 struct Node {
   // The entry as its layer wrote it: `entry.path` is the path written there, which differs
-  // from the node's place in the tree when a parent was a symlink. Implied directories have an
-  // empty `entry.path`, mode 0755.
+  // from the node's place in the tree when a parent was a symlink. Implied directories all show
+  // one node: an empty `entry.path`, mode 0755, layer 0.
   tar::Entry entry;
   size_t layer = 0;      // the layer that wrote it last
   bool implied = false;  // a directory no layer wrote, implied by a deeper path
@@ -67,9 +68,11 @@ class Tree {
   Result<void> apply_entry(size_t layer, const tar::Entry& e);
   Result<Slot*> add_child(Slot* dir, std::string name);
   void clear_children(Slot* dir);
+  void drop(std::unique_ptr<Slot> slot);
 
   std::unique_ptr<Slot> m_root;
-  size_t m_count = 0;  // nodes below the root
+  size_t m_count = 0;         // nodes below the root
+  uint64_t m_path_bytes = 0;  // the lengths of their paths, summed
 };
 
 }  // namespace pith::fs

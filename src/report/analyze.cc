@@ -94,11 +94,7 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
   };
   std::vector<fs::LayerEntries> layers = TRY(fs::read_layers(src, img, scan));
 
-  // 2. Merge in layer order. Waste accounting reads only the entries and is more work than the
-  // rest of the merge, so it runs beside it: the read-ahead threads are done by now and a core
-  // is free.
-  auto efficiency =
-      std::async(std::launch::async, [&layers] { return fs::compute_efficiency(layers); });
+  // 2. Merge in layer order.
   fs::Tree tree;
   auto history = oci::layer_history(img.config);
   r.compressed_size = img.manifest.config.size;
@@ -119,9 +115,13 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
     r.compressed_size += lr.descriptor.size;
     r.uncompressed_size += lr.uncompressed_size;
     r.layers.push_back(std::move(lr));
-    // Copied, not moved: the efficiency thread reads `layers` meanwhile.
     for (const auto& w : layers[i].warnings) r.warnings.push_back(w);
   }
+  // Waste accounting reads only the entries and is more work than the rest of the merge, so it
+  // runs beside it (the read-ahead threads are done by now and a core is free). It starts once
+  // the squash has accepted every layer: a hostile one is refused before dive's trees are made.
+  auto efficiency =
+      std::async(std::launch::async, [&layers] { return fs::compute_efficiency(layers); });
   r.files = count_files(tree, r.content_size);
 
   std::string os_release = final_content(catalogs, tree, "etc/os-release");
@@ -131,7 +131,7 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
   if (r.os) os = {r.os->id, r.os->version_id};
   r.packages = merge_packages(catalogs, tree, os, r.warnings);
   r.surface = find_surface(tree, img.config.user, final_content(catalogs, tree, "etc/passwd"));
-  r.efficiency = efficiency.get();
+  r.efficiency = TRY(efficiency.get());
   return r;
 }
 

@@ -219,8 +219,28 @@ Result<std::string> pread_exact(int fd, uint64_t offset, uint64_t len) {
 }
 
 Result<std::string> read_file(const std::string& path, uint64_t limit) {
-  UniqueFd fd = TRY(open_read(path));
-  uint64_t size = TRY(file_size(fd.get()));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return make_error(path + ": " + errno_text(errno));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return make_error(path + ": " + errno_text(errno));
+  if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+    // A pipe (`--authfile <(...)`) or /dev/null: read to its end, never past the limit (so
+    // /dev/zero fails). Opening did not wait; reading may, for a writer that has the pipe open.
+    ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
+    std::string out;
+    char buf[65536];
+    for (;;) {
+      ssize_t n = ::read(fd.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return make_error(path + ": " + errno_text(errno));
+      if (n == 0) return out;
+      out.append(buf, static_cast<size_t>(n));
+      if (out.size() > limit)
+        return make_error(path + ": over the limit of " + std::to_string(limit) + " bytes");
+    }
+  }
+  if (!S_ISREG(st.st_mode)) return make_error(path + ": not a regular file");
+  uint64_t size = static_cast<uint64_t>(st.st_size);
   if (size > limit)
     return make_error(path + ": " + std::to_string(size) + " bytes is over the limit of " +
                       std::to_string(limit));

@@ -49,6 +49,8 @@ Result<UniqueFd> open_read(const std::string& path);
 // The same for a descriptor just opened (with O_NONBLOCK): an error unless a regular file.
 Result<void> check_regular(int fd, const std::string& shown);
 Result<uint64_t> file_size(int fd);
+// A small file whole: a regular file, or a pipe or character device read to its end
+// (`/dev/null`, `<(...)`); more than `limit` bytes is an error. Opening never blocks.
 Result<std::string> read_file(const std::string& path, uint64_t limit);
 // Reads exactly `len` bytes at `offset`, or fails (truncated input).
 Result<std::string> pread_exact(int fd, uint64_t offset, uint64_t len);

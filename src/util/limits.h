@@ -23,11 +23,15 @@ inline constexpr uint64_t k_max_walk_steps = uint64_t{1} << 20;
 // Files, directories and whiteouts in one image, over all its layers, and nodes in its
 // squashed tree (implied directories included). The largest real images hold well under a
 // million.
-inline constexpr size_t k_max_entries = size_t{4} << 20;
+inline constexpr size_t k_max_entries = size_t{2} << 20;
 // Bytes of package databases and system files (passwd, os-release) inspect keeps from all the
 // layers until they are merged: every version of /var/lib/dpkg/status each layer wrote, say.
 // Real images keep a few megabytes; past this, further files are skipped with a warning.
 inline constexpr uint64_t k_max_kept_bytes = uint64_t{1} << 30;
+// Bytes of all the paths of an image's squashed tree, about what `pith ls` prints: a real image
+// of a million files has paths of ~100 bytes (100 MB). A few thousand deep paths in distinct
+// directories imply millions of directories, each repeating a 4 kB path.
+inline constexpr uint64_t k_max_tree_path_bytes = uint64_t{256} << 20;
 // Layers of one image: overlayfs stacks at most 128 or so (Docker's overlay2 refuses more
 // than 125); OCI sets no bound, pith takes ten times Docker's.
 inline constexpr size_t k_max_layers = 1280;

@@ -77,7 +77,7 @@ Result<std::vector<LayerEntries>> load(const std::string& path) {
 Efficiency efficiency_of(const std::string& corpus_path) {
   auto layers = load(test::corpus(corpus_path));
   EXPECT_TRUE(layers.ok()) << (layers.ok() ? "" : layers.error().message);
-  return layers.ok() ? compute_efficiency(*layers) : Efficiency{};
+  return layers.ok() ? compute_efficiency(*layers).value() : Efficiency{};
 }
 
 // The other method: extract the layers in order with GNU tar into a directory (whiteouts and
@@ -168,7 +168,7 @@ TEST(Efficiency, FileOverwrittenTwice) {
   std::vector<LayerEntries> layers = {layer({dir("a"), file("a/f", 10)}),
                                       layer({dir("a"), file("a/f", 20)}),
                                       layer({dir("a"), file("a/f", 30)})};
-  Efficiency e = compute_efficiency(layers);
+  Efficiency e = compute_efficiency(layers).value();
   EXPECT_EQ(e.reclaimable_bytes, 30u);  // the 10 and the 20; the 30 is what remains
   EXPECT_EQ(e.wasted_bytes, 60u);       // dive counts the kept copy too
   EXPECT_EQ(bits(e.score), bits(10.0 / 60.0));
@@ -182,7 +182,7 @@ TEST(Efficiency, DeletedDirectory) {
   std::vector<LayerEntries> layers = {
       layer({dir("d"), file("d/x", 100), dir("d/sub"), file("d/sub/y", 50), file("keep", 7)}),
       layer({file(".wh.d", 0), file("new", 3)})};
-  Efficiency e = compute_efficiency(layers);
+  Efficiency e = compute_efficiency(layers).value();
   EXPECT_EQ(e.reclaimable_bytes, 150u);
   // dive sizes the whiteout as the whole lower directory (150) but, seeing "d" as a leaf only
   // once, calls nothing wasted.
@@ -198,7 +198,7 @@ TEST(Efficiency, OpaqueWhiteout) {
   std::vector<LayerEntries> layers = {
       layer({dir("d"), file("d/a", 40), file("d/b", 60), file("e", 1)}),
       layer({dir("d"), file("d/.wh..wh..opq", 0), file("d/b", 70)})};
-  Efficiency e = compute_efficiency(layers);
+  Efficiency e = compute_efficiency(layers).value();
   EXPECT_EQ(e.reclaimable_bytes, 100u);  // d/a and the old d/b, both hidden
   // dive ignores opaque markers: only d/b, seen twice, is waste.
   EXPECT_EQ(e.wasted_bytes, 130u);
@@ -212,7 +212,7 @@ TEST(Efficiency, OpaqueWhiteout) {
 TEST(Efficiency, FileReplacedByDirectory) {
   std::vector<LayerEntries> layers = {layer({file("x", 25), file("y", 4)}),
                                       layer({dir("x"), file("x/inner", 9)})};
-  Efficiency e = compute_efficiency(layers);
+  Efficiency e = compute_efficiency(layers).value();
   EXPECT_EQ(e.reclaimable_bytes, 25u);
   EXPECT_EQ(e.wasted_bytes, 0u);  // "x" is a leaf in layer 0 only
   EXPECT_EQ(bits(e.score), bits(1.0));
@@ -223,7 +223,7 @@ TEST(Efficiency, FileReplacedByDirectory) {
 TEST(Efficiency, DirectoryReplacedByFile) {
   std::vector<LayerEntries> layers = {layer({dir("z"), file("z/c", 11), file("z/d", 12)}),
                                       layer({file("z", 2)})};
-  Efficiency e = compute_efficiency(layers);
+  Efficiency e = compute_efficiency(layers).value();
   EXPECT_EQ(e.reclaimable_bytes, 23u);  // z/c and z/d go with the directory
   EXPECT_EQ(e.wasted_bytes, 0u);
   EXPECT_EQ(bits(e.score), bits(1.0));
@@ -235,12 +235,12 @@ TEST(Efficiency, HardLinksAddNoBytesAndKeepTheirContentVisible) {
   LayerEntries drop_name = layer({dir("bin"), file("bin/.wh.busybox", 0)});
   LayerEntries drop_links = layer({dir("bin"), file("bin/.wh.sh", 0), file("bin/.wh.ls", 0)});
 
-  EXPECT_EQ(compute_efficiency({base}).reclaimable_bytes, 0u);
-  EXPECT_EQ(compute_efficiency({base}).size_bytes, 1000u);  // links have no header size
+  EXPECT_EQ(compute_efficiency({base}).value().reclaimable_bytes, 0u);
+  EXPECT_EQ(compute_efficiency({base}).value().size_bytes, 1000u);  // links have no header size
   // The name goes, the content stays reachable through bin/sh and bin/ls.
-  EXPECT_EQ(compute_efficiency({base, drop_name}).reclaimable_bytes, 0u);
+  EXPECT_EQ(compute_efficiency({base, drop_name}).value().reclaimable_bytes, 0u);
 
-  Efficiency e = compute_efficiency({base, drop_name, drop_links});
+  Efficiency e = compute_efficiency({base, drop_name, drop_links}).value();
   EXPECT_EQ(e.reclaimable_bytes, 1000u);
   // dive: busybox 1000 + its whiteout 0; ls and sh 0 + 0 each. Ties keep discovery order.
   EXPECT_EQ(e.wasted_bytes, 1000u);
@@ -253,13 +253,13 @@ TEST(Efficiency, HardLinkToALowerLayerKeepsItsContent) {
   std::vector<LayerEntries> layers = {layer({file("data", 300), file("other", 5)}),
                                       layer({hardlink("alias", "data")}),
                                       layer({file(".wh.data", 0), symlink("other", "alias")})};
-  EXPECT_EQ(compute_efficiency(layers).reclaimable_bytes, 5u);  // only "other"'s bytes
+  EXPECT_EQ(compute_efficiency(layers).value().reclaimable_bytes, 5u);  // only "other"'s bytes
 }
 
 TEST(Efficiency, SameLayerRewriteCounts) {
   // A tar that names a path twice: extraction keeps the second, the first is stored for nothing.
   std::vector<LayerEntries> layers = {layer({file("f", 8), file("f", 3)})};
-  EXPECT_EQ(compute_efficiency(layers).reclaimable_bytes, 8u);
+  EXPECT_EQ(compute_efficiency(layers).value().reclaimable_bytes, 8u);
 }
 
 TEST(Efficiency, DiveQuirkWhiteoutOfNothingStopsTheLayerWalk) {
@@ -267,7 +267,7 @@ TEST(Efficiency, DiveQuirkWhiteoutOfNothingStopsTheLayerWalk) {
   // first) and leaves "zzz" with its -1 "no size yet", which the score still adds: 9 / 10.
   std::vector<LayerEntries> layers = {layer({file("a", 10)}),
                                       layer({file(".wh.zzz", 0), file("b", 5)})};
-  Efficiency e = compute_efficiency(layers);
+  Efficiency e = compute_efficiency(layers).value();
   EXPECT_EQ(bits(e.score), bits(9.0 / 10.0));
   EXPECT_EQ(e.size_bytes, 15u);
   EXPECT_EQ(e.wasted_bytes, 0u);
@@ -281,7 +281,7 @@ TEST(Efficiency, WorkedExampleOfTheDocs) {
              file("cache/a", 50), file("cache/b", 30)}),
       layer({dir("app"), file("app/cfg", 12), file(".wh.cache", 0)}),
       layer({dir("app"), file("app/cfg", 12)})};
-  Efficiency e = compute_efficiency(layers);
+  Efficiency e = compute_efficiency(layers).value();
   EXPECT_EQ(bits(e.score), bits(0.9183673469387755));
   EXPECT_EQ(e.size_bytes, 214u);
   EXPECT_EQ(e.user_size_bytes, 24u);
@@ -292,7 +292,7 @@ TEST(Efficiency, WorkedExampleOfTheDocs) {
 }
 
 TEST(Efficiency, NoLayers) {
-  Efficiency e = compute_efficiency({});
+  Efficiency e = compute_efficiency({}).value();
   EXPECT_EQ(bits(e.score), bits(1.0));
   EXPECT_EQ(e.reclaimable_bytes, 0u);
   EXPECT_TRUE(std::isnan(e.user_wasted_percent));  // 0 / 0, as in dive

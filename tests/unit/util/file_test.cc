@@ -133,13 +133,24 @@ TEST_F(FileTest, StaleTemporariesGoButLiveOnesStay) {
   EXPECT_TRUE(fs::exists(dir + "/.keep-me"));
 }
 
-TEST_F(FileTest, ReadingRefusesWhatIsNotAFile) {
+TEST_F(FileTest, ReadingNeverWaitsNorRunsForever) {
+  // An archive or blob that is a FIFO would block open() until a writer came: refused at once.
   ASSERT_EQ(::mkfifo((m_tmp + "/fifo").c_str(), 0644), 0);
-  auto r = read_file(m_tmp + "/fifo", 100);  // would block in open() without O_NONBLOCK
+  auto r = open_read(m_tmp + "/fifo");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, m_tmp + "/fifo: not a regular file");
   EXPECT_FALSE(open_read("/dev/zero"));
   EXPECT_FALSE(open_read(m_tmp));
+  // A small file named by the user may be a pipe or /dev/null (`--authfile /dev/null`): read to
+  // its end, which a pipe without a writer has at once; /dev/zero stops at the limit.
+  auto fifo = read_file(m_tmp + "/fifo", 100);
+  ASSERT_TRUE(fifo) << fifo.error().message;
+  EXPECT_EQ(*fifo, "");
+  EXPECT_EQ(*read_file("/dev/null", 100), "");
+  auto zero = read_file("/dev/zero", 100);
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().message, "/dev/zero: over the limit of 100 bytes");
+  EXPECT_FALSE(read_file(m_tmp, 100));
 }
 
 }  // namespace
