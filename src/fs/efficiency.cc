@@ -49,14 +49,23 @@ struct DiveNode {
   std::map<std::string, size_t, std::less<>> children;  // byte order, as Go's sort.Strings
 };
 
-// Nodes every DiveTree of one computation may still make (copies included).
+// What every DiveTree of one computation may still make (nodes, copies included) and walk
+// (path components), against the squash's own bounds.
 struct NodeBudget {
-  size_t left = k_max_entries;
+  size_t nodes = k_max_entries;
+  uint64_t steps = k_max_tree_steps;
   Result<void> take(size_t n) {
-    if (n > left)
+    if (n > nodes)
       return make_error("waste accounting: more than " + std::to_string(k_max_entries) +
                         " files and directories in the layers' trees");
-    left -= n;
+    nodes -= n;
+    return {};
+  }
+  Result<void> walk(size_t n) {
+    if (n > steps)
+      return make_error("waste accounting: more than " + std::to_string(k_max_tree_steps) +
+                        " path components walked");
+    steps -= n;
     return {};
   }
 };
@@ -71,6 +80,7 @@ class DiveTree {
   // start with ".wh..wh.." (the walk stops there); the last component gets `info`.
   Result<void> add_path(std::string_view path, DiveInfo info, NodeBudget& budget) {
     auto names = components(path);
+    TRY(budget.walk(names.size()));
     size_t at = 0;
     for (size_t i = 0; i < names.size(); ++i) {
       auto it = m_nodes[at].children.find(names[i]);

@@ -75,12 +75,18 @@ Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::Re
   auto stream = TRY(transport::open_layer(src, desc, img.config.diff_ids.at(index)));
   CountingSource counted(*stream);
   LayerEntries out;
-  std::atomic<size_t> own{0};
-  std::atomic<size_t>& entries_read = options.entries_read ? *options.entries_read : own;
+  std::atomic<size_t> own_entries{0};
+  std::atomic<uint64_t> own_bytes{0};
+  auto& entries_read = options.entries_read ? *options.entries_read : own_entries;
+  auto& path_bytes = options.path_bytes_read ? *options.path_bytes_read : own_bytes;
   TRY(tar::for_each_entry(counted, [&](const tar::Entry& e, ByteSource& content) -> Result<void> {
-        // Millions of tiny entries compress to almost nothing: the count is the bound.
+        // Millions of tiny entries, or of long paths, compress to almost nothing: their count
+        // and their bytes bound what is kept.
         if (++entries_read > k_max_entries)
           return make_error("more than " + std::to_string(k_max_entries) + " entries in the image");
+        if ((path_bytes += e.path.size() + e.link_target.size()) > k_max_path_bytes_total)
+          return make_error("the paths of the image's entries take more than " +
+                            std::to_string(k_max_path_bytes_total) + " bytes");
         out.entries.push_back(e);
         return capture(index, e, content, options, out);
       }).wrap("layer " + std::to_string(index) + " (" + desc.digest.short_str() + ")"));
@@ -98,8 +104,10 @@ Result<std::vector<LayerEntries>> read_layers(transport::ImageSource& src,
   std::vector<std::optional<Result<LayerEntries>>> slots(n);
   std::atomic<size_t> next{0};
   std::atomic<size_t> entries_read{0};
+  std::atomic<uint64_t> path_bytes_read{0};
   ScanOptions shared = options;
   shared.entries_read = &entries_read;
+  shared.path_bytes_read = &path_bytes_read;
   auto worker = [&] {
     for (size_t i = next++; i < n; i = next++) {
       slots[i] = read_layer(src, img, i, shared);

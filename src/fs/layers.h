@@ -27,9 +27,11 @@ using CaptureConsumer = std::function<void(size_t layer, CapturedFile&& file)>;
 
 struct ScanOptions {
   CapturePolicy capture;  // empty: keep no content
-  // Shared by the workers: entries read so far over all layers, against k_max_entries
-  // (util/limits.h). read_layers() sets it; read_layer() alone counts its own layer.
+  // Shared by the workers: entries read so far over all layers, and the bytes of their paths
+  // and link targets, against k_max_entries and k_max_path_bytes_total (util/limits.h).
+  // read_layers() sets them; read_layer() alone counts its own layer.
   std::atomic<size_t>* entries_read = nullptr;
+  std::atomic<uint64_t>* path_bytes_read = nullptr;
   CaptureConsumer consume;
   uint64_t max_capture_bytes = 512 << 20;  // larger files are not kept (a warning says so)
   unsigned threads = 0;                    // 0: one per core

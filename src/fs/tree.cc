@@ -99,6 +99,7 @@ Tree& Tree::operator=(Tree&& o) noexcept {
 }
 
 void Tree::drop(std::unique_ptr<Slot> slot) {
+  forget_parent();
   auto [n, bytes] = destroy(std::move(slot));
   m_count -= n;
   m_path_bytes -= bytes;
@@ -117,9 +118,9 @@ Result<Tree::Slot*> Tree::add_child(Slot* dir, std::string name) {
   if (m_count + 1 > k_max_entries)
     return make_error("more than " + std::to_string(k_max_entries) + " files and directories");
   // What `pith ls` would print: deep paths repeated by millions of implied directories.
-  if (m_path_bytes + path_len > k_max_tree_path_bytes)
+  if (m_path_bytes + path_len > k_max_path_bytes_total)
     return make_error("the paths of the files and directories take more than " +
-                      std::to_string(k_max_tree_path_bytes) + " bytes");
+                      std::to_string(k_max_path_bytes_total) + " bytes");
   auto slot = std::make_unique<Slot>();
   slot->parent = dir;
   slot->path_len = path_len;
@@ -133,12 +134,15 @@ Result<Tree::Slot*> Tree::add_child(Slot* dir, std::string name) {
 // The directory `dir` names, every component followed (symlinks inside the root, ".." never
 // above it). With `create`, missing components become implied directories and a non-directory
 // in the way is replaced by one; without, a missing or non-directory component gives nullptr.
-Result<Tree::Slot*> Tree::resolve_dir(std::string_view dir, bool create, size_t layer) {
+Result<Tree::Slot*> Tree::resolve_dir(std::string_view dir, bool create) {
   std::vector<std::string> todo;
   push_components(todo, dir);
   Slot* at = m_root.get();
   int links = 0;
   while (!todo.empty()) {
+    if (++m_steps > k_max_tree_steps)
+      return make_error("gave up after walking " + std::to_string(k_max_tree_steps) +
+                        " path components (chains of symbolic links?)");
     std::string name = std::move(todo.back());
     todo.pop_back();
     if (name == "..") {
@@ -174,11 +178,11 @@ Result<Tree::Slot*> Tree::resolve_dir(std::string_view dir, bool create, size_t 
 
 Result<void> Tree::apply_whiteout(const Classified& c) {
   if (c.marker == Marker::opaque) {
-    Slot* dir = TRY(resolve_dir(c.target, false, 0));
+    Slot* dir = TRY(resolve_dir(c.target, false));
     if (dir) clear_children(dir);
     return {};
   }
-  Slot* dir = TRY(resolve_dir(parent_of(c.target), false, 0));
+  Slot* dir = TRY(resolve_dir(parent_of(c.target), false));
   if (!dir) return {};
   auto it = dir->children.find(base_name(c.target));
   if (it == dir->children.end()) return {};
@@ -188,7 +192,13 @@ Result<void> Tree::apply_whiteout(const Classified& c) {
 }
 
 Result<void> Tree::apply_entry(size_t layer, const tar::Entry& e) {
-  Slot* dir = TRY(resolve_dir(parent_of(e.path), true, layer));
+  // Entries come grouped by directory: the last parent is kept until something is removed.
+  std::string_view parent = parent_of(e.path);
+  if (!m_parent || m_parent_path != parent) {
+    m_parent = TRY(resolve_dir(parent, true));
+    m_parent_path = parent;
+  }
+  Slot* dir = m_parent;
   std::string_view name = base_name(e.path);
   auto it = dir->children.find(name);
   if (it != dir->children.end()) {
@@ -245,7 +255,7 @@ const Node* Tree::find(std::string_view path) const {
 const Node* Tree::lookup(std::string_view path) const {
   if (path.empty()) return nullptr;
   // Without `create`, resolve_dir changes nothing: the cast only reuses the one walk.
-  auto dir = const_cast<Tree*>(this)->resolve_dir(parent_of(path), false, 0);
+  auto dir = const_cast<Tree*>(this)->resolve_dir(parent_of(path), false);
   if (!dir || !*dir) return nullptr;
   auto it = (*dir)->children.find(base_name(path));
   return it == (*dir)->children.end() ? nullptr : &it->second->node();

@@ -26,7 +26,7 @@ namespace pith::fs {
 // Limits (util/limits.h): a node's path, once symlinks are followed, is at most
 // k_max_path_bytes long (PATH_MAX, which allows 2048 levels of "a/"); a tree holds at most
 // k_max_entries nodes, implied directories included, whose paths sum to at most
-// k_max_tree_path_bytes; k_max_symlinks are followed per path.
+// k_max_path_bytes_total; k_max_symlinks are followed per path, k_max_tree_steps in all.
 
 struct Node {
   // The entry as its layer wrote it: `entry.path` is the path written there, which differs
@@ -63,16 +63,23 @@ class Tree {
 
  private:
   struct Slot;
-  Result<Slot*> resolve_dir(std::string_view dir, bool create, size_t layer);
+  Result<Slot*> resolve_dir(std::string_view dir, bool create);
   Result<void> apply_whiteout(const Classified& c);
   Result<void> apply_entry(size_t layer, const tar::Entry& e);
   Result<Slot*> add_child(Slot* dir, std::string name);
   void clear_children(Slot* dir);
   void drop(std::unique_ptr<Slot> slot);
+  void forget_parent() {
+    m_parent = nullptr;
+    m_parent_path.clear();
+  }
 
   std::unique_ptr<Slot> m_root;
   size_t m_count = 0;         // nodes below the root
   uint64_t m_path_bytes = 0;  // the lengths of their paths, summed
+  uint64_t m_steps = 0;       // components walked, against k_max_tree_steps
+  Slot* m_parent = nullptr;   // the directory the last entry went to, and its path as written
+  std::string m_parent_path;
 };
 
 }  // namespace pith::fs

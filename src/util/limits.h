@@ -28,10 +28,14 @@ inline constexpr size_t k_max_entries = size_t{2} << 20;
 // layers until they are merged: every version of /var/lib/dpkg/status each layer wrote, say.
 // Real images keep a few megabytes; past this, further files are skipped with a warning.
 inline constexpr uint64_t k_max_kept_bytes = uint64_t{1} << 30;
-// Bytes of all the paths of an image's squashed tree, about what `pith ls` prints: a real image
-// of a million files has paths of ~100 bytes (100 MB). A few thousand deep paths in distinct
-// directories imply millions of directories, each repeating a 4 kB path.
-inline constexpr uint64_t k_max_tree_path_bytes = uint64_t{256} << 20;
+// Bytes of the paths (and link targets) of all entries of an image, and of all the paths of its
+// squashed tree, about what `pith ls` prints: a real image of a million files has paths of ~100
+// bytes (100 MB). Entries with 4 kB paths compress to almost nothing; a few thousand deep paths
+// in distinct directories imply millions of directories, each repeating a 4 kB path.
+inline constexpr uint64_t k_max_path_bytes_total = uint64_t{256} << 20;
+// Path components the squash may walk in all, following symlinks (in memory, ~50 ns each). A
+// real image walks a few per directory; a maze of symlinks to long paths, thousands per entry.
+inline constexpr uint64_t k_max_tree_steps = uint64_t{1} << 26;
 // Layers of one image: overlayfs stacks at most 128 or so (Docker's overlay2 refuses more
 // than 125); OCI sets no bound, pith takes ten times Docker's.
 inline constexpr size_t k_max_layers = 1280;
