@@ -111,4 +111,43 @@ head -c 200000000 /dev/urandom >"$big/root/blob"
 timeout -s INT 0.5 "$PITH" copy --compress gzip "dir:$big/root" "oci-archive:$tmp/outdir/big.tar" >/dev/null 2>&1
 expect_no_output "interrupted copy"
 
+# --layer counts from 0: a negative one is a usage error, not "every layer".
+expect_error "negative --layer" "$PITH" ls --layer -5 "$C/dive/test-docker-image.tar"
+
+# Destinations that are not regular files are refused and left as they were (as root, the
+# device is made here, never /dev/null itself).
+mkfifo "$tmp/fifo"
+expect_error "a FIFO as destination" "$PITH" copy "$C/dive/test-docker-image.tar" "oci-archive:$tmp/fifo"
+[ -p "$tmp/fifo" ] && pass || fail "the FIFO was replaced"
+if mknod "$tmp/null" c 1 3 2>/dev/null; then
+  expect_error "a device as destination" "$PITH" copy "$C/dive/test-docker-image.tar" "docker-archive:$tmp/null:a/b:1"
+  [ -c "$tmp/null" ] && pass || fail "the device was replaced"
+fi
+# /proc/self/fd/1 with stdout a pipe (a link to a regular file would be followed, as below).
+ln -s /proc/self/fd/1 "$tmp/stdout-link"
+"$PITH" copy "$C/dive/test-docker-image.tar" "oci-archive:$tmp/stdout-link" 2>"$tmp/err" | cat >/dev/null
+rc=${PIPESTATUS[0]}
+expect_eq "a link to a pipe as destination: one error line" "2 1" "$rc $(grep -c '^pith: error: ' "$tmp/err")"
+[ -L "$tmp/stdout-link" ] && pass || fail "the link was replaced"
+echo "old" >"$tmp/plain"
+ln -s plain "$tmp/plain-link"
+expect_ok "a link to a regular file as destination" "$PITH" copy -q "$C/dive/test-docker-image.tar" "oci-archive:$tmp/plain-link"
+[ -L "$tmp/plain-link" ] && [ "$("$PITH" inspect --json "$tmp/plain" | jq -r .layers[0].digest)" != null ] && pass ||
+  fail "the link was not followed to the file"
+
+# Names that hold newlines and escape sequences are listed as GNU tar lists them, one line each.
+python3 "$(dirname "$0")/make_archive.py" "$tmp/names.tar" <<'JSON'
+{"layers": [[{"path": "a\nb", "content": "x"}, {"path": "e\u001b[2Jx"}, {"path": "back\\slash"},
+             {"path": "tab\tc"}, {"path": "fake\n-rwsr-xr-x 0/0 1 2024-01-01 00:00 /bin/su"}]]}
+JSON
+mkdir -p "$tmp/names"
+tar -xf "$tmp/names.tar" -C "$tmp/names"
+expect_eq "ls: one line per entry, names escaped as GNU tar escapes them" \
+  "$(tar -tf "$tmp/names/0/layer.tar" | sort)" \
+  "$("$PITH" ls --layer 0 "$tmp/names.tar" | sed 's|^[^/]*/[^ ]* *[0-9]* [0-9-]* [0-9:]* /||' | sort)"
+expect_eq "ls: no control byte reaches the terminal" "0" \
+  "$("$PITH" ls "$tmp/names.tar" | tr -d '\n' | LC_ALL=C grep -c '[[:cntrl:]]')"
+expect_eq "ls --json keeps the names exact" "a
+b" "$("$PITH" ls --json "$tmp/names.tar" | jq -r '.[] | select(.path | startswith("/a")) | .path[1:]')"
+
 finish
