@@ -48,7 +48,8 @@ Result<Root> open_root(const std::string& from, const std::optional<oci::Platfor
   }
   auto src = TRY(transport::open_source(ref, registry).wrap("--from"));
   auto img = TRY(transport::resolve_image(*src, platform).wrap("--from " + from));
-  root.unpacked.emplace(TRY(TempDir::create_beside(temp_directory() + "/pith-from")));
+  // 0700: the image's files (setuid ones among them) are out of other users' reach meanwhile.
+  root.unpacked.emplace(TRY(TempDir::create_beside(temp_directory() + "/pith-from", 0700)));
   TRY(unpack_image(*src, img, root.unpacked->path()).wrap("--from " + from));
   root.dir.emplace(TRY(RootDir::open(root.unpacked->path())));
   root.annotations["org.opencontainers.image.base.name"] = ref.str();

@@ -457,10 +457,10 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, i
   return f.commit();
 }
 
-Result<TempDir> TempDir::create_beside(const std::string& path) {
+Result<TempDir> TempDir::create_beside(const std::string& path, int mode) {
   remove_stale_temporaries(dir_of(path));
   std::string tmp = tmp_name_beside(path);
-  if (::mkdir(tmp.c_str(), 0755) != 0)
+  if (::mkdir(tmp.c_str(), static_cast<mode_t>(mode)) != 0)
     return make_error(path + ": cannot create a directory beside it: " + errno_text(errno));
   register_tmp(tmp);
   UniqueFd lock(::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -151,7 +151,8 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, i
 // remove_stale_temporaries) while it lives.
 class TempDir {
  public:
-  static Result<TempDir> create_beside(const std::string& path);
+  // `mode` 0700 keeps other users out (an unpacked image may hold setuid files).
+  static Result<TempDir> create_beside(const std::string& path, int mode = 0755);
   TempDir(TempDir&&) noexcept;
   TempDir& operator=(TempDir&&) = delete;
   ~TempDir();
