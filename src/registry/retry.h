@@ -36,7 +36,14 @@ std::optional<std::chrono::milliseconds> retry_delay(
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 // Retry-After as a delay: "120" or "Wed, 21 Oct 2015 07:28:00 GMT"; nullopt if malformed.
+// A date already past is no delay.
 std::optional<std::chrono::milliseconds> parse_retry_after(
     std::string_view value, std::chrono::system_clock::time_point now);
+
+// An IMF-fixdate, the one date form servers send (RFC 9110 5.6.7): "Wed, 21 Oct 2015
+// 07:28:00 GMT", English names whatever the locale; nullopt if malformed, if the date does
+// not exist, or if its year is outside 1970-2200 (what a server's clock can mean; also the
+// range in which system_clock's arithmetic cannot overflow).
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
 
 }  // namespace pith::registry
