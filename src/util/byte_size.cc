@@ -2,6 +2,7 @@
 #include "util/byte_size.h"
 
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -28,7 +29,10 @@ Result<double> parse_byte_size(std::string_view text) {
     return make_error("\"" + std::string(text) + "\" is not a number");
   auto u = k_units.find(unit);
   if (u == k_units.end()) return make_error("unknown unit \"" + std::string(unit) + "\"");
-  return value * u->second;
+  // A number that fits a double can still overflow with its unit ("1e308TB"): infinity is no size.
+  double bytes = value * u->second;
+  if (!std::isfinite(bytes)) return make_error("\"" + std::string(text) + "\" is too large");
+  return bytes;
 }
 
 }  // namespace pith

@@ -22,6 +22,10 @@ TEST(ByteSize, Errors) {
   EXPECT_EQ(parse_byte_size("5XB").error().message, "unknown unit \"XB\"");
   EXPECT_EQ(parse_byte_size("5 MB").error().message, "unknown unit \" MB\"");
   EXPECT_EQ(parse_byte_size("1..2").error().message, "\"1..2\" is not a number");
+  EXPECT_EQ(parse_byte_size("1e400").error().message, "\"1e400\" is not a number");
+  // In range as a number, infinite with its unit (found by report_gates_fuzz).
+  EXPECT_EQ(parse_byte_size("0.91e308MB").error().message, "\"0.91e308MB\" is too large");
+  EXPECT_EQ(*parse_byte_size("1e308"), 1e308);
 }
 
 }  // namespace
