@@ -2,6 +2,7 @@
 #include "report/gates.h"
 
 #include <functional>
+#include <limits>
 #include <map>
 
 #include <fmt/format.h>
@@ -58,6 +59,13 @@ std::string trim(std::string_view s) {
   if (b == std::string_view::npos) return "";
   size_t e = s.find_last_not_of(" \t\r");
   return std::string(s.substr(b, e - b + 1));
+}
+
+// A byte metric's value back as a count. Metrics are doubles made from uint64_t counts, which
+// stay below 2^64 except that the largest ones round up to exactly 2^64: no uint64_t (a cast
+// would be undefined), and the nearest one is the maximum.
+uint64_t byte_count(double v) {
+  return v >= 0x1p64 ? std::numeric_limits<uint64_t>::max() : static_cast<uint64_t>(v);
 }
 
 bool holds(double v, const std::string& op, double t) {
@@ -126,7 +134,7 @@ Result<std::vector<std::string>> violated_gates(const InspectReport& r,
     if (!holds(v, g.op, g.threshold)) continue;
     bool bytes = g.metric.find("size") != std::string::npos || g.metric.ends_with("_bytes");
     out.push_back(fmt::format("{}: {} is {}", g.text, g.metric,
-                              bytes ? human_size(static_cast<uint64_t>(v)) : fmt::format("{}", v)));
+                              bytes ? human_size(byte_count(v)) : fmt::format("{}", v)));
   }
   return out;
 }
