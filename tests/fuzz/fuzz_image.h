@@ -216,20 +216,30 @@ inline std::vector<File> make_files(std::string_view input) {
   return files;
 }
 
-// What a squashed tree promises whatever its layers held: normalised paths, no whiteout
-// markers (a folder may have a whiteout's name only when implied by a deeper path, as
-// containerd makes it), and every path's parent a directory in the tree.
+// What a squashed tree promises whatever its layers held: normalised paths in strictly
+// increasing byte order, no whiteout markers (a folder may have a whiteout's name only when
+// implied by a deeper path, as containerd makes it), every path's parent a directory in the
+// tree, and implied folders shown as one directory entry with no path.
 inline void check_tree(const fs::Tree& tree, size_t layers) {
-  for (const auto& [path, node] : tree.nodes()) {
-    check(!path.empty() && node.entry.path == path && node.layer < layers);
+  std::string previous;
+  size_t count = 0;
+  tree.for_each([&](const std::string& path, const fs::Node& node) {
+    ++count;
+    check(!path.empty() && (count == 1 || previous < path) && node.layer < layers);
+    previous = path;
     std::string normal;
     check(tar::normalize_path(path, normal) && normal == path);
+    if (node.implied)
+      check(node.entry.path.empty() && node.entry.type == tar::EntryType::directory);
+    else
+      check(tar::normalize_path(node.entry.path, normal) && normal == node.entry.path);
     check(!fs::is_whiteout(path) || node.implied);
     size_t slash = path.rfind('/');
-    if (slash == std::string::npos) continue;
+    if (slash == std::string::npos) return;
     const fs::Node* parent = tree.find(path.substr(0, slash));
     check(parent != nullptr && parent->entry.type == tar::EntryType::directory);
-  }
+  });
+  check(count == tree.size());
 }
 
 // What the waste measures promise: a path is inefficient when seen as a leaf twice or more,
