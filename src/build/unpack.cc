@@ -48,7 +48,10 @@ class Unpacker {
       }
       case fs::Marker::whiteout: {
         auto dir = TRY(m_root.open_dir("/" + parent_of(kind.target), RootDir::Create::no));
-        if (dir) TRY(remove(dir.get(), base_name(kind.target), e.path));
+        if (dir) {
+          forget_parents();  // the kept directory may be the one removed, or below it
+          TRY(remove(dir.get(), base_name(kind.target), e.path));
+        }
         return {};
       }
       case fs::Marker::none:
@@ -58,6 +61,7 @@ class Unpacker {
     std::string name = base_name(e.path);
     struct stat st {};
     bool exists = ::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+    // Replacing an entry of the kept directory leaves that directory (`dir`) as it is.
     if (exists && !(S_ISDIR(st.st_mode) && e.type == tar::EntryType::directory))
       TRY(remove(dir, name, e.path));
     switch (e.type) {
@@ -106,10 +110,9 @@ class Unpacker {
   }
 
   // Removes `name` in `dir` (a whole tree for a directory); missing is fine.
-  Result<void> remove(int dir, const std::string& name, const std::string& shown) {
+  static Result<void> remove(int dir, const std::string& name, const std::string& shown) {
     struct stat st {};
     if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return {};
-    if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) forget_parents();
     return remove_tree_at(dir, name).wrap(shown);
   }
 

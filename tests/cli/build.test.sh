@@ -184,4 +184,27 @@ t=tarfile.open(sys.argv[1]); print(hashlib.sha256(t.extractfile("manifest.json")
 expect_error "a whited-out file is gone" "$PITH" build --from "docker-archive:$tmp/made.tar" \
   --entrypoint /app/hello --no-ca-certs --add /etc/secret -o "oci:$tmp/outs/b"
 
+# An entry replacing a symlink (then a directory) of the same name, in the layer that made it:
+# the directory being unpacked into stays open (it was closed once, EBADF).
+cat >"$tmp/replace.json" <<JSON
+{"layers": [
+  [{"path": "x", "type": "symlink", "target": "/tmp/pith-build-escape-$$/victim"},
+   {"path": "x", "content": "replaced"},
+   {"path": "d", "type": "dir"},
+   {"path": "d/f", "content": "gone"},
+   {"path": "d", "content": "a file now"},
+   {"path": "app", "type": "dir"},
+   {"path": "app/hello", "from": "$tmp/hello", "mode": 493}]
+]}
+JSON
+python3 "$make_archive" "$tmp/replace.tar" <"$tmp/replace.json"
+expect_ok "build --from a layer that replaces its own entries" "$PITH" build \
+  --from "docker-archive:$tmp/replace.tar" --entrypoint /app/hello --no-ca-certs --add /x --add /d \
+  -o "oci:$tmp/replaced:1"
+unpack_layers "$tmp/replaced" "$tmp/replaced-root"
+expect_eq "the later entries won" "replaced|a file now" \
+  "$(cat "$tmp/replaced-root/x")|$(cat "$tmp/replaced-root/d")"
+expect_eq "nothing written through the replaced symlink" "no" \
+  "$([ -e /tmp/pith-build-escape-$$ ] && echo yes || echo no)"
+
 finish
