@@ -229,10 +229,62 @@ check_stale() {
   fi
 }
 
+# Listings of everything the run may not change, before (SUFFIX before) or after it.
+take_snapshots() {
+  snapshot /tmp "$dest" "${through:--}" >"$R/$1"
+  snapshot_dest "$dest" >"$R/dest-$1"
+  snapshot_dest "${fresh:--}" >"$R/fresh-$1"
+  stat -f -c '%n %b %f' /tmp /tmp/t /tmp/in >"$R/usage-$1"
+}
+
+# run_pith, again while the binary cannot be started (126, 127: being rebuilt, as happens
+# while someone fixes it), as a person would retry.
+run_pith_retried() {
+  local tries=0 rc
+  run_pith "$@"
+  rc=$?
+  while { [ "$rc" == 126 ] || [ "$rc" == 127 ]; } && [ $((tries += 1)) -le 6 ]; do
+    sleep 10
+    run_pith "$@"
+    rc=$?
+  done
+  return "$rc"
+}
+
+# The listings against each other: nothing outside the output changed; on failure (or where
+# failure is expected) not the dest either; a dest symlink stays one.
+check_untouched() {
+  local rc=$1
+  if [ "$want" == killed ] && [ "$rc" == 137 ]; then
+    # SIGKILL cannot clean up: hidden temporary files beside the dest may stay (and take
+    # space); a half image at the dest may not.
+    grep -vF -- "${dest%/*}/.pith-tmp-" "$R/after" >"$R/after-kept"
+    check_same "touched outside the output" "$R/before" "$R/after-kept"
+    check_same "killed: half image left at the dest" "$R/dest-before" "$R/dest-after"
+    return
+  fi
+  if [[ ",$chk," == *,stale,* ]]; then
+    grep -vF -- "/.pith-tmp-" "$R/before" >"$R/before-kept"
+    grep -vF -- "/.pith-tmp-" "$R/after" >"$R/after-kept"
+    check_same "touched outside the output" "$R/before-kept" "$R/after-kept"
+    check_stale
+  else
+    check_same "touched outside the output" "$R/before" "$R/after"
+    check_same "tmpfs usage changed (a file left or removed)" "$R/usage-before" "$R/usage-after"
+  fi
+  if [ "$rc" != 0 ] || [ "$want" == error ]; then
+    check_same "the dest changed" "$R/dest-before" "$R/dest-after"
+  elif [ -n "$through" ]; then
+    head -n1 "$R/dest-before" >"$R/link-before"
+    head -n1 "$R/dest-after" >"$R/link-after"
+    check_same "the dest symlink was replaced" "$R/link-before" "$R/link-after"
+  fi
+}
+
 # One run (a line of cases.tsv), in a fresh mount namespace.
 inside() {
-  local line=$1 id args rc rss secs fresh
-  IFS=$'\t' read -r id case cls verb want dest nofile kill_after chk <<<"$line"
+  local id args rc t rss secs
+  IFS=$'\t' read -r id case cls verb want dest nofile kill_after chk <<<"$1"
   R=$WORK/runs/$id
   mkdir -p "$R"
   make_box "$GEN/cases/$case"
@@ -245,55 +297,18 @@ inside() {
     through=$(readlink -f "$dest")
   fi
 
-  snapshot /tmp "$dest" "${through:--}" >"$R/before"
-  snapshot_dest "$dest" >"$R/dest-before"
-  snapshot_dest "${fresh:--}" >"$R/fresh-before"
-  stat -f -c '%n %b %f' /tmp /tmp/t /tmp/in >"$R/usage-before"
-  run_pith "${args[@]}"
+  take_snapshots before
+  run_pith_retried "${args[@]}"
   rc=$?
-  # A pith being rebuilt cannot be run (126, 127): wait for the new one, as a person would.
-  local tries=0
-  while { [ "$rc" == 126 ] || [ "$rc" == 127 ]; } && [ $((tries += 1)) -le 6 ]; do
-    sleep 10
-    run_pith "${args[@]}"
-    rc=$?
-  done
-  snapshot /tmp "$dest" "${through:--}" >"$R/after"
-  snapshot_dest "$dest" >"$R/dest-after"
-  snapshot_dest "${fresh:--}" >"$R/fresh-after"
-  stat -f -c '%n %b %f' /tmp /tmp/t /tmp/in >"$R/usage-after"
+  take_snapshots after
 
-  local t
   slurp t "$R/time"  # "%M %e" on the last line (after a "Command exited..." line)
   t=${t%$'\n'}
   read -r rss secs <<<"${t##*$'\n'}"
   check_exit "$rc" "$secs"
   check_memory "$rss"
   check_stdout
-  if [ "$want" == killed ] && [ "$rc" == 137 ]; then
-    # SIGKILL cannot clean up: hidden temporary files beside the dest may stay (and take
-    # space); a half image at the dest may not.
-    grep -vF -- "${dest%/*}/.pith-tmp-" "$R/after" >"$R/after-kept"
-    check_same "touched outside the output" "$R/before" "$R/after-kept"
-    check_same "killed: half image left at the dest" "$R/dest-before" "$R/dest-after"
-  elif [[ ",$chk," == *,stale,* ]]; then
-    grep -vF -- "/.pith-tmp-" "$R/before" >"$R/before-kept"
-    grep -vF -- "/.pith-tmp-" "$R/after" >"$R/after-kept"
-    check_same "touched outside the output" "$R/before-kept" "$R/after-kept"
-    check_stale
-  else
-    check_same "touched outside the output" "$R/before" "$R/after"
-    check_same "tmpfs usage changed (a file left or removed)" "$R/usage-before" "$R/usage-after"
-  fi
-  # A run that failed, or had to, leaves the dest as it was: no half image, a device or a
-  # FIFO or a symlink unchanged. A symlink stays one, whatever happens.
-  if [ "$rc" != 0 ] && [ "$rc" != 137 ] || [ "$want" == error ]; then
-    check_same "the dest changed" "$R/dest-before" "$R/dest-after"
-  elif [ -n "$through" ]; then
-    head -n1 "$R/dest-before" >"$R/link-before"
-    head -n1 "$R/dest-after" >"$R/link-after"
-    check_same "the dest symlink was replaced" "$R/link-before" "$R/link-after"
-  fi
+  check_untouched "$rc"
   echo "$id $rc $rss $secs" >"$R/measured"
 }
 
