@@ -35,7 +35,8 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin
 # machine busy with other tests; a hang is anything longer.
 TIME_LIMIT=${PITH_HOSTILE_TIME_LIMIT:-20}  # s of wall time per run
 RSS_LIMIT_KB=$((1024 * 1024))    # 1 GiB peak resident memory per run
-AS_CAP_KB=$((8 * 1024 * 1024))   # hard address-space cap: a balloon cannot take the machine
+# A hard address-space cap, so that a balloon cannot take the machine down ("-": none).
+AS_CAP_KB=${PITH_HOSTILE_AS_CAP_KB:-$((8 * 1024 * 1024))}
 TMPFS_SIZE=64m                   # /tmp, TMPDIR, input and output each
 SENTINEL_TIME=946684800          # mtime of every sentinel (2000-01-01)
 
@@ -343,6 +344,40 @@ sandbox() {
 
 # --- outside ------------------------------------------------------------------------------
 
+# The harness checked against itself: fake pith programs, each misbehaving one way, on the
+# control case's ls run (expected: ok); each must draw the failure named beside it. A
+# harness that lost a check would pass every case, so this is what makes the tier fail-able.
+selftest() {
+  local line mode want report
+  line=$(awk -F'\t' '$2 == "control-oci" && $4 == "ls"' "$GEN/cases.tsv")
+  while IFS='|' read -r mode want body; do
+    printf '#!/bin/bash\n%s\n' "$body" >"$WORK/fake-$mode"
+    chmod +x "$WORK/fake-$mode"
+    cp "$GEN/argv/${line%%$'\t'*}" "$GEN/argv/selftest-$mode"
+    report=$(echo "selftest-$mode"$'\t'"${line#*$'\t'}" |
+      PITH=$WORK/fake-$mode PITH_HOSTILE_TIME_LIMIT=8 PITH_HOSTILE_JOBS=1 \
+        unshare -m --propagation private bash "$self" --sandbox)
+    if [ "$mode" == clean ]; then
+      [ -z "$report" ] || echo "FAIL [harness] selftest $mode: a clean run drew: $report"
+    elif [[ "$report" != *"$want"* ]]; then
+      echo "FAIL [harness] selftest $mode: no '$want' in: ${report:-nothing}"
+    fi
+  done <<'FAKES'
+clean||exit 0
+exit|exit 2, expected ok|echo "pith: error: x" >&2; exit 2
+lines|not one 'pith: error:' line|printf 'pith: error: a\nb\n' >&2; exit 2
+control|raw control bytes|printf 'pith: error: \033[2J\n' >&2; exit 2
+crash|crash: signal 11|kill -SEGV $$
+hang|hang: stopped|exec sleep 100
+memory|memory: peak RSS|exec python3 -c 'b = b"x" * (1100 << 20)'
+sentinel|touched outside the output|rm /tmp/t/SENTINEL
+litter|touched outside the output|echo x >/tmp/in/litter
+erofs|write outside the writable mounts|touch /etc/pith-hostile-selftest; exit 2
+enospc|disk blow-up|head -c 100M /dev/zero >/tmp/t/big; rm -f /tmp/t/big; exit 2
+FAKES
+  rm -rf "$WORK"/runs/selftest-* "$GEN"/argv/selftest-*
+}
+
 # Verbs pith has that this tier does not run: a new image-reading verb (lint, slim, sbom, ...)
 # fails here until make_cases.py runs it.
 check_verbs() {
@@ -367,14 +402,15 @@ main() {
   fi
   GEN=$WORK/gen
   # AddressSanitizer reserves terabytes of address space: no cap for such a build.
-  if ldd "$PITH" 2>/dev/null | grep -q libasan; then AS_CAP_KB=-; fi
-  export PITH WORK GEN AS_CAP_KB
+  if ldd "$PITH" 2>/dev/null | grep -q libasan; then export PITH_HOSTILE_AS_CAP_KB=-; fi
+  export PITH WORK GEN
   local t0=$SECONDS
   python3 "$here/make_cases.py" "$GEN" --box /tmp || exit 1
   echo "hostile: cases written in $((SECONDS - t0)) s; limits: ${TIME_LIMIT} s," \
     "$((RSS_LIMIT_KB / 1024)) MiB RSS, ${TMPFS_SIZE} tmpfs"
 
   {
+    selftest
     check_verbs
     awk -F'\t' -v only="${PITH_HOSTILE_ONLY:-.}" 'NR > 1 && $2 ~ only' "$GEN/cases.tsv" |
       unshare -m --propagation private bash "$self" --sandbox
