@@ -288,7 +288,7 @@ check_untouched() {
 # One run (a line of cases.tsv), in a fresh mount namespace.
 inside() {
   local id args rc t rss secs
-  IFS=$'\t' read -r id case cls verb want dest nofile kill_after chk <<<"$1"
+  IFS=$'\t' read -r id case cls verb want dest nofile kill_after chk _ <<<"$1"
   R=$WORK/runs/$id
   mkdir -p "$R"
   make_box "$GEN/cases/$case"
@@ -409,15 +409,22 @@ main() {
   echo "hostile: cases written in $((SECONDS - t0)) s; limits: ${TIME_LIMIT} s," \
     "$((RSS_LIMIT_KB / 1024)) MiB RSS, ${TMPFS_SIZE} tmpfs"
 
+  local runs expected failed_runs failures
+  awk -F'\t' -v only="${PITH_HOSTILE_ONLY:-.}" 'NR > 1 && $2 ~ only' "$GEN/cases.tsv" \
+    >"$WORK/runs.tsv"
+  expected=$(wc -l <"$WORK/runs.tsv")
   {
     selftest
     check_verbs
-    awk -F'\t' -v only="${PITH_HOSTILE_ONLY:-.}" 'NR > 1 && $2 ~ only' "$GEN/cases.tsv" |
-      unshare -m --propagation private bash "$self" --sandbox
+    unshare -m --propagation private bash "$self" --sandbox <"$WORK/runs.tsv"
   } | tee "$WORK/failures"
 
-  local runs failed_runs failures
+  # A run that did not get to its end (no namespace, no tmpfs) has checked nothing.
   runs=$(cat "$WORK"/runs/*/measured 2>/dev/null | wc -l)
+  if [ "$runs" != "$expected" ]; then
+    echo "FAIL [harness] $((expected - runs)) of $expected runs did not finish" |
+      tee -a "$WORK/failures"
+  fi
   failures=$(grep -c '^FAIL' "$WORK/failures")
   failed_runs=$(grep '^FAIL' "$WORK/failures" | cut -d: -f1 | sort -u | grep -c .)
   echo "hostile: $runs runs in $((SECONDS - t0)) s, $failed_runs failed ($failures failures)"

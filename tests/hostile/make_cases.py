@@ -6,7 +6,8 @@ balloons).
 Usage: make_cases.py OUTDIR [--box /tmp]
 
 OUTDIR receives:
-  cases.tsv      one line per run: id, case, class, verb, expect, dest, nofile, kill_after, checks
+  cases.tsv      one line per run: id, case, class, verb, expect, dest, nofile, kill_after,
+                 checks, and the arguments escaped for people to read
   argv/<id>      the run's arguments after `pith`, NUL-separated (references may hold any byte)
   cases/<case>/in/   the image files, copied to BOX/in before the run
   cases/<case>/out/  what already sits in BOX/out before the run (destination cases)
@@ -1406,6 +1407,16 @@ def write_tree(root, tree):
             os.utime(os.path.join(dirpath, n), (MTIME, MTIME), follow_symlinks=False)
 
 
+def shown_argv(argv):
+    """pith's arguments on one printable line: C escapes for control and non-ASCII bytes."""
+    out = []
+    for a in argv:
+        a = a[:120] + (b"...(%d bytes)" % len(a) if len(a) > 120 else b"")
+        out.append("".join(chr(c) if 0x20 < c < 0x7f and c != 0x5c else "\\x%02x" % c
+                           for c in a))
+    return "pith " + " ".join(out)
+
+
 def allocated(root):
     total = 0
     for dirpath, _, filenames in os.walk(root):
@@ -1445,9 +1456,9 @@ def main():
                 f.write(b"".join(a + b"\0" for a in argv))
             lines.append("\t".join([str(run_id), case["name"], case["cls"], verb, want, dest,
                                     str(case["nofile"] or "-"), case["kill_after"] or "-",
-                                    chk or "-"]))
+                                    chk or "-", shown_argv(argv)]))
     with open(os.path.join(out, b"cases.tsv"), "w") as f:
-        f.write("# id\tcase\tclass\tverb\texpect\tdest\tnofile\tkill_after\tchecks\n")
+        f.write("# id\tcase\tclass\tverb\texpect\tdest\tnofile\tkill_after\tchecks\targv\n")
         f.write("\n".join(lines) + "\n")
     classes = {}
     for case in c.list:
