@@ -19,7 +19,9 @@ those paths, so an escape lands somewhere the harness looks.
 expect: ok (exit 0), error (exit 2, one "pith: error:" line), either (one of the two), killed
 (SIGKILLed after kill_after seconds: no half image at dest). checks: lines=N (stdout lines),
 noctl (no control byte on stdout), json (stdout is strict UTF-8 JSON), jsonlen=N (a JSON array
-of N items), empty (nothing on stdout).
+of N items), empty (nothing on stdout), enospc-ok (the image holds more than a tmpfs, so
+filling one is no blow-up), stale with gone=P / fresh=P (stale .pith-tmp-* files: P removed /
+P, touched just before the run, kept).
 
 Every digest is correct (layer, diff_id, config, manifest, index) unless a case is about a
 digest lie, so the hostile part is reached. Output is deterministic: fixed mtimes, gzip and
@@ -34,8 +36,6 @@ import json
 import os
 import shutil
 import struct
-import subprocess
-import sys
 import zlib
 
 MTIME = 1700000000
@@ -262,14 +262,14 @@ def pax_block(records=(), raw=None, typ=b"x"):
     return header(b"./PaxHeaders/x", typ=typ, size=len(data)) + data + bytes(pad(len(data)))
 
 
-def entry(path, kind="file", data=b"", target=b"", mode=None, pax=()):
+def entry(path, kind="file", data=b"", target=b"", mode=None):
     """One member: a pax header first when a name does not fit ustar's fields."""
     path = path if isinstance(path, bytes) else path.encode()
     target = target if isinstance(target, bytes) else target.encode()
-    typ = {"file": b"0", "dir": b"5", "symlink": b"2", "hardlink": b"1", "fifo": b"6"}[kind]
+    typ = {"file": b"0", "dir": b"5", "symlink": b"2", "hardlink": b"1"}[kind]
     if mode is None:
         mode = 0o755 if kind == "dir" else 0o644
-    records = list(pax)
+    records = []
     if len(path) > 99:
         records.append((b"path", path))
     if len(target) > 99:
@@ -284,13 +284,12 @@ def entry(path, kind="file", data=b"", target=b"", mode=None, pax=()):
     return out
 
 
-def tar(*members, end=True):
+def tar(*members):
+    """Members (entry() results or raw bytes) and the two zero blocks that end an archive."""
     out = Stream()
     for m in members:
-        out.add(m if isinstance(m, (Stream, bytes)) else entry(*m))
-    if end:
-        out.add(1024)
-    return out
+        out.add(m)
+    return out.add(1024)
 
 
 def files(*specs):
@@ -409,18 +408,18 @@ def blob_path(d):
     return b"blobs/sha256/" + d.split(":")[1].encode()
 
 
-def oci_tree(img, tag="t", index=None, extra_blobs=None, prefix=b""):
+def oci_tree(img, tag="t", index=None, extra_blobs=None):
     """An OCI layout: oci-layout, index.json naming the manifest with ref.name `tag`."""
-    tree = {prefix + b"oci-layout": b'{"imageLayoutVersion":"1.0.0"}'}
+    tree = {b"oci-layout": b'{"imageLayoutVersion":"1.0.0"}'}
     if index is None:
         ann = {"org.opencontainers.image.ref.name": tag} if tag is not None else {}
         index = jdump({"schemaVersion": 2, "mediaType": MT["index"],
                        "manifests": [img.desc(annotations=ann) if ann else img.desc()]})
-    tree[prefix + b"index.json"] = index
+    tree[b"index.json"] = index
     blobs = dict(img.blobs) if img else {}
     blobs.update(extra_blobs or {})
     for d, data in blobs.items():
-        tree[prefix + blob_path(d)] = data
+        tree[blob_path(d)] = data
     return tree
 
 
@@ -974,7 +973,7 @@ def deep_paths(c):
 
 # --- class 4: disk blow-ups.
 
-def sparse_old_gnu(name, realsize, chunks, extended=0):
+def sparse_old_gnu(name, realsize, chunks):
     """Old GNU sparse ('S'): the map in the header (4 slots) and in extension blocks."""
     data = b"".join(b"D" * n for _, n in chunks)
     slots = chunks[:4]
