@@ -7,6 +7,7 @@
 #include "oci/config.h"
 #include "oci/manifest.h"
 #include "transport/docker_archive.h"
+#include "transport/resolve.h"
 
 namespace pith::transport {
 
@@ -98,6 +99,7 @@ class DockerArchiveSource final : public ImageSource {
     std::string bytes = TRY(m_files->read("manifest.json", oci::k_max_json_bytes));
     auto images = TRY(parse_archive_manifest(bytes).wrap(m_files->describe()));
     const ArchiveImage& img = images[TRY(select_image(images, ref, m_files->describe()))];
+    TRY(check_layer_count(img.layer_paths.size(), m_files->describe() + ": manifest.json"));
 
     std::string config = TRY(m_files->read(img.config_path, oci::k_max_json_bytes));
     oci::ImageConfig parsed =
@@ -114,8 +116,14 @@ class DockerArchiveSource final : public ImageSource {
     m.config.digest = oci::Digest::sha256_of(config);
     m.config.size = config.size();
     m_paths[m.config.digest.str()] = img.config_path;
+    // A path listed twice is one blob: its digest is computed once.
+    std::map<std::string, oci::Descriptor> seen;
     for (size_t i = 0; i < img.layer_paths.size(); ++i) {
       const std::string& path = img.layer_paths[i];
+      if (auto it = seen.find(path); it != seen.end()) {
+        m.layers.push_back(it->second);
+        continue;
+      }
       auto size = TRY(m_files->size(path));
       if (!size) return make_error(m_files->describe() + ": layer " + path + " is missing");
       oci::Descriptor layer;
@@ -134,6 +142,7 @@ class DockerArchiveSource final : public ImageSource {
         layer.digest = TRY(oci::Digest::parse("sha256:" + h.hex_digest()));
       }
       m_paths[layer.digest.str()] = path;
+      seen[path] = layer;
       m.layers.push_back(layer);
     }
     std::string manifest_bytes = oci::serialize(m);

@@ -22,22 +22,24 @@ Result<ResolvedImage> load_image(ImageSource& src, const oci::Descriptor& d, Raw
   img.descriptor = d;
   img.manifest = TRY(oci::parse_manifest(raw.bytes).wrap("manifest " + raw.digest.str()));
   img.raw = std::move(raw);
+  TRY(check_layer_count(img.manifest.layers.size(), "manifest " + img.raw.digest.str()));
   if (img.manifest.config.size > oci::k_max_json_bytes)
     return make_error("config " + img.manifest.config.digest.str() + ": too large");
   auto blob = TRY(src.blob(img.manifest.config));
   img.config_bytes = TRY(read_all(*blob, oci::k_max_json_bytes).wrap("config"));
   img.config =
       TRY(oci::parse_config(img.config_bytes).wrap("config " + img.manifest.config.digest.str()));
-  // More layers than any runtime stacks only costs time (each is opened, read and merged).
-  if (img.manifest.layers.size() > k_max_layers)
-    return make_error("manifest " + img.raw.digest.str() + ": " +
-                      std::to_string(img.manifest.layers.size()) + " layers (pith reads at most " +
-                      std::to_string(k_max_layers) + ")");
   if (img.config.diff_ids.size() != img.manifest.layers.size())
     return make_error("manifest " + img.raw.digest.str() + ": " +
                       std::to_string(img.manifest.layers.size()) + " layers but the config lists " +
                       std::to_string(img.config.diff_ids.size()) + " diff_ids");
   return img;
+}
+
+Result<void> check_layer_count(size_t layers, const std::string& what) {
+  if (layers <= k_max_layers) return {};
+  return make_error(what + ": " + std::to_string(layers) + " layers (pith reads at most " +
+                    std::to_string(k_max_layers) + ")");
 }
 
 oci::Descriptor root_descriptor(const RawManifest& root) {

@@ -30,4 +30,8 @@ Result<ResolvedImage> load_image(ImageSource& src, const oci::Descriptor& d, Raw
 // The descriptor of a root document (the source reports no descriptor for it).
 oci::Descriptor root_descriptor(const RawManifest& root);
 
+// More layers than any runtime stacks (k_max_layers) only cost time: each is opened, read and
+// merged. Checked before anything is read per layer; `what` names the manifest.
+Result<void> check_layer_count(size_t layers, const std::string& what);
+
 }  // namespace pith::transport

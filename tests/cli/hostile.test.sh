@@ -150,4 +150,30 @@ expect_eq "ls: no control byte reaches the terminal" "0" \
 expect_eq "ls --json keeps the names exact" "a
 b" "$("$PITH" ls --json "$tmp/names.tar" | jq -r '.[] | select(.path | startswith("/a")) | .path[1:]')"
 
+# Layers: at most 1280, checked before any is read; a layer path listed again is the same blob
+# (digested once: 100,000 listings of one gzip layer took 3.9 s and 300 MB before).
+python3 - "$tmp/many" <<'PY'
+import gzip, hashlib, io, json, sys, tarfile
+def add(t, name, data):
+    i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
+layer = io.BytesIO()
+with tarfile.open(fileobj=layer, mode="w", format=tarfile.GNU_FORMAT) as t:
+    add(t, "f", b"x")
+plain = layer.getvalue()
+blob = gzip.compress(plain, mtime=0)
+for n in (1280, 1281):
+    config = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers",
+        "diff_ids": ["sha256:" + hashlib.sha256(plain).hexdigest()] * n}}).encode()
+    with tarfile.open(sys.argv[1] + "-%d.tar" % n, "w") as t:
+        add(t, "l/layer.tar", blob)
+        add(t, "c.json", config)
+        add(t, "manifest.json", json.dumps([{"Config": "c.json", "RepoTags": ["m:1"],
+                                             "Layers": ["l/layer.tar"] * n}]).encode())
+PY
+expect_eq "1280 listings of one layer: one blob" "1280 1" \
+  "$("$PITH" inspect --json "$tmp/many-1280.tar" | jq -r '[.layers | length, (map(.digest) | unique | length)] | join(" ")')"
+expect_error "1281 layers" "$PITH" ls "$tmp/many-1281.tar"
+expect_eq "the cap's message" "pith: error: $tmp/many-1281.tar: manifest.json: 1281 layers (pith reads at most 1280)" \
+  "$(cat "$tmp/err")"
+
 finish
