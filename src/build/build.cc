@@ -13,6 +13,7 @@
 #include "build/image.h"
 #include "build/package_metadata.h"
 #include "build/plan.h"
+#include "build/programs.h"
 #include "build/unpack.h"
 #include "elf/closure.h"
 #include "elf/dynamic.h"
@@ -183,11 +184,26 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
     TRY(plan.add_host(a.from, a.to, Layer::app).wrap("--add-host " + a.from));
 
   // The closure after the extra files: the NSS modules it adds are those of the nsswitch.conf
-  // the image will have (the generated one, or the root's when it was added).
+  // the image will have (the generated one, or the root's when it was added). Its programs: the
+  // entrypoint (or, for a script, the interpreters its "#!" line runs), then every ELF file the
+  // adds brought, each loaded by something once the image runs.
+  auto program_file = TRY(dir.resolve(program.in_root)).path;
+  std::vector<std::string> config_env = {k_default_path};
+  config_env.insert(config_env.end(), base.env.begin(), base.env.end());
+  config_env.insert(config_env.end(), spec.env.begin(), spec.env.end());
+  std::vector<std::string> programs =
+      TRY(script_interpreters(dir, program.in_root, path_dirs(config_env)).wrap("--entrypoint"));
+  if (programs.empty()) programs.push_back(program.in_root);
+  std::vector<std::string> added;
+  for (const auto& f : plan.root_files())
+    if (f != program_file) added.push_back(f);
+  ElfFiles elf = elf_files(dir, added);
+  programs.insert(programs.end(), elf.programs.begin(), elf.programs.end());
   elf::ClosureOptions closure_options;
   closure_options.ld_library_path = library_path(spec.env);
   closure_options.nsswitch_conf = TRY(image_file(plan, "/etc/nsswitch.conf"));
-  auto closure = TRY(elf::resolve_closure(dir, {program.in_root}, closure_options));
+  closure_options.loaded = std::move(elf.objects);
+  auto closure = TRY(elf::resolve_closure(dir, programs, closure_options));
   if (!closure.missing.empty()) {
     std::string list = missing_list(closure.missing);
     if (!spec.allow_missing)
@@ -196,7 +212,6 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
     warn("libraries not found, the program may not start: " + list);
   }
   BuildResult result;
-  auto program_file = TRY(dir.resolve(program.in_root)).path;
   // Without the root's loader cache the image's ld.so would not find such libraries.
   if (needs_loader_cache(closure, program_file) && TRY(dir.exists("/etc/ld.so.cache")))
     TRY(plan.add_from_root(dir, "/etc/ld.so.cache", Layer::libs));
@@ -218,9 +233,7 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   for (const auto& p : metadata.packages) result.packages.push_back(p.name + " " + p.version);
 
   // 4. The config: environment (PATH, then what the base files need, then --env), program.
-  settings.env.push_back(k_default_path);
-  for (const auto& e : base.env) settings.env.push_back(e);
-  for (const auto& e : spec.env) settings.env.push_back(e);
+  settings.env = config_env;
   settings.entrypoint = {program.image_path};
   settings.cmd = spec.cmd;
   settings.workdir = spec.workdir;

@@ -75,6 +75,30 @@ class Namespace {
     return {};
   }
 
+  // Objects loaded by path once the program runs (dlopen of a full path): each one's needs
+  // searched from it, then what glibc would dlopen for the libraries they add.
+  Result<void> load_by_path(const std::vector<std::string>& paths) {
+    for (const auto& path : paths) {
+      auto resolved = m_root.resolve(path);
+      if (!resolved || m_by_file.contains(resolved->path)) continue;
+      auto fd = m_root.open_file(resolved->path);
+      if (!fd) continue;
+      auto info = read_dynamic_fd(fd->get());
+      if (!info || !info->compatible_with(m_objects[0].info)) continue;
+      m_out.add(*resolved);
+      int index = static_cast<int>(m_objects.size());
+      m_objects.push_back({path, resolved->path, std::move(*info), 0, dirname(path)});
+      remember(index, path);
+      m_queue.push_back(index);
+    }
+    load_queue();
+    if (m_env.kind == LoaderKind::glibc && m_options.dlopen_extras) {
+      TRY(add_dlopen_extras());
+      load_queue();
+    }
+    return {};
+  }
+
  private:
   Result<void> load_interpreter() {
     const std::string& interp = m_objects[0].info.interpreter;
@@ -262,8 +286,11 @@ Result<Closure> resolve_closure(const RootDir& root, const std::vector<std::stri
                                 const ClosureOptions& options) {
   Collector out;
   Closure closure;
+  // The first dynamic program's namespace stays open for the objects it loads by path.
+  std::optional<SearchEnv> first_env;
+  std::optional<Namespace> first;
   for (const auto& program : programs) {
-    std::string shown = root.dir() + program;
+    std::string shown = root.dir() == "/" ? program : root.dir() + program;
     RootDir::Resolved resolved = TRY_CTX(root.dir(), root.resolve(program));
     UniqueFd fd = TRY_CTX(root.dir(), root.open_file(resolved.path));
     DynamicInfo info = TRY_CTX(shown, read_dynamic_fd(fd.get()));
@@ -271,10 +298,17 @@ Result<Closure> resolve_closure(const RootDir& root, const std::vector<std::stri
       out.add(resolved);
       continue;
     }
-    if (closure.interpreter.empty()) closure.interpreter = info.interpreter;
     SearchEnv env = TRY(make_search_env(root, info, info.interpreter));
-    TRY(Namespace(root, env, options, out).run(resolved, info));
+    if (first) {
+      TRY(Namespace(root, env, options, out).run(resolved, info));
+      continue;
+    }
+    closure.interpreter = info.interpreter;
+    first_env.emplace(std::move(env));
+    first.emplace(root, *first_env, options, out);
+    TRY(first->run(resolved, info));
   }
+  if (first) TRY(first->load_by_path(options.loaded));
   closure.files.assign(out.files.begin(), out.files.end());
   for (auto& [path, target] : out.links) closure.links.push_back({path, target});
   for (auto& [name, by] : out.missing) closure.missing.push_back({name, by});

@@ -21,6 +21,11 @@ struct ClosureOptions {
   // The nsswitch.conf the program will read, when it is not the root's own (an image that
   // ships its own "hosts: files dns" needs no NSS module the root's file names).
   std::optional<std::string> nsswitch_conf;
+  // Shared objects the first dynamic program loads by path (the extension modules and plugins
+  // of a directory the build adds): mapped as dlopen maps them into its namespace, their
+  // DT_NEEDED searched from them. Objects of another class or machine, and files that are no
+  // ELF object, are left out (no loader would map them).
+  std::vector<std::string> loaded;
 };
 
 // A library nobody could find: its name (DT_NEEDED entry) and the file that needs it.
@@ -43,8 +48,9 @@ struct Closure {
   std::string interpreter;
 };
 
-// Resolves the closure of `programs` (absolute paths inside `root`). A program that is not an
-// ELF file is an error naming it; a static one contributes only itself.
+// Resolves the closure of `programs` (absolute paths inside `root`), then of `options.loaded`.
+// A program that is not an ELF file is an error naming it; a static one contributes only
+// itself.
 Result<Closure> resolve_closure(const RootDir& root, const std::vector<std::string>& programs,
                                 const ClosureOptions& options);
 

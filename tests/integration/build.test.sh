@@ -478,9 +478,27 @@ errors_case() {
   fi
 }
 
+# Python with its whole stdlib added: the extension modules' libraries come along (libssl
+# for _ssl, libsqlite3, liblzma, ...); a script entrypoint brings the interpreter its "#!"
+# line names, found through PATH for /usr/bin/env. Each compared with the host.
+python_case() {
+  local code='import ssl, sqlite3, hashlib, ctypes, lzma, bz2, json; print(ssl.OPENSSL_VERSION, sqlite3.sqlite_version, hashlib.sha256(b"x").hexdigest()[:8], lzma.compress(b"x")[:4], bz2.compress(b"x")[:3], ctypes.sizeof(ctypes.c_long), json.dumps([1]))'
+  build_image python --entrypoint /usr/bin/python3 --add /usr/lib/python3.11 || return
+  check_runs_like_host "python: ssl, sqlite3, hashlib, ctypes, lzma, bz2 and json import" \
+    python /usr/bin/python3 -- -c "$code"
+  mkdir -p "$SRC/script"
+  printf '#!/usr/bin/env python3\nimport ssl, sys\nprint("script", sys.argv[1:], ssl.HAS_SNI)\n' \
+    >"$SRC/script/hello.py"
+  chmod +x "$SRC/script/hello.py"
+  build_image script --entrypoint "$SRC/script/hello.py" --add /usr/lib/python3.11 || return
+  check_runs_like_host "a #!/usr/bin/env python3 script entrypoint" \
+    script "$SRC/script/hello.py" -- a b
+}
+
 # ---------------------------------------------------------------------------------------
 
 fetch_case
+python_case
 closure_cases
 from_image_case
 packages_case

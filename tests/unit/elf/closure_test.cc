@@ -72,6 +72,31 @@ TEST(Closure, HostProgramsMatchLdd) {
   }
 }
 
+// Python's extension modules are loaded by path once the interpreter runs: each brings what
+// ldd lists for it (libssl for _ssl, libsqlite3 for _sqlite3, ...).
+TEST(Closure, LoadedModulesBringWhatLddListsForThem) {
+  std::string dynload = "/usr/lib/python3.11/lib-dynload";
+  if (!fs::exists(dynload)) GTEST_SKIP() << "no " << dynload;
+  ClosureOptions options = no_extras();
+  test::LddView want = test::ldd("/usr/bin/python3");
+  want.files.insert(fs::canonical("/usr/bin/python3").string());
+  for (const auto& e : fs::directory_iterator(dynload)) {
+    std::string name = e.path().filename().string();
+    if (!name.starts_with("_ssl.") && !name.starts_with("_sqlite3.") &&
+        !name.starts_with("_hashlib.") && !name.starts_with("_lzma.") && !name.starts_with("_bz2."))
+      continue;
+    options.loaded.push_back(e.path().string());
+    test::LddView module = test::ldd(e.path().string());
+    want.files.insert(module.files.begin(), module.files.end());
+    want.files.insert(fs::canonical(e.path()).string());
+  }
+  ASSERT_EQ(options.loaded.size(), 5u);
+  Closure c = closure_of(host(), {"/usr/bin/python3"}, options);
+  EXPECT_EQ(as_set(c.files), want.files);
+  EXPECT_TRUE(c.missing.empty());
+  EXPECT_TRUE(as_set(c.files).contains(fs::canonical("/usr/lib/x86_64-linux-gnu/libssl.so.3")));
+}
+
 TEST(Closure, ExtrasAddNssModulesAndLibgccS) {
   Scratch dir;
   test::write_text(dir / "p.c", "int main(void) { return 0; }\n");
@@ -162,11 +187,41 @@ TEST_F(Compiled, LdLibraryPathAndMissing) {
   test::write_text(m_dir / "main.c", "int l(void);\nint main(void) { return l(); }\n");
   build("gcc -o " + m_dir / "prog " + m_dir / "main.c -L" + m_dir / "llp -ll");
   expect_like_ldd(m_dir / "prog",
-                  {.ld_library_path = {m_dir / "llp"}, .dlopen_extras = false, .nsswitch_conf = {}},
+                  {.ld_library_path = {m_dir / "llp"},
+                   .dlopen_extras = false,
+                   .nsswitch_conf = {},
+                   .loaded = {}},
                   "LD_LIBRARY_PATH=" + m_dir / "llp");
   Closure without = closure_of(host(), {m_dir / "prog"});
   std::vector<Missing> want = {{"libl.so", m_dir / "prog"}};
   EXPECT_EQ(without.missing, want);
+}
+
+// A plugin loaded by path finds its neighbours through its own $ORIGIN; what it needs and
+// nobody has is missing, named with the plugin; a file that is no ELF object is left out.
+TEST_F(Compiled, LoadedPluginsSearchFromThemselves) {
+  library(m_dir / "plugins/libhelper.so", "libhelper.so", "int helper(void) { return 4; }\n");
+  library(m_dir / "gone/libgone.so", "libgone.so", "int gone(void) { return 5; }\n");
+  library(m_dir / "plugins/plug.so", "plug.so",
+          "int helper(void);\nint gone(void);\nint plug(void) { return helper() + gone(); }\n",
+          "-L" + m_dir / "plugins -L" +
+              m_dir /
+                  "gone -lhelper -lgone -Wl,-rpath,'$ORIGIN' "
+                  "-Wl,--enable-new-dtags");
+  fs::remove(m_dir / "gone/libgone.so");
+  test::write_text(m_dir / "plugins/README", "not an object\n");
+  test::write_text(m_dir / "main.c", "int main(void) { return 0; }\n");
+  build("gcc -o " + m_dir / "prog " + m_dir / "main.c");
+  ClosureOptions options = no_extras();
+  options.loaded = {m_dir / "plugins/plug.so", m_dir / "plugins/README"};
+  Closure c = closure_of(host(), {m_dir / "prog"}, options);
+  test::LddView want = test::ldd(m_dir / "plugins/plug.so");
+  EXPECT_EQ(want.not_found, (std::set<std::string>{"libgone.so"}));
+  for (const auto& f : want.files) EXPECT_TRUE(as_set(c.files).contains(f)) << f;
+  EXPECT_TRUE(as_set(c.files).contains(m_dir / "plugins/libhelper.so"));
+  EXPECT_FALSE(as_set(c.files).contains(m_dir / "plugins/README"));
+  std::vector<Missing> missing = {{"libgone.so", m_dir / "plugins/plug.so"}};
+  EXPECT_EQ(c.missing, missing);
 }
 
 TEST_F(Compiled, StaticProgramIsOnlyItself) {
