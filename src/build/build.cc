@@ -15,6 +15,7 @@
 #include "build/plan.h"
 #include "build/programs.h"
 #include "build/unpack.h"
+#include "build/verify.h"
 #include "elf/closure.h"
 #include "elf/dynamic.h"
 #include "elf/search.h"
@@ -191,14 +192,18 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   std::vector<std::string> config_env = {k_default_path};
   config_env.insert(config_env.end(), base.env.begin(), base.env.end());
   config_env.insert(config_env.end(), spec.env.begin(), spec.env.end());
-  std::vector<std::string> programs =
+  const std::vector<std::string> interpreters =
       TRY(script_interpreters(dir, program.in_root, path_dirs(config_env)).wrap("--entrypoint"));
+  std::vector<std::string> programs = interpreters;
   if (programs.empty()) programs.push_back(program.in_root);
   std::vector<std::string> added;
   for (const auto& f : plan.root_files())
     if (f != program_file) added.push_back(f);
   ElfFiles elf = elf_files(dir, added);
   programs.insert(programs.end(), elf.programs.begin(), elf.programs.end());
+  // The added ELF files themselves are checked by no rule below: nothing says they will run.
+  std::set<std::string> added_elf(elf.programs.begin(), elf.programs.end());
+  added_elf.insert(elf.objects.begin(), elf.objects.end());
   elf::ClosureOptions closure_options;
   closure_options.ld_library_path = library_path(spec.env);
   closure_options.nsswitch_conf = TRY(image_file(plan, "/etc/nsswitch.conf"));
@@ -245,7 +250,26 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   settings.annotations["org.opencontainers.image.created"] = settings.created;
   for (const auto& [k, v] : spec.annotations) settings.annotations[k] = v;
 
-  // 5. Layers, config and manifest; then every output, each complete or not there at all.
+  // 5. The plan checked as the container will start: the user reaches the program, its
+  // interpreters and libraries (unless --no-verify).
+  if (!spec.no_verify) {
+    // Executed: the program, a script's interpreters, the ELF interpreter (the kernel opens
+    // PT_INTERP as it opens a program); read: every library the loader maps.
+    std::set<std::string> executed = {program_file};
+    for (const auto& p : interpreters) executed.insert(TRY(dir.resolve(p)).path);
+    if (!closure.interpreter.empty())
+      if (auto interp = dir.resolve(closure.interpreter)) executed.insert(interp->path);
+    std::vector<Needed> needed = {
+        {program.host_path.empty() ? program_file : program.image_path, lint::Access::execute}};
+    for (const auto& file : closure.files)
+      if (file != program_file && !added_elf.contains(file))
+        needed.push_back(
+            {file, executed.contains(file) ? lint::Access::execute : lint::Access::read});
+    TRY(verify_reachable(plan, settings.user, TRY(image_file(plan, "/etc/passwd")),
+                         TRY(image_file(plan, "/etc/group")), needed, spec.entrypoint));
+  }
+
+  // 6. Layers, config and manifest; then every output, each complete or not there at all.
   auto image = TRY(assemble_image(plan, spec.layers, settings));
   result.manifest_digest = image.manifest_digest;
   for (const auto& l : image.layers) result.compressed_size += l.size;

@@ -94,6 +94,8 @@ Result<void> apply_key(BuildSpec& s, const std::string& key, const Node& v) {
     s.layers = TRY(parse_layer_mode(TRY(scalar(v, key))).wrap(key));
   } else if (key == "allow-missing") {
     s.allow_missing = TRY(boolean(v, key));
+  } else if (key == "no-verify") {
+    s.no_verify = TRY(boolean(v, key));
   } else if (key == "outputs" || key == "output") {
     s.outputs = TRY(strings(v, key));
   } else {

@@ -43,6 +43,7 @@ struct BuildSpec {
   std::string compress = "gzip";
   LayerMode layers = LayerMode::split;
   bool allow_missing = false;
+  bool no_verify = false;  // write the image even when a run-time rule fails (PL107)
   std::vector<std::string> outputs;
 };
 

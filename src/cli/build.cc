@@ -52,6 +52,7 @@ Result<build::BuildSpec> settings(const BuildArgs& a, const CLI::App& app) {
   if (given("--platform")) s.platform = f.platform;
   if (given("--compress")) s.compress = f.compress;
   if (given("--allow-missing")) s.allow_missing = true;
+  if (given("--no-verify")) s.no_verify = true;
   if (given("--layers")) s.layers = TRY(build::parse_layer_mode(a.layers));
   for (const auto& e : f.env) s.env.push_back(e);
   for (const auto& p : f.expose) s.expose.push_back(p);
@@ -144,6 +145,8 @@ Runner setup_build(CLI::App& app) {
   app.add_option("--compress", f.compress, "Layer compression: gzip (default), zstd or none");
   app.add_option("--layers", a->layers, "base,libs,app (default) or single");
   app.add_flag("--allow-missing", f.allow_missing, "Build even when libraries are not found");
+  app.add_flag("--no-verify", f.no_verify,
+               "Write the image even when its user cannot reach the program (rule PL107)");
   app.add_flag("-q,--quiet", a->quiet, "Print nothing on success");
   add_registry_flags(app, a->registry);
   return [a, &app] {

@@ -495,9 +495,30 @@ python_case() {
     script "$SRC/script/hello.py" -- a b
 }
 
+# Rule PL107: a program under /root (0700 in the image) with the default user 65532. The build
+# refuses it with the rule's line; --no-verify writes it and podman really fails to start it;
+# --user 0 builds an image that runs.
+root_home_case() {
+  local dir=/root/pith-test-$$ rc=0
+  mkdir -p "$dir" && cp /usr/bin/true "$dir/app"
+  pith_run build -q --entrypoint "$dir/app" -o "oci:$IMAGES/pl107:1" || rc=$?
+  check_equal "PL107: exit 2 and the rule's line" \
+    "2 pith: error: PL107 $dir/app: user 65532 cannot search /root (mode 0700, owner 0:0); build with --user 0, put the program where the user can reach it, or give the host file as ./app (--no-verify writes the image anyway; docs/rules/PL107.md)" \
+    "$rc $(pith_stderr)"
+  build_image pl107-unverified --no-verify --entrypoint "$dir/app" || { rm -rf "$dir"; return; }
+  check_equal "PL107 is right: the unverified image does not start" "exit 126" \
+    "$(image_outcome pl107-unverified --)"
+  grep -q "permission denied" "$TEST_TMP/run.stderr" && pass "the runtime says permission denied" ||
+    fail "PL107: the runtime's reason" "$(cat "$TEST_TMP/run.stderr")"
+  build_image pl107-root --user 0 --entrypoint "$dir/app" || { rm -rf "$dir"; return; }
+  check_equal "with --user 0 the image starts" "exit 0" "$(image_outcome pl107-root --)"
+  rm -rf "$dir"
+}
+
 # ---------------------------------------------------------------------------------------
 
 fetch_case
+root_home_case
 python_case
 closure_cases
 from_image_case
