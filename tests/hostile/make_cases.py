@@ -293,14 +293,15 @@ def tar(*members):
 
 
 def files(*specs):
-    """tar() of (path, kind, data/target) tuples, data for files and target for links."""
+    """tar() of (path, kind[, data/target[, mode]]) tuples, data for files and target for
+    links."""
     members = []
     for spec in specs:
-        path, kind, arg = spec if len(spec) == 3 else (spec[0], spec[1], b"")
+        path, kind, arg, mode = (tuple(spec) + (b"", None)[len(spec) - 2:])[:4]
         if kind in ("symlink", "hardlink"):
             members.append(entry(path, kind, target=arg))
         else:
-            members.append(entry(path, kind, data=arg))
+            members.append(entry(path, kind, data=arg, mode=mode))
     return tar(*members)
 
 
@@ -485,13 +486,15 @@ def base_layer():
     global _base
     if _base is None:
         _base = Layer(files(
-            ("bin/", "dir"), ("bin/true", "file", host_file("/bin/true")),
+            # Executable, as the build checks (rule PL107) and a runtime needs.
+            ("bin/", "dir"), ("bin/true", "file", host_file("/bin/true"), 0o755),
             ("etc/", "dir"), ("etc/ld.so.conf", "file", b"/lib/x86_64-linux-gnu\n"),
             ("lib/", "dir"), ("lib/x86_64-linux-gnu/", "dir"),
             ("lib/x86_64-linux-gnu/libc.so.6", "file",
              host_file("/lib/x86_64-linux-gnu/libc.so.6")),
             ("lib64/", "dir"),
-            ("lib64/ld-linux-x86-64.so.2", "file", host_file("/lib64/ld-linux-x86-64.so.2"))))
+            ("lib64/ld-linux-x86-64.so.2", "file", host_file("/lib64/ld-linux-x86-64.so.2"),
+             0o755)))
     return _base
 
 
