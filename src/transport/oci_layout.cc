@@ -1,6 +1,8 @@
 // Reading and writing OCI image layouts.
 #include "transport/oci_layout.h"
 
+#include <set>
+
 #include <algorithm>
 
 #include "oci/canonical_json.h"
@@ -56,8 +58,23 @@ class OciLayoutSource final : public ImageSource {
         index.manifests.begin(), index.manifests.end(),
         [&](const oci::Descriptor& d) { return d.digest == index.manifests[0].digest; });
     if (one_image) return read_manifest_blob(*this, index.manifests[0]);
-    return RawManifest{index_bytes, std::string(oci::media::oci_index),
-                       oci::Digest::sha256_of(index_bytes)};
+    // Several images and no tag: choosing one (the first, or the host's platform among
+    // unrelated images) would be a guess. skopeo refuses the same way.
+    std::set<std::string> tags, untagged, images;
+    for (const auto& d : index.manifests) {
+      images.insert(d.digest.str());
+      auto it = d.annotations.find(std::string(k_ref_name_annotation));
+      if (it != d.annotations.end())
+        tags.insert(it->second);
+      else
+        untagged.insert(d.digest.str());
+    }
+    std::string list;
+    for (const auto& t : tags) list += (list.empty() ? "" : ", ") + t;
+    return make_error(
+        m_files->describe() + ": index.json lists " + std::to_string(images.size()) +
+        " images; name one by its tag" + (list.empty() ? "" : " (tags: " + list + ")") +
+        (untagged.empty() ? "" : "; " + std::to_string(untagged.size()) + " untagged"));
   }
 
   Result<RawManifest> manifest(const oci::Descriptor& d) override {

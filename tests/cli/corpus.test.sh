@@ -100,6 +100,19 @@ for t in v1 v2 v3; do
 done
 expect_error "regclient unknown tag" "$PITH" inspect "oci:$C/regclient/testdata/testrepo:v9"
 
+# A layout of several images read without a tag: refused with the choices, as skopeo refuses
+# it ("more than one image in oci, choose an image"); with a tag, that image.
+several=$C/go-containerregistry/pkg/v1/layout/testdata/test_index
+if command -v skopeo >/dev/null; then
+  skopeo inspect "oci:$several" >/dev/null 2>"$tmp/skopeo.err" && fail "skopeo read it" ||
+    expect_eq "skopeo refuses a layout of several images" "1" \
+      "$(grep -c 'more than one image in oci, choose an image' "$tmp/skopeo.err")"
+fi
+expect_error "several images, no tag" "$PITH" ls "oci:$several"
+expect_eq "the choices" "pith: error: $several: index.json lists 4 images; name one by its tag (tags: 1, 2, 3, 4)" \
+  "$(cat "$tmp/err")"
+expect_ok "several images, a tag" "$PITH" inspect "oci:$several:1"
+
 # A layout may be created below folders that do not exist yet (as skopeo does).
 expect_ok "oci: below missing folders" "$PITH" copy -q "$dive" "oci:$tmp/new/deeper/layout:t"
 expect_eq "oci: below missing folders reads back" "$(inspect_field .digest "$dive")" "$(inspect_field .digest "oci:$tmp/new/deeper/layout:t")"
