@@ -155,17 +155,15 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   // 1. Settings that do not depend on the root.
   TRY(validate(spec));
   ImageSettings settings;
-  settings.platform =
-      spec.platform.empty() ? oci::Platform::host() : TRY(oci::Platform::parse(spec.platform));
+  std::optional<oci::Platform> asked;
+  if (!spec.platform.empty()) asked = TRY(oci::Platform::parse(spec.platform));
   settings.compression = TRY(compress::parse(spec.compress).wrap("--compress"));
   settings.mtime = TRY(source_date_epoch());
   settings.created = rfc3339(settings.mtime);
   settings.user = TRY(config_user(spec.user));
 
   // 2. The root the files come from.
-  std::optional<oci::Platform> wanted;
-  if (!spec.platform.empty()) wanted = settings.platform;
-  Root root = TRY(open_root(spec.from, wanted, registries.from));
+  Root root = TRY(open_root(spec.from, asked, registries.from));
   const RootDir& dir = *root.dir;
 
   // 3. The plan: base files, the program, its closure, the files asked for, package records.
@@ -216,6 +214,8 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
                         " (--allow-missing to build anyway)");
     warn("libraries not found, the program may not start: " + list);
   }
+  // The platform is the program's (--platform must agree with it).
+  settings.platform = TRY(program_platform(dir, programs.front(), asked));
   BuildResult result;
   // Without the root's loader cache the image's ld.so would not find such libraries.
   if (needs_loader_cache(closure, program_file) && TRY(dir.exists("/etc/ld.so.cache")))

@@ -126,6 +126,36 @@ ElfFiles elf_files(const RootDir& root, const std::vector<std::string>& files) {
   return out;
 }
 
+Result<oci::Platform> program_platform(const RootDir& root, const std::string& program,
+                                       const std::optional<oci::Platform>& wanted) {
+  auto fd = TRY(root.open_file(program));
+  auto info = TRY(elf::read_dynamic_fd(fd.get()).wrap(program));
+  // Docker's names (GOARCH), by ELF machine and class.
+  struct Arch {
+    uint16_t machine;
+    bool is_64;
+    const char* name;
+  };
+  static constexpr Arch k_arches[] = {
+      {elf::k_em_x86_64, true, "amd64"},  {elf::k_em_aarch64, true, "arm64"},
+      {elf::k_em_386, false, "386"},      {elf::k_em_arm, false, "arm"},
+      {elf::k_em_ppc64, true, "ppc64le"}, {elf::k_em_s390, true, "s390x"},
+      {elf::k_em_riscv, true, "riscv64"},
+  };
+  oci::Platform found;
+  found.os = "linux";
+  for (const auto& a : k_arches)
+    if (a.machine == info.machine && a.is_64 == info.is_64) found.architecture = a.name;
+  if (found.architecture.empty())
+    return make_error(program + ": ELF machine " + std::to_string(info.machine) +
+                      " is no architecture pith builds images for");
+  if (!wanted) return found;
+  if (wanted->os != found.os || wanted->architecture != found.architecture)
+    return make_error("--platform " + wanted->str() + ": " + program + " is a " + found.str() +
+                      " program");
+  return *wanted;  // its variant kept: the ELF header does not tell v7 from v6, v8 from v9
+}
+
 std::vector<std::string> path_dirs(const std::vector<std::string>& env) {
   std::string_view value;
   for (const auto& kv : env)

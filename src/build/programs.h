@@ -3,9 +3,11 @@
 // each one's libraries must come along).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "oci/descriptor.h"
 #include "util/result.h"
 #include "util/root_dir.h"
 
@@ -28,6 +30,12 @@ struct ElfFiles {
   std::vector<std::string> objects;
 };
 ElfFiles elf_files(const RootDir& root, const std::vector<std::string>& files);
+
+// The platform of the files a program runs: "linux" and the architecture of its ELF machine
+// and class (x86-64 amd64, AArch64 arm64, ...). With `wanted` (from --platform), an error when
+// they differ, as an image so labelled would not run where its label says.
+Result<oci::Platform> program_platform(const RootDir& root, const std::string& program,
+                                       const std::optional<oci::Platform>& wanted);
 
 // The directories of the last PATH= among `env` ("NAME=VALUE" entries, in the order the image
 // config will list them).

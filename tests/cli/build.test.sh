@@ -149,6 +149,16 @@ expect_error "unknown yaml key" "$PITH" build -f <(echo "entry: /x") -o "oci:$tm
 expect_error "missing ca bundle" "$PITH" build --entrypoint /usr/bin/true --ca-bundle "$tmp/none.pem" -o "oci:$tmp/outs/a"
 expect_error "bad layers" "$PITH" build --entrypoint /usr/bin/true --layers two -o "oci:$tmp/outs/a"
 expect_error "missing --from" "$PITH" build --from "$tmp/no-root" --entrypoint /x -o "oci:$tmp/outs/a"
+# The platform is the program's: another --platform is refused (an image labelled arm64 that
+# holds x86-64 files would not run there), the default comes from the ELF header.
+host_arch=$(case "$(uname -m)" in x86_64) echo amd64 ;; aarch64) echo arm64 ;; *) uname -m ;; esac)
+other_arch=$([ "$host_arch" = arm64 ] && echo amd64 || echo arm64)
+expect_error "--platform of another architecture" "$PITH" build --platform "linux/$other_arch" \
+  --entrypoint /usr/bin/true -o "oci:$tmp/outs/a"
+expect_eq "its message" "pith: error: --platform linux/$other_arch: /usr/bin/true is a linux/$host_arch program" \
+  "$(cat "$tmp/err")"
+expect_error "--platform windows" "$PITH" build --platform "windows/$host_arch" \
+  --entrypoint /usr/bin/true -o "oci:$tmp/outs/a"
 expect_eq "nothing written by failed builds" "" "$(ls -A "$tmp/outs")"
 
 # --- --from an image: layers applied in order, whiteouts honoured, nothing written outside ---
