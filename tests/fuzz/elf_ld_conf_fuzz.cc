@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "elf/ld_conf.h"
+#include "fuzz_scratch.h"
 #include "fuzz_sections.h"
 #include "util/file.h"
 #include "util/root_dir.h"
@@ -29,24 +30,6 @@ using namespace pith;
 void check(bool ok) {
   if (!ok) std::abort();
 }
-
-// A folder of this process holding the root, removed at exit.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = std::filesystem::temp_directory_path() / "pith-fuzz-XXXXXX";
-    check(::mkdtemp(pattern.data()) != nullptr);
-    m_path = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-  }
-  const std::string& path() const { return m_path; }
-
- private:
-  std::string m_path;
-};
 
 // The components of a path, without "", "." and "..": it stays inside the root.
 std::vector<std::string> components(std::string_view path) {
@@ -90,7 +73,7 @@ void make(int root_fd, std::string_view path, std::string_view content, const st
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static ScratchDir scratch;
+  static fuzz::ScratchDir scratch;
   std::string_view input(reinterpret_cast<const char*>(data), size);
   std::string root = scratch.path() + "/root";
   std::error_code ec;

@@ -18,30 +18,13 @@
 #include "fs/layers.h"
 #include "fs/tree.h"
 #include "fuzz_image.h"
+#include "fuzz_scratch.h"
 #include "transport/resolve.h"
 #include "transport/source.h"
 
 namespace {
 
 using namespace pith;
-
-// A folder of this process for the archive file, removed at exit.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = std::filesystem::temp_directory_path() / "pith-fuzz-XXXXXX";
-    fuzz::check(::mkdtemp(pattern.data()) != nullptr);
-    m_path = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-  }
-  const std::string& path() const { return m_path; }
-
- private:
-  std::string m_path;
-};
 
 std::string archive_bytes(std::string_view input) {
   if (!input.starts_with(fuzz::k_section_mark)) return std::string(input);
@@ -92,7 +75,7 @@ void read_image(const std::string& reference) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static ScratchDir scratch;
+  static fuzz::ScratchDir scratch;
   std::string_view input(reinterpret_cast<const char*>(data), size);
   std::string path = scratch.path() + "/image";
   {
