@@ -206,7 +206,7 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   closure_options.ld_library_path = library_path(spec.env);
   closure_options.nsswitch_conf = TRY(image_file(plan, "/etc/nsswitch.conf"));
   closure_options.loaded = std::move(elf.objects);
-  auto closure = TRY(elf::resolve_closure(dir, programs, closure_options));
+  auto closure = TRY(elf::resolve_closure(elf::DirLoaderRoot(dir), programs, closure_options));
   if (!closure.missing.empty()) {
     std::string list = missing_list(closure.missing);
     if (!spec.allow_missing)

@@ -2,8 +2,6 @@
 // entries, each name searched in the loader's order, then what glibc would dlopen.
 #include "elf/closure.h"
 
-#include <sys/stat.h>
-
 #include <deque>
 #include <map>
 #include <optional>
@@ -58,7 +56,7 @@ enum class Register { yes, no };
 // One program's link map: the objects it loads, by name and by file.
 class Namespace {
  public:
-  Namespace(const RootDir& root, const SearchEnv& env, const ClosureOptions& options,
+  Namespace(const LoaderRoot& root, const SearchEnv& env, const ClosureOptions& options,
             Collector& out)
       : m_root(root), m_env(env), m_options(options), m_out(out) {}
 
@@ -81,9 +79,7 @@ class Namespace {
     for (const auto& path : paths) {
       auto resolved = m_root.resolve(path);
       if (!resolved || m_by_file.contains(resolved->path)) continue;
-      auto fd = m_root.open_file(resolved->path);
-      if (!fd) continue;
-      auto info = read_dynamic_fd(fd->get());
+      auto info = m_root.dynamic_info(resolved->path);
       if (!info || !info->compatible_with(m_objects[0].info)) continue;
       m_out.add(*resolved);
       int index = static_cast<int>(m_objects.size());
@@ -108,9 +104,8 @@ class Namespace {
       return {};
     }
     m_out.add(*resolved);
-    auto fd = TRY(m_root.open_file(resolved->path));
-    auto info = read_dynamic_fd(fd.get());
-    if (!info) return std::move(info).error().wrap(m_root.dir() + resolved->path);
+    auto info = m_root.dynamic_info(resolved->path);
+    if (!info) return std::move(info).error().wrap(m_root.shown(resolved->path));
     m_interpreter = static_cast<int>(m_objects.size());
     m_objects.push_back({interp, resolved->path, std::move(*info), 0, dirname(interp)});
     remember(m_interpreter, interp);
@@ -141,11 +136,7 @@ class Namespace {
     auto resolved = m_root.resolve(path);
     if (!resolved) return std::nullopt;
     if (auto it = m_by_file.find(resolved->path); it != m_by_file.end()) return it->second;
-    auto fd = m_root.open_file(resolved->path);
-    if (!fd) return std::nullopt;
-    struct stat st {};
-    if (::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-    auto info = read_dynamic_fd(fd->get());
+    auto info = m_root.dynamic_info(resolved->path);
     if (!info || !info->compatible_with(m_objects[0].info)) return std::nullopt;
     m_out.add(*resolved);
     int index = static_cast<int>(m_objects.size());
@@ -269,7 +260,7 @@ class Namespace {
     return {};
   }
 
-  const RootDir& m_root;
+  const LoaderRoot& m_root;
   const SearchEnv& m_env;
   const ClosureOptions& m_options;
   Collector& m_out;
@@ -282,7 +273,7 @@ class Namespace {
 
 }  // namespace
 
-Result<Closure> resolve_closure(const RootDir& root, const std::vector<std::string>& programs,
+Result<Closure> resolve_closure(const LoaderRoot& root, const std::vector<std::string>& programs,
                                 const ClosureOptions& options) {
   Collector out;
   Closure closure;
@@ -290,10 +281,8 @@ Result<Closure> resolve_closure(const RootDir& root, const std::vector<std::stri
   std::optional<SearchEnv> first_env;
   std::optional<Namespace> first;
   for (const auto& program : programs) {
-    std::string shown = root.dir() == "/" ? program : root.dir() + program;
-    RootDir::Resolved resolved = TRY_CTX(root.dir(), root.resolve(program));
-    UniqueFd fd = TRY_CTX(root.dir(), root.open_file(resolved.path));
-    DynamicInfo info = TRY_CTX(shown, read_dynamic_fd(fd.get()));
+    RootDir::Resolved resolved = TRY_CTX(root.name(), root.resolve(program));
+    DynamicInfo info = TRY_CTX(root.shown(program), root.dynamic_info(resolved.path));
     if (info.interpreter.empty()) {  // static or static-pie: nothing is loaded for it
       out.add(resolved);
       continue;

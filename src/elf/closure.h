@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "elf/loader_root.h"
 #include "util/result.h"
 #include "util/root_dir.h"
 
@@ -51,7 +52,7 @@ struct Closure {
 // Resolves the closure of `programs` (absolute paths inside `root`), then of `options.loaded`.
 // A program that is not an ELF file is an error naming it; a static one contributes only
 // itself.
-Result<Closure> resolve_closure(const RootDir& root, const std::vector<std::string>& programs,
+Result<Closure> resolve_closure(const LoaderRoot& root, const std::vector<std::string>& programs,
                                 const ClosureOptions& options);
 
 }  // namespace pith::elf

@@ -38,12 +38,12 @@ std::vector<std::string> words(std::string_view s) {
   return out;
 }
 
-bool present(const RootDir& root, const std::string& path) {
+bool present(const LoaderRoot& root, const std::string& path) {
   auto e = root.exists(path);
   return e && *e;
 }
 
-void glob_from(const RootDir& root, const std::string& dir, std::vector<std::string_view> parts,
+void glob_from(const LoaderRoot& root, const std::string& dir, std::vector<std::string_view> parts,
                size_t i, std::vector<std::string>* out) {
   if (out->size() >= k_max_files) return;  // "include /*/*/*/*" matches a whole tree
   if (i == parts.size()) {
@@ -73,7 +73,7 @@ struct ConfWalk {
   Result<void> status;
 };
 
-void read_conf(const RootDir& root, const std::string& path, int depth,
+void read_conf(const LoaderRoot& root, const std::string& path, int depth,
                std::vector<std::string>* dirs, ConfWalk* walk) {
   if (depth > k_max_depth || walk->read.size() >= k_max_files) return;
   auto canonical = root.resolve(path);
@@ -121,7 +121,7 @@ void parse_ld_so_conf(std::string_view text, const std::string& dir, std::vector
   }
 }
 
-std::vector<std::string> glob_in_root(const RootDir& root, const std::string& pattern) {
+std::vector<std::string> glob_in_root(const LoaderRoot& root, const std::string& pattern) {
   std::vector<std::string_view> parts;
   std::string_view p = pattern;
   size_t pos = 0;
@@ -136,7 +136,7 @@ std::vector<std::string> glob_in_root(const RootDir& root, const std::string& pa
   return out;
 }
 
-Result<std::vector<std::string>> read_ld_so_conf(const RootDir& root) {
+Result<std::vector<std::string>> read_ld_so_conf(const LoaderRoot& root) {
   std::vector<std::string> dirs;
   ConfWalk walk;
   read_conf(root, "/etc/ld.so.conf", 0, &dirs, &walk);

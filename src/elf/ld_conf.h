@@ -6,14 +6,14 @@
 #include <string_view>
 #include <vector>
 
+#include "elf/loader_root.h"
 #include "util/result.h"
-#include "util/root_dir.h"
 
 namespace pith::elf {
 
 // The directories ROOT's /etc/ld.so.conf lists, includes expanded in place, in order, each once.
 // A missing file gives none; an unreadable one is an error.
-Result<std::vector<std::string>> read_ld_so_conf(const RootDir& root);
+Result<std::vector<std::string>> read_ld_so_conf(const LoaderRoot& root);
 
 // The directories of one configuration text; `include` patterns are returned in `includes`
 // (absolute, resolved against `dir`, the folder of the file the text came from).
@@ -21,6 +21,6 @@ void parse_ld_so_conf(std::string_view text, const std::string& dir, std::vector
                       std::vector<std::string>* includes);
 
 // Paths inside ROOT matching a glob (`*`, `?`, `[...]` in any component), sorted per folder.
-std::vector<std::string> glob_in_root(const RootDir& root, const std::string& pattern);
+std::vector<std::string> glob_in_root(const LoaderRoot& root, const std::string& pattern);
 
 }  // namespace pith::elf

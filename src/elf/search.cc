@@ -12,7 +12,7 @@ namespace {
 
 constexpr uint64_t k_max_cache = 64 << 20;
 
-bool present(const RootDir& root, const std::string& path) {
+bool present(const LoaderRoot& root, const std::string& path) {
   auto e = root.exists(path);
   return e && *e;
 }
@@ -49,7 +49,7 @@ std::string platform_for(const DynamicInfo& info) {
 }
 
 // musl's path file: folders separated by ':' or newlines.
-std::vector<std::string> musl_path(const RootDir& root, const std::string& arch) {
+std::vector<std::string> musl_path(const LoaderRoot& root, const std::string& arch) {
   auto text = root.read_file("/etc/ld-musl-" + arch + ".path", 1 << 16);
   if (text) return split_search_path(*text, ":\n");
   return {"/lib", "/usr/local/lib", "/usr/lib"};
@@ -140,7 +140,7 @@ std::string expand_tokens(std::string_view s, const std::string& origin, const S
   return out;
 }
 
-Result<SearchEnv> make_search_env(const RootDir& root, const DynamicInfo& program,
+Result<SearchEnv> make_search_env(const LoaderRoot& root, const DynamicInfo& program,
                                   std::string_view interpreter) {
   SearchEnv env;
   std::string arch;
@@ -166,9 +166,9 @@ Result<SearchEnv> make_search_env(const RootDir& root, const DynamicInfo& progra
   env.default_dirs.insert(env.default_dirs.end(), {"/lib", "/usr/lib"});
   if (present(root, "/etc/ld.so.cache")) {
     std::string bytes = TRY(root.read_file("/etc/ld.so.cache", k_max_cache));
-    env.cache = TRY_CTX(root.dir() + "/etc/ld.so.cache", parse_ld_cache(bytes));
+    env.cache = TRY_CTX(root.shown("/etc/ld.so.cache"), parse_ld_cache(bytes));
   } else {
-    env.conf_dirs = TRY_CTX(root.dir() + "/etc/ld.so.conf", read_ld_so_conf(root));
+    env.conf_dirs = TRY_CTX(root.shown("/etc/ld.so.conf"), read_ld_so_conf(root));
   }
   return env;
 }

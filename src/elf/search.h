@@ -11,8 +11,8 @@
 
 #include "elf/dynamic.h"
 #include "elf/ld_cache.h"
+#include "elf/loader_root.h"
 #include "util/result.h"
-#include "util/root_dir.h"
 
 namespace pith::elf {
 
@@ -30,7 +30,7 @@ struct SearchEnv {
 };
 
 // The environment of `program` (its class and machine), loaded by `interpreter` in ROOT.
-Result<SearchEnv> make_search_env(const RootDir& root, const DynamicInfo& program,
+Result<SearchEnv> make_search_env(const LoaderRoot& root, const DynamicInfo& program,
                                   std::string_view interpreter);
 
 // Expands $ORIGIN (to `origin`), $LIB and $PLATFORM, in `$X` and `${X}` forms (musl: $ORIGIN

@@ -99,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // "gave up" path a hundred times sooner (the full budget held the campaign to 2 runs/s).
   auto dirs_root = RootDir::open(root, 10000);
   check(dirs_root.ok());
-  auto dirs = elf::read_ld_so_conf(*dirs_root);
+  auto dirs = elf::read_ld_so_conf(elf::DirLoaderRoot(*dirs_root));
   if (dirs) {
     // Absolute, without a trailing "/", each once.
     std::set<std::string> seen;

@@ -33,7 +33,7 @@ const RootDir& host() {
 
 Closure closure_of(const RootDir& root, const std::vector<std::string>& programs,
                    ClosureOptions options = no_extras()) {
-  auto c = resolve_closure(root, programs, options);
+  auto c = resolve_closure(DirLoaderRoot(root), programs, options);
   EXPECT_TRUE(c) << c.error().message;
   return c ? *c : Closure{};
 }
@@ -231,7 +231,7 @@ TEST_F(Compiled, StaticProgramIsOnlyItself) {
   EXPECT_EQ(c.files, std::vector<std::string>{m_dir / "s"});
   EXPECT_EQ(c.interpreter, "");
   EXPECT_TRUE(c.links.empty());
-  EXPECT_FALSE(resolve_closure(host(), {m_dir / "s.c"}, {}));  // not an ELF file
+  EXPECT_FALSE(resolve_closure(DirLoaderRoot(host()), {m_dir / "s.c"}, {}));  // not an ELF file
 }
 
 TEST_F(Compiled, CxxThreadsBringLibgccS) {

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 std::vector<std::string> conf_dirs(const std::string& root) {
   auto dir = RootDir::open(root);
   EXPECT_TRUE(dir);
-  auto dirs = read_ld_so_conf(*dir);
+  auto dirs = read_ld_so_conf(DirLoaderRoot(*dir));
   EXPECT_TRUE(dirs) << dirs.error().message;
   return dirs ? *dirs : std::vector<std::string>{};
 }
