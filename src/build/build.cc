@@ -19,6 +19,7 @@
 #include "elf/closure.h"
 #include "elf/dynamic.h"
 #include "elf/search.h"
+#include "lint/command.h"
 #include "transport/copy.h"
 #include "transport/resolve.h"
 #include "transport/sink.h"
@@ -191,7 +192,7 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   config_env.insert(config_env.end(), base.env.begin(), base.env.end());
   config_env.insert(config_env.end(), spec.env.begin(), spec.env.end());
   const std::vector<std::string> interpreters =
-      TRY(script_interpreters(dir, program.in_root, path_dirs(config_env)).wrap("--entrypoint"));
+      TRY(script_interpreters(dir, program.in_root, lint::path_dirs(config_env)).wrap("--entrypoint"));
   std::vector<std::string> programs = interpreters;
   if (programs.empty()) programs.push_back(program.in_root);
   std::vector<std::string> added;

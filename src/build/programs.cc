@@ -7,60 +7,20 @@
 
 #include "elf/dynamic.h"
 #include "elf/search.h"
+#include "lint/command.h"
 
 namespace pith::build {
 
 namespace {
 
-// Linux reads this much of a file to find its "#!" line (BINPRM_BUF_SIZE) and follows at most
-// this many interpreters before ELOOP.
-constexpr size_t k_shebang_bytes = 256;
-constexpr int k_max_interpreters = 4;
-
-bool blank(char c) {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && (blank(s.back()) || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-// A "#!" line split as the kernel splits it: the interpreter, then the rest as one argument.
-struct Shebang {
-  std::string interpreter;
-  std::string argument;
-};
-
-Result<std::optional<Shebang>> read_shebang(const RootDir& root, const std::string& path) {
+Result<std::optional<lint::Shebang>> read_shebang(const RootDir& root, const std::string& path) {
   auto fd = TRY(root.open_file(path));
-  char buf[k_shebang_bytes];
+  char buf[lint::k_shebang_bytes];
   ssize_t n = ::pread(fd.get(), buf, sizeof buf, 0);
-  if (n < 2 || buf[0] != '#' || buf[1] != '!') return std::optional<Shebang>();
-  std::string_view line(buf + 2, static_cast<size_t>(n) - 2);
-  line = line.substr(0, line.find('\n'));
-  line = trim(line);
-  size_t end = 0;
-  while (end < line.size() && !blank(line[end])) ++end;
-  Shebang s{std::string(line.substr(0, end)), std::string(trim(line.substr(end)))};
-  if (s.interpreter.empty()) return make_error(path + ": a \"#!\" line without an interpreter");
-  return std::optional<Shebang>(std::move(s));
-}
-
-// The program `env ARGUMENT` runs: the first word that is no option and no NAME=VALUE
-// (`#!/usr/bin/env -S python3 -u` runs python3).
-std::string env_program(std::string_view argument) {
-  while (!argument.empty()) {
-    argument = trim(argument);
-    size_t end = 0;
-    while (end < argument.size() && !blank(argument[end])) ++end;
-    std::string_view word = argument.substr(0, end);
-    argument.remove_prefix(end);
-    if (!word.empty() && word.front() != '-' && word.find('=') == std::string_view::npos)
-      return std::string(word);
-  }
-  return {};
+  auto shebang = lint::parse_shebang(std::string_view(buf, n < 0 ? 0 : static_cast<size_t>(n)));
+  if (shebang && shebang->interpreter.empty())
+    return make_error(path + ": a \"#!\" line without an interpreter");
+  return shebang;
 }
 
 // NAME through PATH as env (execvp) finds it: the first regular file that is executable.
@@ -89,8 +49,8 @@ Result<std::vector<std::string>> script_interpreters(const RootDir& root,
   for (int depth = 0;; ++depth) {
     auto shebang = TRY(read_shebang(root, current));
     if (!shebang) return out;
-    if (depth == k_max_interpreters)
-      return make_error(program + ": more than " + std::to_string(k_max_interpreters) +
+    if (depth == lint::k_max_interpreters)
+      return make_error(program + ": more than " + std::to_string(lint::k_max_interpreters) +
                         " interpreters in a row (#!)");
     const std::string& interp = shebang->interpreter;
     if (!TRY(root.exists(interp)))
@@ -98,7 +58,7 @@ Result<std::vector<std::string>> script_interpreters(const RootDir& root,
     out.push_back(interp);
     std::string base = interp.substr(interp.rfind('/') + 1);
     if (base == "env") {
-      std::string name = env_program(shebang->argument);
+      std::string name = lint::env_program(shebang->argument);
       if (!name.empty()) {
         auto found = find_in_path(root, name, path);
         if (!found) return std::move(found).error().wrap(current + ": #!" + interp);
@@ -154,13 +114,6 @@ Result<oci::Platform> program_platform(const RootDir& root, const std::string& p
     return make_error("--platform " + wanted->str() + ": " + program + " is a " + found.str() +
                       " program");
   return *wanted;  // its variant kept: the ELF header does not tell v7 from v6, v8 from v9
-}
-
-std::vector<std::string> path_dirs(const std::vector<std::string>& env) {
-  std::string_view value;
-  for (const auto& kv : env)
-    if (kv.rfind("PATH=", 0) == 0) value = std::string_view(kv).substr(5);
-  return elf::split_search_path(value, ":");
 }
 
 }  // namespace pith::build

@@ -37,8 +37,4 @@ ElfFiles elf_files(const RootDir& root, const std::vector<std::string>& files);
 Result<oci::Platform> program_platform(const RootDir& root, const std::string& program,
                                        const std::optional<oci::Platform>& wanted);
 
-// The directories of the last PATH= among `env` ("NAME=VALUE" entries, in the order the image
-// config will list them).
-std::vector<std::string> path_dirs(const std::vector<std::string>& env);
-
 }  // namespace pith::build

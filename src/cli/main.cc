@@ -20,6 +20,8 @@ const std::vector<Command>& commands() {
        setup_compare},
       {"inspect", "Measure an image: size, layers, files, packages, waste, attack surface",
        setup_inspect},
+      {"lint", "Will this image start and do its job? Run-time, attack-surface, hygiene rules",
+       setup_lint},
       {"login", "Store credentials for a registry (checked first) in auth.json", setup_login},
       {"logout", "Remove a registry's credentials from auth.json", setup_logout},
       {"ls", "List an image's files (layers squashed, or one layer) like tar -tv", setup_ls},

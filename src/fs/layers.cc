@@ -31,6 +31,19 @@ Result<std::string> read_content(ByteSource& content, uint64_t size, std::string
   return out;
 }
 
+// Up to `n` first bytes (fewer at the end of the content).
+Result<std::string> read_head(ByteSource& content, size_t n) {
+  std::string head(n, '\0');
+  size_t got = 0;
+  while (got < n) {
+    size_t r = TRY(content.read(std::as_writable_bytes(std::span(head.data() + got, n - got))));
+    if (r == 0) break;
+    got += r;
+  }
+  head.resize(got);
+  return head;
+}
+
 void keep(size_t layer, CapturedFile&& file, const ScanOptions& options, LayerEntries& out) {
   if (options.consume)
     options.consume(layer, std::move(file));
@@ -49,21 +62,20 @@ Result<void> capture(size_t layer, const tar::Entry& e, ByteSource& content,
                            " bytes is too large to analyse; skipped");
     return {};
   }
-  if (want == Want::content_if_elf) {
+  if (want == Want::content_if_elf || want == Want::elf_or_shebang) {
     if (e.size < 4) return {};
-    std::string head(4, '\0');
-    size_t got = 0;
-    while (got < 4) {
-      size_t n = TRY(content.read(std::as_writable_bytes(std::span(head.data() + got, 4 - got))));
-      if (n == 0) return {};
-      got += n;
+    std::string head = TRY(read_head(content, 4));
+    if (head.size() < 4) return {};
+    if (std::memcmp(head.data(), k_elf_magic, 4) == 0) {
+      std::string bytes = TRY(read_content(content, e.size, std::move(head)));
+      keep(layer, CapturedFile{e.path, std::move(bytes), e.mode}, options, out);
+    } else if (want == Want::elf_or_shebang && head.starts_with("#!")) {
+      head += TRY(read_head(content, std::min<uint64_t>(e.size, k_max_shebang_line) - 4));
+      keep(layer, CapturedFile{e.path, head.substr(0, head.find('\n')), e.mode}, options, out);
     }
-    if (std::memcmp(head.data(), k_elf_magic, 4) != 0) return {};
-    std::string bytes = TRY(read_content(content, e.size, std::move(head)));
-    keep(layer, CapturedFile{e.path, std::move(bytes)}, options, out);
     return {};
   }
-  keep(layer, CapturedFile{e.path, TRY(read_content(content, e.size, ""))}, options, out);
+  keep(layer, CapturedFile{e.path, TRY(read_content(content, e.size, "")), e.mode}, options, out);
   return {};
 }
 

@@ -15,8 +15,16 @@
 namespace pith::fs {
 
 // Which file contents a reader wants kept, decided from the entry alone (package databases,
-// manifests) or from the entry and its first bytes (ELF binaries).
-enum class Want { nothing, content, content_if_elf };
+// manifests) or from the entry and its first bytes (ELF binaries, scripts). Ordered: a
+// later value asks for more, so two readers' wishes combine with std::max.
+enum class Want {
+  nothing,
+  content_if_elf,
+  // ELF files whole; of a script ("#!" first) its first line only, up to k_max_shebang_line.
+  elf_or_shebang,
+  content,
+};
+inline constexpr size_t k_max_shebang_line = 256;
 using CapturePolicy = std::function<Want(const tar::Entry&)>;
 
 struct CapturedFile;
@@ -42,6 +50,7 @@ struct ScanOptions {
 struct CapturedFile {
   std::string path;  // normalised, as in tar::Entry
   std::string bytes;
+  uint32_t mode = 0;  // the entry's permission bits
 };
 
 struct LayerEntries {

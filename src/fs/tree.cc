@@ -252,6 +252,24 @@ const Node* Tree::find(std::string_view path) const {
   return at == m_root.get() ? nullptr : &at->node();
 }
 
+std::vector<std::string> Tree::list(std::string_view path) const {
+  const Slot* at = m_root.get();
+  size_t pos = 0;
+  while (pos < path.size()) {
+    size_t end = std::min(path.find('/', pos), path.size());
+    std::string_view part = path.substr(pos, end - pos);
+    pos = end + 1;
+    if (part.empty()) continue;
+    auto it = at->children.find(part);
+    if (it == at->children.end()) return {};
+    at = it->second.get();
+  }
+  std::vector<std::string> names;
+  if (at->type() != tar::EntryType::directory) return names;
+  for (const auto& [name, child] : at->children) names.push_back(name);
+  return names;
+}
+
 const Node* Tree::lookup(std::string_view path) const {
   if (path.empty()) return nullptr;
   // Without `create`, resolve_dir changes nothing: the cast only reuses the one walk.

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fs/whiteout.h"
 #include "tar/entry.h"
@@ -54,6 +55,9 @@ class Tree {
   // The node `path` names in the final tree: symlinks in its parents followed inside the root,
   // the last component not (as lstat does); nullptr when missing or looping.
   const Node* lookup(std::string_view path) const;
+  // The names in directory `path` ("" is the root; no symlink followed), in byte order; empty
+  // when it is no directory.
+  std::vector<std::string> list(std::string_view path) const;
 
   // Every node except the root, in byte order of its path (as `sort` with LC_ALL=C), with that
   // path. Iterative: a deep tree costs no stack.

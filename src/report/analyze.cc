@@ -84,8 +84,21 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
   fs::ScanOptions scan;
   scan.threads = options.threads;
   scan.capture = wanted_content;
+  if (options.also_capture)
+    scan.capture = [&](const tar::Entry& e) {
+      return std::max(wanted_content(e), options.also_capture(e));
+    };
   std::atomic<uint64_t> kept{0};
   scan.consume = [&](size_t layer, fs::CapturedFile&& f) {
+    if (options.also_consume) {
+      options.also_consume(layer, f);
+      // Only what inspect itself asked for reaches its catalogers: its results stay the same.
+      tar::Entry e;
+      e.path = f.path;
+      e.mode = f.mode;
+      e.size = f.bytes.size();
+      if (wanted_content(e) == fs::Want::nothing) return;
+    }
     catalog_file(std::move(f), catalogs[layer], kept);
   };
   scan.on_layer_done = [&](size_t, uint64_t bytes) {
@@ -132,6 +145,7 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
   r.packages = merge_packages(catalogs, tree, os, r.warnings);
   r.surface = find_surface(tree, img.config.user, final_content(catalogs, tree, "etc/passwd"));
   r.efficiency = TRY(efficiency.get());
+  if (options.tree) *options.tree = std::move(tree);
   return r;
 }
 

@@ -4,6 +4,8 @@
 
 #include <functional>
 
+#include "fs/layers.h"
+#include "fs/tree.h"
 #include "report/model.h"
 #include "transport/resolve.h"
 #include "transport/source.h"
@@ -15,6 +17,12 @@ struct AnalyzeOptions {
   // Called from reading workers as each layer finishes (layers done, layers, bytes so far);
   // must be thread-safe.
   std::function<void(size_t, size_t, uint64_t)> on_layer_done;
+  // Another reader riding on the same pass (lint): its policy is asked beside inspect's, and
+  // its consumer sees each captured file first, in the worker of that file's layer.
+  fs::CapturePolicy also_capture;
+  std::function<void(size_t layer, const fs::CapturedFile&)> also_consume;
+  // When set, receives the squashed tree (the pass builds it anyway).
+  fs::Tree* tree = nullptr;
 };
 
 Result<InspectReport> analyze_image(transport::ImageSource& src,

@@ -88,11 +88,6 @@ TEST_F(Scripts, AMissingInterpreterIsNamed) {
             "/app/a: its interpreter /usr/bin/python3 (#!) is not in " + m_dir.string());
 }
 
-TEST(PathDirs, TheLastPathWins) {
-  EXPECT_EQ(path_dirs({"PATH=/a:/b", "HOME=/", "PATH=/c::/d"}), (Paths{"/c", "/d"}));
-  EXPECT_EQ(path_dirs({"HOME=/"}), Paths{});
-}
-
 TEST(ElfFiles, ProgramsObjectsAndTheRest) {
   auto root = RootDir::open("/");
   ASSERT_TRUE(root);

@@ -1,0 +1,37 @@
+// How a runtime turns an image's command into the programs the kernel runs: the "#!" line of a
+// script (its interpreter and the one argument after it), `env NAME` naming a program, and the
+// directories of the PATH a bare name is looked up in.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pith::lint {
+
+// Linux reads this much of a file to find its "#!" line (BINPRM_BUF_SIZE) and follows at most
+// this many interpreters before ELOOP.
+inline constexpr size_t k_shebang_bytes = 256;
+inline constexpr int k_max_interpreters = 4;
+
+// A "#!" line split as the kernel splits it: the interpreter, then the rest as one argument.
+struct Shebang {
+  std::string interpreter;
+  std::string argument;
+};
+// nullopt when `head` (a file's first bytes) does not start with "#!"; an empty interpreter
+// when the line names none (the kernel answers ENOEXEC).
+std::optional<Shebang> parse_shebang(std::string_view head);
+
+// The program `env ARGUMENT` runs: the first word that is no option and no NAME=VALUE
+// (`#!/usr/bin/env -S python3 -u` runs python3); "" when none.
+std::string env_program(std::string_view argument);
+
+// The directories of the last PATH= among `env` ("NAME=VALUE" entries, in the order the image
+// config lists them); runc's default PATH when there is none, as podman and Docker set it.
+std::vector<std::string> path_dirs(const std::vector<std::string>& env);
+inline constexpr std::string_view k_default_path =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+}  // namespace pith::lint
