@@ -22,6 +22,7 @@ struct LintArgs {
   std::string fail_level = "error";
   bool json = false;
   bool sarif = false;
+  bool no_fail = false;
   RegistryFlags registry;
 };
 
@@ -57,7 +58,7 @@ Result<int> run_lint(const LintArgs& args) {
     std::string text = lint::render_text(r);
     std::fwrite(text.data(), 1, text.size(), stdout);
   }
-  return lint::fails(r.findings, *level) ? k_exit_check_failed : k_exit_ok;
+  return !args.no_fail && lint::fails(r.findings, *level) ? k_exit_check_failed : k_exit_ok;
 }
 
 }  // namespace
@@ -70,6 +71,7 @@ Runner setup_lint(CLI::App& app) {
   app.add_option("--ignore", args->ignore, "Rule ID to leave out (repeatable), e.g. PL201");
   app.add_option("--fail-level", args->fail_level,
                  "Exit 1 when a finding reaches this severity: info, warn, error (default)");
+  app.add_flag("--no-fail", args->no_fail, "Exit 0 whatever the findings (report only)");
   auto* json = app.add_flag("--json", args->json, "JSON output (schema: docs/lint.md)");
   app.add_flag("--sarif", args->sarif, "SARIF 2.1.0 output")->excludes(json);
   app.add_option("--platform", args->platform, "os/arch[/variant] to pick from an index");

@@ -168,8 +168,9 @@ class Check {
   }
 
   // `depth`: 0 the command, > 0 a script's interpreter, -1 the shell of a shell-form command.
-  void check_program(const std::string& path, int depth, const std::string& script) {
-    if (!m_checked.insert(path).second) return;
+  // Whether the program is in the image (whatever else is wrong with it).
+  bool check_program(const std::string& path, int depth, const std::string& script) {
+    if (!m_checked.insert(path).second) return true;
     auto resolved = m_image.resolve(path);
     if (!resolved) {
       if (depth < 0)
@@ -180,30 +181,31 @@ class Check {
                                                      " (#!) is not in the image"));
       else
         m_out.push_back(finding("PL101", path, path + ": not in the image"));
-      return;
+      return false;
     }
     const fs::Node* n = m_image.node(resolved->path);
     if (n == nullptr || !is_file(*n)) {
       m_out.push_back(finding("PL102", path, path + ": not a regular file"));
-      return;
+      return true;
     }
     if ((n->entry.mode & 0111) == 0) {
       m_out.push_back(finding("PL102", path, fmt_mode(path + ": no execute bit", n->entry.mode)));
-      return;
+      return true;
     }
     check_reachable(resolved->path, Access::execute);
     if (auto line = m_image.shebang(resolved->path)) {
       check_script(path, *line, depth);
-      return;
+      return true;
     }
     const ElfFacts* elf = m_image.elf(resolved->path);
     if (elf == nullptr) {
       std::string why = m_image.elf_error(resolved->path).value_or("neither an ELF program nor a "
                                                                    "script (exec format error)");
       m_out.push_back(finding("PL102", path, path + ": " + why));
-      return;
+      return true;
     }
     check_elf(path, resolved->path, *elf);
+    return true;
   }
 
   void check_script(const std::string& path, const std::string& line, int depth) {
@@ -213,7 +215,7 @@ class Check {
       m_out.push_back(finding("PL102", path, path + ": a \"#!\" line without an interpreter"));
       return;
     }
-    check_program(shebang->interpreter, std::max(depth, 0) + 1, path);
+    if (!check_program(shebang->interpreter, std::max(depth, 0) + 1, path)) return;
     if (base_name(shebang->interpreter) != "env") return;
     std::string name = env_program(shebang->argument);
     if (name.empty()) return;

@@ -40,7 +40,7 @@ import zlib
 
 MTIME = 1700000000
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
-READ_VERBS = ("ls", "inspect", "compare", "copy")
+READ_VERBS = ("ls", "inspect", "compare", "lint", "copy")
 ALL_VERBS = READ_VERBS + ("build",)
 MAX_CASE_BYTES = 8 * MIB  # on disk (allocated), so a run's copy into its tmpfs stays cheap
 
@@ -547,6 +547,8 @@ class Cases:
             return (verb, [b"inspect", ref], want, chk, "-")
         if verb == "compare":
             return (verb, [b"compare", ref], want, chk, "-")
+        if verb == "lint":
+            return (verb, [b"lint", b"--no-fail", ref], want, chk, "-")
         if verb == "copy":
             return (verb, [b"copy"] + [b(a) for a in copy_args] + [ref, b"oci:" + b(dest) + b":t"],
                     want, chk, dest)
@@ -1235,7 +1237,8 @@ def injection(c):
                 entry(paths[5], "hardlink", target=paths[1]))
         # pith ls prints every path and its parents once: one line each.
         n = len(with_parents(paths))
-        checks = {"ls": "lines=%d,noctl" % n, "inspect": "noctl", "compare": "noctl"}
+        checks = {"ls": "lines=%d,noctl" % n, "inspect": "noctl", "compare": "noctl",
+                  "lint": "noctl"}
         oci_case(c, "inject-path-" + name, "injection", layer_image(t), expect="ok",
                  checks=checks, extra_runs=[
                      ("ls-json", ["ls", "--json", "oci:{IN}/img:t"], "ok", "jsonlen=%d" % n, "-"),
@@ -1251,11 +1254,13 @@ def injection(c):
     index = jdump({"schemaVersion": 2, "mediaType": MT["index"], "manifests": [
         img.desc(annotations={"org.opencontainers.image.ref.name": "t", bad.decode(): "v"})]})
     tree = {b"img/" + k: v for k, v in oci_tree(img, index=index).items()}
-    text = {"ls": "noctl", "inspect": "noctl", "compare": "noctl"}
+    text = {"ls": "noctl", "inspect": "noctl", "compare": "noctl", "lint": "noctl"}
     c.add("inject-json-fields", "injection", tree, "oci:{IN}/img:t", expect="ok", checks=text,
           extra_runs=[("inspect-json", ["inspect", "--json", "oci:{IN}/img:t"], "ok", "json", "-"),
                       ("compare-json", ["compare", "--json", "oci:{IN}/img:t"], "ok", "json",
-                       "-")])
+                       "-"),
+                      ("lint-json", ["lint", "--no-fail", "--json", "oci:{IN}/img:t"], "ok",
+                       "json", "-")])
     # Files inspect reads and prints: os-release, passwd, dpkg status.
     t = files(("etc/", "dir"),
               ("etc/os-release", "file", b'PRETTY_NAME="' + bad + b'"\nID=debian\n'),
@@ -1267,7 +1272,9 @@ def injection(c):
     oci_case(c, "inject-catalog-files", "injection", layer_image(t, config={"config": {
         "User": "root"}}), expect="ok", checks=text,
              extra_runs=[("inspect-json", ["inspect", "--json", "oci:{IN}/img:t"], "ok", "json",
-                          "-")])
+                          "-"),
+                         ("lint-json", ["lint", "--no-fail", "--json", "oci:{IN}/img:t"], "ok",
+                          "json", "-")])
     # Tags: a ref.name with control bytes, and references holding them (errors quote them).
     img = layer_image(files(("f", "file", b"x\n")))
     index = jdump({"schemaVersion": 2, "mediaType": MT["index"], "manifests": [
