@@ -249,14 +249,16 @@ class Check {
       m_out.push_back(finding("PL104", path, path + ": " + closure.error().message));
       return;
     }
+    // Without its interpreter the kernel fails before any library is looked for.
     for (const auto& m : closure->missing) {
-      if (m.name == closure->interpreter)
-        m_out.push_back(finding("PL103", m.needed_by, m.needed_by + ": its interpreter " + m.name +
-                                                          " is not in the image"));
-      else
-        m_out.push_back(finding("PL104", m.needed_by, m.name + ": not found (needed by " +
-                                                          m.needed_by + ")"));
+      if (m.name != closure->interpreter) continue;
+      m_out.push_back(finding("PL103", m.needed_by, m.needed_by + ": its interpreter " + m.name +
+                                                        " is not in the image"));
+      return;
     }
+    for (const auto& m : closure->missing)
+      m_out.push_back(finding("PL104", m.needed_by, m.name + ": not found (needed by " +
+                                                        m.needed_by + ")"));
     bool tls = facts.go_tls;
     std::string interpreter;
     if (auto r = m_image.resolve(closure->interpreter); r && !closure->interpreter.empty())

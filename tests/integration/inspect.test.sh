@@ -9,8 +9,6 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-DEBIAN_NAME=localhost/pith-fixture/debian:12
-MMDEBSTRAP_ARGS=(--variant=minbase --include=ca-certificates bookworm)
 PURGED_PACKAGE=tzdata              # purged by layer 1 of fixtures/debian/Containerfile
 PROBE_PACKAGE=$'pith-probe\t1.2-3\tall'   # installed with dpkg -i by layer 4
 PROBE_LAYER=4
@@ -18,80 +16,6 @@ DIVE_IMAGE=$PITH_CORPUS/dive/test-docker-image.tar
 BIN_DIRS=(bin usr/bin sbin usr/sbin usr/local/bin)
 SHELLS=(sh bash dash ash zsh ksh mksh csh tcsh fish busybox)
 PACKAGE_MANAGERS=(apt apt-get dpkg apk rpm yum dnf microdnf zypper pip pip3 npm gem)
-
-# ---------------------------------------------------------------------------------------
-# The Debian fixture: built once (mmdebstrap ~70-100 s, podman build), cached by recipe hash.
-
-# make_debian_context CTX: the build context of fixtures/debian/Containerfile (call it in a
-# subshell: it changes umask).
-make_debian_context() {
-  local ctx=$1 pkg=$1/../probe-pkg
-  umask 022
-  mkdir -p "$ctx/app/bin" "$ctx/app/data" "$pkg/DEBIAN" "$pkg/usr/share/pith-probe"
-  cp "$INTEGRATION_DIR/fixtures/debian/Containerfile" "$ctx/"
-  printf '#!/bin/sh\necho app\n' >"$ctx/app/bin/app"
-  chmod 755 "$ctx/app/bin/app"
-  echo '{"name": "app"}' >"$ctx/app/config.json"
-  seq 1 20000 >"$ctx/app/data/numbers.txt"
-  cat >"$pkg/DEBIAN/control" <<'EOF'
-Package: pith-probe
-Version: 1.2-3
-Architecture: all
-Maintainer: pith tests <tests@pith.invalid>
-Description: probe package of pith's inspect tests
- Installed with dpkg -i by a later layer than the base system.
-EOF
-  echo probe >"$pkg/usr/share/pith-probe/probe.txt"
-  dpkg-deb --root-owner-group --build "$pkg" "$ctx/pith-probe.deb" >/dev/null
-  rm -rf "$pkg"
-}
-
-build_debian_fixture() {
-  local out=$1 work="$TEST_TMP/debian-build"
-  local pm=(podman --root "$work/root" --runroot "$work/run" --tmpdir "$work/tmp"
-    --storage-driver overlay)   # overlay: RUN layers get real whiteouts
-  mkdir -p "$work/ctx" "$out"
-  (make_debian_context "$work/ctx")
-  mmdebstrap --quiet "${MMDEBSTRAP_ARGS[@]}" "$work/rootfs.tar"
-  "${pm[@]}" import -q "$work/rootfs.tar" localhost/pith-debian-base:12 >/dev/null
-  rm -f "$work/rootfs.tar"
-  "${pm[@]}" build --pull=never --network none -q -t "$DEBIAN_NAME" \
-    -f "$work/ctx/Containerfile" "$work/ctx" >/dev/null
-  "${pm[@]}" save -q --format docker-archive -o "$out/docker-archive.tar" "$DEBIAN_NAME"
-  "${pm[@]}" rmi -af >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-
-debian_cache_key() {
-  {
-    cat "$INTEGRATION_DIR/fixtures/debian/Containerfile"
-    declare -f make_debian_context build_debian_fixture
-    echo "${MMDEBSTRAP_ARGS[*]}"
-    podman --version
-  } | sha256sum | cut -c1-16
-}
-
-# debian_fixture: sets DEBIAN_ARCHIVE (podman save --format docker-archive).
-debian_fixture() {
-  local key dir lock_fd
-  key=$(debian_cache_key)
-  dir="$FIXTURE_CACHE/debian-$key"
-  mkdir -p "$FIXTURE_CACHE"
-  exec {lock_fd}>"$FIXTURE_CACHE/.lock"
-  flock "$lock_fd"
-  if [ ! -f "$dir/complete" ]; then
-    echo "building the Debian fixture image (cache: $dir; mmdebstrap needs Debian's archive)" >&2
-    rm -rf "$dir.partial"
-    build_debian_fixture "$dir.partial"
-    touch "$dir.partial/complete"
-    find "$FIXTURE_CACHE" -mindepth 1 -maxdepth 1 -name 'debian-*' ! -name "${dir##*/}.partial" \
-      -exec rm -rf {} +
-    mv "$dir.partial" "$dir"
-  fi
-  flock -u "$lock_fd"
-  exec {lock_fd}>&-
-  DEBIAN_ARCHIVE="$dir/docker-archive.tar"
-}
 
 # ---------------------------------------------------------------------------------------
 # Helpers

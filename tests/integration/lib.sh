@@ -409,3 +409,81 @@ start_registry() {
 
 # tty_screen and human_bytes, shared with the CLI tests.
 source "$(dirname "${BASH_SOURCE[0]}")/../cli/tty.sh"
+
+# ---------------------------------------------------------------------------------------
+# The Debian fixture (inspect, lint): a real Debian 12 image changed by later layers
+# (fixtures/debian/Containerfile); built once (mmdebstrap ~70-100 s, podman build), cached by
+# recipe hash.
+DEBIAN_NAME=localhost/pith-fixture/debian:12
+MMDEBSTRAP_ARGS=(--variant=minbase --include=ca-certificates bookworm)
+
+# make_debian_context CTX: the build context of fixtures/debian/Containerfile (call it in a
+# subshell: it changes umask).
+make_debian_context() {
+  local ctx=$1 pkg=$1/../probe-pkg
+  umask 022
+  mkdir -p "$ctx/app/bin" "$ctx/app/data" "$pkg/DEBIAN" "$pkg/usr/share/pith-probe"
+  cp "$INTEGRATION_DIR/fixtures/debian/Containerfile" "$ctx/"
+  printf '#!/bin/sh\necho app\n' >"$ctx/app/bin/app"
+  chmod 755 "$ctx/app/bin/app"
+  echo '{"name": "app"}' >"$ctx/app/config.json"
+  seq 1 20000 >"$ctx/app/data/numbers.txt"
+  cat >"$pkg/DEBIAN/control" <<'EOF'
+Package: pith-probe
+Version: 1.2-3
+Architecture: all
+Maintainer: pith tests <tests@pith.invalid>
+Description: probe package of pith's inspect tests
+ Installed with dpkg -i by a later layer than the base system.
+EOF
+  echo probe >"$pkg/usr/share/pith-probe/probe.txt"
+  dpkg-deb --root-owner-group --build "$pkg" "$ctx/pith-probe.deb" >/dev/null
+  rm -rf "$pkg"
+}
+
+build_debian_fixture() {
+  local out=$1 work="$TEST_TMP/debian-build"
+  local pm=(podman --root "$work/root" --runroot "$work/run" --tmpdir "$work/tmp"
+    --storage-driver overlay)   # overlay: RUN layers get real whiteouts
+  mkdir -p "$work/ctx" "$out"
+  (make_debian_context "$work/ctx")
+  mmdebstrap --quiet "${MMDEBSTRAP_ARGS[@]}" "$work/rootfs.tar"
+  "${pm[@]}" import -q "$work/rootfs.tar" localhost/pith-debian-base:12 >/dev/null
+  rm -f "$work/rootfs.tar"
+  "${pm[@]}" build --pull=never --network none -q -t "$DEBIAN_NAME" \
+    -f "$work/ctx/Containerfile" "$work/ctx" >/dev/null
+  "${pm[@]}" save -q --format docker-archive -o "$out/docker-archive.tar" "$DEBIAN_NAME"
+  "${pm[@]}" rmi -af >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+
+debian_cache_key() {
+  {
+    cat "$INTEGRATION_DIR/fixtures/debian/Containerfile"
+    declare -f make_debian_context build_debian_fixture
+    echo "${MMDEBSTRAP_ARGS[*]}"
+    podman --version
+  } | sha256sum | cut -c1-16
+}
+
+# debian_fixture: sets DEBIAN_ARCHIVE (podman save --format docker-archive).
+debian_fixture() {
+  local key dir lock_fd
+  key=$(debian_cache_key)
+  dir="$FIXTURE_CACHE/debian-$key"
+  mkdir -p "$FIXTURE_CACHE"
+  exec {lock_fd}>"$FIXTURE_CACHE/.lock"
+  flock "$lock_fd"
+  if [ ! -f "$dir/complete" ]; then
+    echo "building the Debian fixture image (cache: $dir; mmdebstrap needs Debian's archive)" >&2
+    rm -rf "$dir.partial"
+    build_debian_fixture "$dir.partial"
+    touch "$dir.partial/complete"
+    find "$FIXTURE_CACHE" -mindepth 1 -maxdepth 1 -name 'debian-*' ! -name "${dir##*/}.partial" \
+      -exec rm -rf {} +
+    mv "$dir.partial" "$dir"
+  fi
+  flock -u "$lock_fd"
+  exec {lock_fd}>&-
+  DEBIAN_ARCHIVE="$dir/docker-archive.tar"
+}
