@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
-#include <set>
 
 #include "build/base_files.h"
 #include "build/image.h"
@@ -200,9 +199,6 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
     if (f != program_file) added.push_back(f);
   ElfFiles elf = elf_files(dir, added);
   programs.insert(programs.end(), elf.programs.begin(), elf.programs.end());
-  // The added ELF files themselves are checked by no rule below: nothing says they will run.
-  std::set<std::string> added_elf(elf.programs.begin(), elf.programs.end());
-  added_elf.insert(elf.objects.begin(), elf.objects.end());
   elf::ClosureOptions closure_options;
   closure_options.ld_library_path = library_path(spec.env);
   closure_options.nsswitch_conf = TRY(image_file(plan, "/etc/nsswitch.conf"));
@@ -251,23 +247,19 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   settings.annotations["org.opencontainers.image.created"] = settings.created;
   for (const auto& [k, v] : spec.annotations) settings.annotations[k] = v;
 
-  // 5. The plan checked as the container will start: the user reaches the program, its
-  // interpreters and libraries (unless --no-verify).
+  // 5. The plan checked as the container will start, by lint's run-time rules (unless
+  // --no-verify): the user reaches the program, its interpreters and libraries, and so on.
   if (!spec.no_verify) {
-    // Executed: the program, a script's interpreters, the ELF interpreter (the kernel opens
-    // PT_INTERP as it opens a program); read: every library the loader maps.
-    std::set<std::string> executed = {program_file};
-    for (const auto& p : interpreters) executed.insert(TRY(dir.resolve(p)).path);
-    if (!closure.interpreter.empty())
-      if (auto interp = dir.resolve(closure.interpreter)) executed.insert(interp->path);
-    std::vector<Needed> needed = {
-        {program.host_path.empty() ? program_file : program.image_path, lint::Access::execute}};
-    for (const auto& file : closure.files)
-      if (file != program_file && !added_elf.contains(file))
-        needed.push_back(
-            {file, executed.contains(file) ? lint::Access::execute : lint::Access::read});
-    TRY(verify_reachable(plan, settings.user, TRY(image_file(plan, "/etc/passwd")),
-                         TRY(image_file(plan, "/etc/group")), needed, spec.entrypoint));
+    oci::ImageConfig config;
+    config.os = settings.platform.os;
+    config.architecture = settings.platform.architecture;
+    config.user = settings.user;
+    config.env = settings.env;
+    config.entrypoint = settings.entrypoint;
+    config.cmd = settings.cmd;
+    config.working_dir = settings.workdir;
+    auto image = TRY(planned_image(plan, std::move(config)));
+    TRY(verify_image(image, {spec.entrypoint, spec.allow_missing}, warn));
   }
 
   // 6. Layers, config and manifest; then every output, each complete or not there at all.

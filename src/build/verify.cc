@@ -1,26 +1,82 @@
 #include "build/verify.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "lint/runtime.h"
+#include "util/file.h"
+
 namespace pith::build {
 
-Result<void> verify_reachable(const Plan& plan, const std::string& user, const std::string& passwd,
-                              const std::string& group, const std::vector<Needed>& needed,
-                              const std::string& entrypoint) {
-  auto who = lint::identity_of(user, passwd, group);
-  if (!who) return {};  // a user the image does not know: another rule's finding
-  auto meta = [&](const std::string& path) -> std::optional<lint::Meta> {
-    auto it = plan.entries().find(path);
-    if (it == plan.entries().end()) return std::nullopt;
-    const PlanEntry& e = it->second;
-    return lint::Meta{e.kind == EntryKind::directory, e.mode, e.uid, e.gid};
-  };
-  for (const auto& n : needed) {
-    auto barrier = lint::first_barrier(n.path, *who, n.access, meta);
-    if (!barrier) continue;
-    std::string name = entrypoint.substr(entrypoint.rfind('/') + 1);
-    return make_error("PL107 " + n.path + ": user " + user + " " + lint::describe(*barrier) +
-                      "; build with --user 0, put the program where the user can reach it" +
-                      (entrypoint.starts_with('/') ? ", or give the host file as ./" + name : "") +
-                      " (--no-verify writes the image anyway; docs/rules/PL107.md)");
+namespace {
+
+// Bytes lint would keep of a file, as the pass over a layer would see them.
+Result<void> collect_entry(const PlanEntry& e, const tar::Entry& entry, lint::LayerFacts& facts) {
+  fs::Want want = lint::wanted(entry);
+  if (want == fs::Want::nothing) return {};
+  std::string bytes = e.source.empty() ? e.content : TRY(read_file(e.source, UINT64_MAX));
+  bool elf = elf::has_elf_magic(bytes);
+  if (want == fs::Want::content_if_elf && !elf) return {};
+  if (want == fs::Want::elf_or_shebang && !elf) {
+    if (!bytes.starts_with("#!")) return {};
+    bytes = bytes.substr(0, std::min(bytes.find('\n'), fs::k_max_shebang_line));
+  }
+  lint::collect(fs::CapturedFile{entry.path, std::move(bytes), entry.mode}, facts);
+  return {};
+}
+
+}  // namespace
+
+Result<lint::ImageView> planned_image(const Plan& plan, oci::ImageConfig config) {
+  std::vector<tar::Entry> entries;
+  lint::LayerFacts facts;
+  for (const PlanEntry& e : plan.layer_entries(std::nullopt)) {
+    tar::Entry t;
+    t.path = e.path.substr(1);
+    t.mode = e.mode;
+    t.uid = e.uid;
+    t.gid = e.gid;
+    if (e.kind == EntryKind::directory) {
+      t.type = tar::EntryType::directory;
+    } else if (e.kind == EntryKind::symlink) {
+      t.type = tar::EntryType::symlink;
+      t.link_target = e.link_target;
+    } else {
+      if (e.source.empty()) {
+        t.size = e.content.size();
+      } else {
+        struct stat st {};
+        if (::stat(e.source.c_str(), &st) != 0) return make_error(e.source + ": cannot stat");
+        t.size = static_cast<uint64_t>(st.st_size);
+      }
+      TRY(collect_entry(e, t, facts).wrap(e.path));
+    }
+    entries.push_back(std::move(t));
+  }
+  fs::Tree tree;
+  TRY(tree.apply_layer(0, entries));
+  return lint::ImageView("the planned image", std::move(tree), {std::move(facts)},
+                         std::move(config));
+}
+
+Result<void> verify_image(const lint::ImageView& image, const VerifyOptions& options,
+                          const std::function<void(const std::string&)>& warn) {
+  for (const auto& f : lint::check_runtime(image)) {
+    bool error = f.severity == lint::Severity::error &&
+                 !(options.allow_missing && f.id == "PL104");
+    if (!error) {
+      if (f.severity != lint::Severity::info) warn(f.id + " " + f.message);
+      continue;
+    }
+    std::string way_out = " (--no-verify writes the image anyway; docs/rules/" + f.id + ".md)";
+    if (f.id == "PL107") {
+      const std::string& e = options.entrypoint;
+      std::string name = e.substr(e.rfind('/') + 1);
+      way_out = "; build with --user 0, put the program where the user can reach it" +
+                (e.starts_with('/') ? ", or give the host file as ./" + name : "") + way_out;
+    }
+    return make_error(f.id + " " + f.message + way_out);
   }
   return {};
 }
