@@ -190,8 +190,8 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   std::vector<std::string> config_env = {k_default_path};
   config_env.insert(config_env.end(), base.env.begin(), base.env.end());
   config_env.insert(config_env.end(), spec.env.begin(), spec.env.end());
-  const std::vector<std::string> interpreters =
-      TRY(script_interpreters(dir, program.in_root, lint::path_dirs(config_env)).wrap("--entrypoint"));
+  const std::vector<std::string> interpreters = TRY(
+      script_interpreters(dir, program.in_root, lint::path_dirs(config_env)).wrap("--entrypoint"));
   std::vector<std::string> programs = interpreters;
   if (programs.empty()) programs.push_back(program.in_root);
   std::vector<std::string> added;

@@ -63,8 +63,7 @@ Result<lint::ImageView> planned_image(const Plan& plan, oci::ImageConfig config)
 Result<void> verify_image(const lint::ImageView& image, const VerifyOptions& options,
                           const std::function<void(const std::string&)>& warn) {
   for (const auto& f : lint::check_runtime(image)) {
-    bool error = f.severity == lint::Severity::error &&
-                 !(options.allow_missing && f.id == "PL104");
+    bool error = f.severity == lint::Severity::error && !(options.allow_missing && f.id == "PL104");
     if (!error) {
       if (f.severity != lint::Severity::info) warn(f.id + " " + f.message);
       continue;

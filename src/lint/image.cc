@@ -24,8 +24,8 @@ bool is_secret_file(std::string_view p) {
   std::string_view name = p.substr(p.rfind('/') + 1);
   return name == ".npmrc" || name == ".pypirc" || name == ".netrc" ||
          p.ends_with(".aws/credentials") || p.ends_with(".docker/config.json") ||
-         name.ends_with(".pem") || name.ends_with(".key") || name == "id_rsa" ||
-         name == "id_dsa" || name == "id_ecdsa" || name == "id_ed25519";
+         name.ends_with(".pem") || name.ends_with(".key") || name == "id_rsa" || name == "id_dsa" ||
+         name == "id_ecdsa" || name == "id_ed25519";
 }
 constexpr uint64_t k_max_secret_file = 1 << 20;
 
@@ -53,7 +53,8 @@ std::string joined(const std::vector<std::string>& parts) {
 }  // namespace
 
 fs::Want wanted(const tar::Entry& e) {
-  if (is_small_file(e.path)) return e.size <= k_max_small_file ? fs::Want::content : fs::Want::nothing;
+  if (is_small_file(e.path))
+    return e.size <= k_max_small_file ? fs::Want::content : fs::Want::nothing;
   if (is_secret_file(e.path))
     return e.size <= k_max_secret_file ? fs::Want::content : fs::Want::nothing;
   if ((e.mode & 0111) != 0) return fs::Want::elf_or_shebang;
@@ -115,7 +116,8 @@ Result<RootDir::Resolved> ImageView::resolve(std::string_view path) const {
       if (n->entry.link_target.starts_with('/')) dir.clear();
       auto target = components(n->entry.link_target);
       pending.insert(pending.end(), target.rbegin(), target.rend());
-      if (pending.size() > k_max_path_bytes) return make_error(std::string(path) + ": path too long");
+      if (pending.size() > k_max_path_bytes)
+        return make_error(std::string(path) + ": path too long");
       continue;
     }
     if (!pending.empty() && n->entry.type != tar::EntryType::directory)
@@ -129,13 +131,14 @@ const fs::Node* ImageView::node(std::string_view canonical) const {
   if (canonical.starts_with('/')) canonical.remove_prefix(1);
   const fs::Node* n = m_tree.find(canonical);
   // A hard link's content was captured under the path it links to.
-  if (n != nullptr && n->entry.type == tar::EntryType::hardlink) n = m_tree.find(n->entry.link_target);
+  if (n != nullptr && n->entry.type == tar::EntryType::hardlink)
+    n = m_tree.find(n->entry.link_target);
   return n;
 }
 
 template <class Map>
 const typename Map::mapped_type* ImageView::kept(std::string_view canonical,
-                                                 Map LayerFacts::* member) const {
+                                                 Map LayerFacts::*member) const {
   const fs::Node* n = node(canonical);
   if (n == nullptr || n->implied || n->layer >= m_layers.size()) return nullptr;
   const Map& map = m_layers[n->layer].*member;

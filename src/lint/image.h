@@ -61,8 +61,7 @@ class ImageView {
 
  private:
   template <class Map>
-  const typename Map::mapped_type* kept(std::string_view canonical,
-                                        Map LayerFacts::* member) const;
+  const typename Map::mapped_type* kept(std::string_view canonical, Map LayerFacts::*member) const;
 
   std::string m_name;
   fs::Tree m_tree;

@@ -14,7 +14,9 @@ Result<LintReport> lint_image(transport::ImageSource& src, const transport::Reso
   fs::Tree tree;
   report::AnalyzeOptions analyze = options.analyze;
   analyze.also_capture = wanted;
-  analyze.also_consume = [&](size_t layer, const fs::CapturedFile& f) { collect(f, layers[layer]); };
+  analyze.also_consume = [&](size_t layer, const fs::CapturedFile& f) {
+    collect(f, layers[layer]);
+  };
   analyze.tree = &tree;
   LintReport out;
   out.image = TRY(report::analyze_image(src, img, analyze));

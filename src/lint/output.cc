@@ -36,7 +36,8 @@ std::string_view sarif_level(Severity s) {
 std::string render_text(const LintReport& r) {
   std::string out;
   for (const auto& f : r.findings)
-    out += std::string(severity_name(f.severity)) + " " + f.id + " " + escape_text(f.message) + "\n";
+    out +=
+        std::string(severity_name(f.severity)) + " " + f.id + " " + escape_text(f.message) + "\n";
   out += escape_text(r.image.reference) + ": " + counts(r.findings) + "\n";
   return out;
 }
@@ -51,11 +52,12 @@ nlohmann::json to_json(const LintReport& r) {
                         {"path", f.path},
                         {"message", f.message}});
   }
-  return {{"reference", r.image.reference},
-          {"digest", r.image.digest.str()},
-          {"findings", findings},
-          {"summary",
-           {{"error", n[Severity::error]}, {"warn", n[Severity::warn]}, {"info", n[Severity::info]}}}};
+  return {
+      {"reference", r.image.reference},
+      {"digest", r.image.digest.str()},
+      {"findings", findings},
+      {"summary",
+       {{"error", n[Severity::error]}, {"warn", n[Severity::warn]}, {"info", n[Severity::info]}}}};
 }
 
 nlohmann::json to_sarif(const LintReport& r) {
@@ -83,9 +85,7 @@ nlohmann::json to_sarif(const LintReport& r) {
   return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
           {"version", "2.1.0"},
           {"runs",
-           {{{"tool",
-              {{"driver",
-                {{"name", "pith"}, {"rules", rules}}}}},
+           {{{"tool", {{"driver", {{"name", "pith"}, {"rules", rules}}}}},
              {"results", results},
              {"properties", {{"image", r.image.reference}, {"digest", r.image.digest.str()}}}}}}};
 }

@@ -63,7 +63,8 @@ class Check {
       argv.insert(argv.end(), c.cmd.begin(), c.cmd.end());
     }
     if (argv.empty() || argv[0].empty()) {
-      m_out.push_back(finding("PL100", "", "no ENTRYPOINT or CMD: the runtime has nothing to start"));
+      m_out.push_back(
+          finding("PL100", "", "no ENTRYPOINT or CMD: the runtime has nothing to start"));
       return std::move(m_out);
     }
     bool shell_form = argv.size() >= 2 && argv[0] == "/bin/sh" && argv[1] == "-c";
@@ -77,25 +78,30 @@ class Check {
     std::string passwd = m_image.file("/etc/passwd").value_or("");
     std::string group = m_image.file("/etc/group").value_or("");
     std::string name = user.substr(0, user.find(':'));
-    std::string group_name = user.find(':') == std::string::npos ? "" : user.substr(user.find(':') + 1);
+    std::string group_name =
+        user.find(':') == std::string::npos ? "" : user.substr(user.find(':') + 1);
     if (name.empty() || name == "root" || name == "0") {
-      m_out.push_back(finding("PL110", "", user.empty() ? "no USER: the program runs as root"
-                                                         : "USER " + user + ": the program runs as root"));
+      m_out.push_back(finding("PL110", "",
+                              user.empty() ? "no USER: the program runs as root"
+                                           : "USER " + user + ": the program runs as root"));
     } else if (!all_digits(name) || (!group_name.empty() && !all_digits(group_name))) {
-      m_out.push_back(finding("PL109", "", "USER " + user +
-                                               " is a name: Kubernetes runAsNonRoot cannot verify "
-                                               "it; give the numeric uid[:gid]"));
+      m_out.push_back(finding("PL109", "",
+                              "USER " + user +
+                                  " is a name: Kubernetes runAsNonRoot cannot verify "
+                                  "it; give the numeric uid[:gid]"));
     }
     // No USER is uid 0 whatever /etc/passwd says (runc needs no entry for it).
     m_who = user.empty() ? std::optional(Identity{}) : identity_of(user, passwd, group);
     if (!m_who) {
-      m_out.push_back(finding("PL108", "/etc/passwd",
-                              "USER " + user + ": no such user or group in /etc/passwd or /etc/group"));
+      m_out.push_back(
+          finding("PL108", "/etc/passwd",
+                  "USER " + user + ": no such user or group in /etc/passwd or /etc/group"));
     } else if (all_digits(name) && name != "0" && !passwd_lists(passwd, name)) {
       // runc runs an unlisted uid (and podman adds it to the container's passwd), so warn only.
       Finding f = finding("PL108", "/etc/passwd",
-                          "uid " + name + " has no /etc/passwd entry: programs that look up their "
-                          "user (getpwuid, $HOME) fail");
+                          "uid " + name +
+                              " has no /etc/passwd entry: programs that look up their "
+                              "user (getpwuid, $HOME) fail");
       f.severity = Severity::warn;
       m_out.push_back(std::move(f));
     }
@@ -140,8 +146,8 @@ class Check {
       return (c.working_dir.empty() ? std::string("/") : c.working_dir + "/") + name;
     auto dirs = path_dirs(c.env);
     if (auto found = find_in_path(name, dirs)) return found;
-    m_out.push_back(finding("PL101", "", name + ": not found in any folder of PATH (" +
-                                             join(dirs, ":") + ")"));
+    m_out.push_back(
+        finding("PL101", "", name + ": not found in any folder of PATH (" + join(dirs, ":") + ")"));
     return std::nullopt;
   }
 
@@ -174,11 +180,12 @@ class Check {
     auto resolved = m_image.resolve(path);
     if (!resolved) {
       if (depth < 0)
-        m_out.push_back(finding("PL114", path, "the command is in shell form (/bin/sh -c) and the "
-                                               "image has no /bin/sh"));
+        m_out.push_back(finding("PL114", path,
+                                "the command is in shell form (/bin/sh -c) and the "
+                                "image has no /bin/sh"));
       else if (depth > 0)
-        m_out.push_back(finding("PL116", script, script + ": its interpreter " + path +
-                                                     " (#!) is not in the image"));
+        m_out.push_back(finding(
+            "PL116", script, script + ": its interpreter " + path + " (#!) is not in the image"));
       else
         m_out.push_back(finding("PL101", path, path + ": not in the image"));
       return false;
@@ -199,8 +206,10 @@ class Check {
     }
     const ElfFacts* elf = m_image.elf(resolved->path);
     if (elf == nullptr) {
-      std::string why = m_image.elf_error(resolved->path).value_or("neither an ELF program nor a "
-                                                                   "script (exec format error)");
+      std::string why = m_image.elf_error(resolved->path)
+                            .value_or(
+                                "neither an ELF program nor a "
+                                "script (exec format error)");
       m_out.push_back(finding("PL102", path, path + ": " + why));
       return true;
     }
@@ -222,8 +231,9 @@ class Check {
     auto dirs = path_dirs(m_image.config().env);
     auto found = name.find('/') == std::string::npos ? find_in_path(name, dirs) : name;
     if (!found) {
-      m_out.push_back(finding("PL116", path, path + ": #!" + shebang->interpreter + " " + name +
-                                                 ": " + name + " is in no folder of PATH"));
+      m_out.push_back(finding("PL116", path,
+                              path + ": #!" + shebang->interpreter + " " + name + ": " + name +
+                                  " is in no folder of PATH"));
       return;
     }
     check_program(*found, std::max(depth, 0) + 1, path);
@@ -233,11 +243,12 @@ class Check {
     const std::string& arch = m_image.config().architecture;
     std::string mine = architecture_of(facts.info);
     if (!arch.empty() && mine != arch) {
-      m_out.push_back(finding("PL106", path, path + ": an ELF " +
-                                                 (mine.empty() ? "object of machine " +
-                                                                     std::to_string(facts.info.machine)
-                                                               : mine + " program") +
-                                                 " in a " + arch + " image"));
+      m_out.push_back(
+          finding("PL106", path,
+                  path + ": an ELF " +
+                      (mine.empty() ? "object of machine " + std::to_string(facts.info.machine)
+                                    : mine + " program") +
+                      " in a " + arch + " image"));
       return;
     }
     elf::ClosureOptions options;
@@ -252,13 +263,14 @@ class Check {
     // Without its interpreter the kernel fails before any library is looked for.
     for (const auto& m : closure->missing) {
       if (m.name != closure->interpreter) continue;
-      m_out.push_back(finding("PL103", m.needed_by, m.needed_by + ": its interpreter " + m.name +
-                                                        " is not in the image"));
+      m_out.push_back(
+          finding("PL103", m.needed_by,
+                  m.needed_by + ": its interpreter " + m.name + " is not in the image"));
       return;
     }
     for (const auto& m : closure->missing)
-      m_out.push_back(finding("PL104", m.needed_by, m.name + ": not found (needed by " +
-                                                        m.needed_by + ")"));
+      m_out.push_back(
+          finding("PL104", m.needed_by, m.name + ": not found (needed by " + m.needed_by + ")"));
     bool tls = facts.go_tls;
     std::string interpreter;
     if (auto r = m_image.resolve(closure->interpreter); r && !closure->interpreter.empty())
@@ -270,11 +282,12 @@ class Check {
       for (std::string_view lib : k_tls_libraries) tls |= base_name(file).starts_with(lib);
     }
     if (tls && !has_ca_certificates())
-      m_out.push_back(finding("PL111", path, path + " is a TLS client (" +
-                                                 std::string(facts.go_tls ? "Go crypto/x509" : "links a TLS library") +
-                                                 ") and the image has no CA certificates (" +
-                                                 std::string(k_ca_files[0]) +
-                                                 " or the like): certificate checks fail"));
+      m_out.push_back(
+          finding("PL111", path,
+                  path + " is a TLS client (" +
+                      std::string(facts.go_tls ? "Go crypto/x509" : "links a TLS library") +
+                      ") and the image has no CA certificates (" + std::string(k_ca_files[0]) +
+                      " or the like): certificate checks fail"));
   }
 
   bool has_ca_certificates() const {
@@ -287,7 +300,8 @@ class Check {
     for (const auto& f : files) {
       auto r = m_image.resolve(f);
       const fs::Node* n = r ? m_image.node(r->path) : nullptr;
-      if (n != nullptr && is_file(*n) && (n->entry.size > 0 || n->entry.type == tar::EntryType::hardlink))
+      if (n != nullptr && is_file(*n) &&
+          (n->entry.size > 0 || n->entry.type == tar::EntryType::hardlink))
         return true;
     }
     for (const auto& d : dirs) {
@@ -306,7 +320,8 @@ class Check {
     };
     if (auto barrier = first_barrier(canonical, *m_who, access, meta)) {
       std::string user = m_image.config().user.empty() ? "root" : m_image.config().user;
-      m_out.push_back(finding("PL107", canonical, canonical + ": user " + user + " " + describe(*barrier)));
+      m_out.push_back(
+          finding("PL107", canonical, canonical + ": user " + user + " " + describe(*barrier)));
     }
   }
 

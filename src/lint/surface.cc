@@ -8,15 +8,15 @@ namespace pith::lint {
 
 namespace {
 
-constexpr std::string_view k_secret_words[] = {"PASSWORD", "PASSWD",     "SECRET",
-                                               "TOKEN",    "API_KEY",    "APIKEY",
+constexpr std::string_view k_secret_words[] = {"PASSWORD",   "PASSWD",      "SECRET",
+                                               "TOKEN",      "API_KEY",     "APIKEY",
                                                "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL"};
 // Names that carry the word but, by convention, hold no secret.
-constexpr std::string_view k_reference_suffixes[] = {"_FILE", "_PATH", "_DIR", "_URL", "_HOST",
+constexpr std::string_view k_reference_suffixes[] = {"_FILE", "_PATH", "_DIR",     "_URL", "_HOST",
                                                      "_USER", "_NAME", "_VERSION", "_TYPE"};
-constexpr std::string_view k_placeholders[] = {"changeme", "change-me", "xxx", "none", "null",
-                                               "false", "true", "example", "secret",
-                                               "password"};
+constexpr std::string_view k_placeholders[] = {"changeme", "change-me", "xxx",  "none",
+                                               "null",     "false",     "true", "example",
+                                               "secret",   "password"};
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -71,8 +71,9 @@ std::vector<Finding> check_surface(const report::InspectReport& report, const Im
     std::string abs = "/" + path;
     std::string name = base_name(path);
     if (node.entry.type == tar::EntryType::directory && name == ".git") {
-      out.push_back(finding("PL207", abs, abs + ": a git repository (history, remotes, maybe "
-                                                "credentials)"));
+      out.push_back(finding("PL207", abs,
+                            abs + ": a git repository (history, remotes, maybe "
+                                  "credentials)"));
       return;
     }
     if (node.entry.type != tar::EntryType::regular) return;
@@ -91,9 +92,10 @@ std::vector<Finding> check_surface(const report::InspectReport& report, const Im
   });
   for (const auto& e : report.config.env)
     if (looks_like_secret(e))
-      out.push_back(finding("PL209", "", "ENV " + e.substr(0, e.find('=')) +
-                                             ": its value looks like a secret (image configs "
-                                             "are public to whoever pulls the image)"));
+      out.push_back(finding("PL209", "",
+                            "ENV " + e.substr(0, e.find('=')) +
+                                ": its value looks like a secret (image configs "
+                                "are public to whoever pulls the image)"));
   return out;
 }
 
@@ -101,10 +103,11 @@ std::vector<Finding> check_hygiene(const report::InspectReport& report) {
   std::vector<Finding> out;
   uint64_t wasted = report.efficiency.reclaimable_bytes;
   if (wasted > k_wasted_bytes_reported && wasted * 10 > report.content_size)
-    out.push_back(finding("PL301", "", std::to_string(wasted) +
-                                           " bytes in the layers are overwritten or deleted by "
-                                           "later layers (squash them, or clean up in the same "
-                                           "step)"));
+    out.push_back(finding("PL301", "",
+                          std::to_string(wasted) +
+                              " bytes in the layers are overwritten or deleted by "
+                              "later layers (squash them, or clean up in the same "
+                              "step)"));
   return out;
 }
 

@@ -23,7 +23,10 @@ std::string host_bytes(const std::string& path) {
 // An image of one layer, its entries and the facts the pass would keep.
 class FakeImage {
  public:
-  FakeImage() { m_config.architecture = "amd64"; m_config.os = "linux"; }
+  FakeImage() {
+    m_config.architecture = "amd64";
+    m_config.os = "linux";
+  }
 
   void file(const std::string& path, const std::string& bytes, uint32_t mode = 0755,
             uint64_t uid = 0) {
@@ -98,8 +101,9 @@ const Finding* find(const std::vector<Finding>& findings, std::string_view id) {
   return nullptr;
 }
 
-constexpr std::string_view k_passwd = "root:x:0:0::/root:/sbin/nologin\n"
-                                      "nonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n";
+constexpr std::string_view k_passwd =
+    "root:x:0:0::/root:/sbin/nologin\n"
+    "nonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n";
 
 // curl as pith build would pack it: its closure, CA certificates, passwd, user 65532.
 FakeImage curl_image() {
@@ -135,8 +139,8 @@ TEST(Runtime, MissingLibraryNamesItAndWhoNeedsIt) {
   img.remove(ssl->path);
   auto f = img.lint();
   ASSERT_EQ(ids(f), std::vector<std::string>{"PL104"});
-  EXPECT_EQ(f[0].message, "libssl.so.3: not found (needed by " + root->resolve(
-      "/usr/lib/x86_64-linux-gnu/libcurl.so.4")->path + ")");
+  EXPECT_EQ(f[0].message, "libssl.so.3: not found (needed by " +
+                              root->resolve("/usr/lib/x86_64-linux-gnu/libcurl.so.4")->path + ")");
 }
 
 TEST(Runtime, MissingInterpreter) {
@@ -229,8 +233,7 @@ TEST(Runtime, UnreachableProgram) {
   img.config().entrypoint = {"/root/proj/app"};
   auto f = img.lint();
   ASSERT_EQ(ids(f), std::vector<std::string>{"PL107"});
-  EXPECT_EQ(f[0].message,
-            "/root/proj/app: user 65532 cannot search /root (mode 0700, owner 0:0)");
+  EXPECT_EQ(f[0].message, "/root/proj/app: user 65532 cannot search /root (mode 0700, owner 0:0)");
   img.config().user = "0";
   EXPECT_EQ(ids(img.lint()), std::vector<std::string>{"PL110"});
 }
@@ -264,12 +267,13 @@ TEST(ImageView, ResolvesLikeTheKernel) {
   auto r = view.resolve("/lib/up");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->path, "/usr/lib/f");
-  EXPECT_EQ(r->links, (std::vector<RootDir::Link>{{"/lib", "usr/lib"},
-                                                  {"/usr/lib/up", "../../lib/f"},
-                                                  {"/lib", "usr/lib"}}));
+  EXPECT_EQ(r->links,
+            (std::vector<RootDir::Link>{
+                {"/lib", "usr/lib"}, {"/usr/lib/up", "../../lib/f"}, {"/lib", "usr/lib"}}));
   EXPECT_EQ(view.resolve("/abs/f")->path, "/usr/lib/f");
   EXPECT_EQ(view.resolve("/loop").error().message, "/loop: too many levels of symbolic links");
-  EXPECT_EQ(view.resolve("/usr/lib/f/x").error().message, "/usr/lib/f/x: not a directory (/usr/lib/f)");
+  EXPECT_EQ(view.resolve("/usr/lib/f/x").error().message,
+            "/usr/lib/f/x: not a directory (/usr/lib/f)");
   EXPECT_EQ(view.resolve("/nope").error().message, "/nope: no such file or directory");
   EXPECT_EQ(view.resolve("/")->path, "/");
   EXPECT_EQ(view.file("/lib/f"), std::nullopt);  // not a file lint keeps
@@ -282,7 +286,9 @@ TEST(Command, ShebangsAndPath) {
   EXPECT_EQ(s->argument, "-S python3 -u");
   EXPECT_EQ(env_program(s->argument), "python3");
   EXPECT_EQ(env_program("A=1 -i"), "");
-  EXPECT_FALSE(parse_shebang("\x7f" "ELF"));
+  EXPECT_FALSE(
+      parse_shebang("\x7f"
+                    "ELF"));
   EXPECT_EQ(parse_shebang("#!\n")->interpreter, "");
   using Paths = std::vector<std::string>;
   EXPECT_EQ(path_dirs({"PATH=/a:/b", "HOME=/", "PATH=/c::/d"}), (Paths{"/c", "/d"}));

@@ -68,11 +68,11 @@ TEST(Surface, KeysCredentialsAndRepositories) {
   ImageView view("v", std::move(tree), {facts}, config);
   report::InspectReport r;
   r.config = config;
-  EXPECT_EQ(ids(check_surface(r, view)),
-            (std::vector<std::string>{"PL208 /app/.npmrc", "PL205 /etc/ssl/private/server.key",
-                                      "PL206 /root/.aws/credentials",
-                                      "PL206 /root/.docker/config.json",
-                                      "PL205 /root/.ssh/id_ed25519", "PL207 /src/.git", "PL209 "}));
+  EXPECT_EQ(
+      ids(check_surface(r, view)),
+      (std::vector<std::string>{"PL208 /app/.npmrc", "PL205 /etc/ssl/private/server.key",
+                                "PL206 /root/.aws/credentials", "PL206 /root/.docker/config.json",
+                                "PL205 /root/.ssh/id_ed25519", "PL207 /src/.git", "PL209 "}));
 }
 
 TEST(Hygiene, WastedBytesOverTheThreshold) {
