@@ -1,15 +1,16 @@
 // What the dynamic loader reads from an ELF file: its class, byte order and machine, PT_INTERP,
-// and the PT_DYNAMIC entries that drive the library search (DT_NEEDED, DT_RPATH, DT_RUNPATH,
-// DT_SONAME, DT_FLAGS_1, version definitions). Only those bytes are read, each bounds-checked.
+// and the PT_DYNAMIC entries that drive the library search and its checks (DT_NEEDED, DT_RPATH,
+// DT_RUNPATH, DT_SONAME, DT_FLAGS_1, version definitions). Only those bytes are read
+// (elf::File without its sections), each bounds-checked.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "elf/file.h"
 #include "util/result.h"
 
 namespace pith::elf {
@@ -48,16 +49,10 @@ struct DynamicInfo {
   }
 };
 
-// Reads exactly `len` bytes at `offset`, or fails (past the end of the file).
-using ReadAt = std::function<Result<std::string>(uint64_t offset, uint64_t len)>;
-
 // Parses an ELF file through `read`; `size` is the file's size. Not an ELF file, a truncated
 // header or tables pointing outside the file are errors.
 Result<DynamicInfo> read_dynamic(const ReadAt& read, uint64_t size);
 Result<DynamicInfo> read_dynamic_bytes(std::string_view bytes);
 Result<DynamicInfo> read_dynamic_fd(int fd);
-
-// Whether the first bytes are the ELF magic.
-bool has_elf_magic(std::string_view first_bytes);
 
 }  // namespace pith::elf
