@@ -25,6 +25,8 @@ constexpr int64_t k_dt_runpath = 29;
 constexpr int64_t k_dt_flags_1 = 0x6ffffffb;
 constexpr int64_t k_dt_verdef = 0x6ffffffc;
 constexpr int64_t k_dt_verdefnum = 0x6ffffffd;
+constexpr int64_t k_dt_verneed = 0x6ffffffe;
+constexpr int64_t k_dt_verneednum = 0x6fffffff;
 constexpr uint16_t k_ver_flg_base = 1;
 
 // Larger string tables (a few huge C++ libraries) are not scanned for symbol names.
@@ -34,6 +36,9 @@ constexpr uint64_t k_max_dynamic_bytes = 1 << 20;
 constexpr uint64_t k_max_interp = 4096;
 constexpr uint64_t k_max_string = 4096;
 constexpr uint64_t k_max_verdefs = 1024;
+constexpr uint64_t k_max_verneeds = 1024;
+// Needed versions of all files together; libstdc++ needs about 40.
+constexpr uint64_t k_max_vernaux = 4096;
 
 class Parser {
  public:
@@ -87,8 +92,8 @@ class Parser {
     uint64_t entry = m_file.is_64() ? sizeof(rec::Dyn64) : sizeof(rec::Dyn32);
     std::string_view d = TRY(m_file.bytes(segment.offset, len - len % entry));
     std::vector<uint64_t> needed;
-    std::optional<uint64_t> rpath, runpath, soname, verdef;
-    uint64_t verdefnum = 0;
+    std::optional<uint64_t> rpath, runpath, soname, verdef, verneed;
+    uint64_t verdefnum = 0, verneednum = 0;
     for (size_t at = 0; at + entry <= d.size(); at += entry) {
       auto [tag, val] = dynamic_entry(d, at);
       if (tag == k_dt_null) break;
@@ -101,12 +106,15 @@ class Parser {
       if (tag == k_dt_flags_1) m_info.flags_1 = val;
       if (tag == k_dt_verdef) verdef = val;
       if (tag == k_dt_verdefnum) verdefnum = val;
+      if (tag == k_dt_verneed) verneed = val;
+      if (tag == k_dt_verneednum) verneednum = val;
     }
     for (uint64_t n : needed) m_info.needed.push_back(TRY(string_at(n).wrap("DT_NEEDED")));
     if (soname) m_info.soname = TRY(string_at(*soname).wrap("DT_SONAME"));
     if (rpath) m_info.rpath = TRY(string_at(*rpath).wrap("DT_RPATH"));
     if (runpath) m_info.runpath = TRY(string_at(*runpath).wrap("DT_RUNPATH"));
     if (verdef) TRY(version_definitions(*verdef, verdefnum).wrap("DT_VERDEF"));
+    if (verneed) TRY(version_needs(*verneed, verneednum).wrap("DT_VERNEED"));
     if (m_strtab && m_strsz <= k_max_strtab_scan) {
       uint64_t start = TRY(m_file.offset_of(*m_strtab).wrap("DT_STRTAB"));
       std::string_view table = TRY(m_file.bytes(start, m_strsz).wrap("DT_STRTAB"));
@@ -169,6 +177,29 @@ class Parser {
         m_info.version_definitions.push_back(TRY(string_at(aux.name)));
       }
       at = advance(*at, def.next);
+    }
+    return {};
+  }
+
+  Result<void> version_needs(uint64_t addr, uint64_t count) {
+    if (count > k_max_verneeds) return make_error("too many version needs");
+    bool swap = m_file.swaps();
+    uint64_t names = 0;
+    std::optional<uint64_t> at = TRY(m_file.offset_of(addr));
+    for (uint64_t i = 0; i < count && at; ++i) {
+      auto need = TRY(record<rec::Verneed>(
+          *at, [&](rec::Verneed& n) { rec::to_host(swap, n.cnt, n.file, n.aux, n.next); }));
+      VersionNeed out{TRY(string_at(need.file).wrap("vn_file")), {}};
+      std::optional<uint64_t> aux_at = TRY(plus(*at, need.aux, "vn_aux"));
+      for (uint64_t j = 0; j < need.cnt && aux_at; ++j) {
+        if (++names > k_max_vernaux) return make_error("too many needed versions");
+        auto aux = TRY(record<rec::Vernaux>(
+            *aux_at, [&](rec::Vernaux& a) { rec::to_host(swap, a.name, a.next); }));
+        out.versions.push_back(TRY(string_at(aux.name).wrap("vna_name")));
+        aux_at = advance(*aux_at, aux.next);
+      }
+      m_info.version_needs.push_back(std::move(out));
+      at = advance(*at, need.next);
     }
     return {};
   }

@@ -1,6 +1,6 @@
 // What the dynamic loader reads from an ELF file: its class, byte order and machine, PT_INTERP,
 // and the PT_DYNAMIC entries that drive the library search and its checks (DT_NEEDED, DT_RPATH,
-// DT_RUNPATH, DT_SONAME, DT_FLAGS_1, version definitions). Only those bytes are read
+// DT_RUNPATH, DT_SONAME, DT_FLAGS_1, version definitions and needs). Only those bytes are read
 // (elf::File without its sections), each bounds-checked.
 #pragma once
 
@@ -24,6 +24,13 @@ inline constexpr uint16_t k_em_s390 = 22;
 inline constexpr uint16_t k_em_riscv = 243;
 inline constexpr uint64_t k_df_1_nodeflib = 0x800;
 
+// The versions a file requires from one of its DT_NEEDED files (DT_VERNEED): ld.so fails to
+// load it when that file does not define them ("GLIBC_2.34 not found").
+struct VersionNeed {
+  std::string file;                   // "libc.so.6"
+  std::vector<std::string> versions;  // "GLIBC_2.2.5", "GLIBC_2.34", in the file's order
+};
+
 struct DynamicInfo {
   bool is_64 = true;
   bool big_endian = false;
@@ -39,6 +46,8 @@ struct DynamicInfo {
   uint64_t flags_1 = 0;
   // Version names the file defines (DT_VERDEF), without the base entry: "GLIBC_2.34", ...
   std::vector<std::string> version_definitions;
+  // Version names required from other files (DT_VERNEED), in the file's order.
+  std::vector<VersionNeed> version_needs;
   // The dynamic string table names pthread_cancel or pthread_exit: glibc dlopens libgcc_s for
   // them (to unwind the cancelled thread), even in programs that link no libpthread (>= 2.34).
   bool names_thread_cancellation = false;
