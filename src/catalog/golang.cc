@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <tuple>
 
-#include "catalog/elf_sections.h"
+#include "elf/file.h"
 
 namespace pith::catalog {
 namespace {
@@ -97,19 +97,19 @@ std::string choose_go_main_version(std::string_view version, std::string_view ld
 }
 
 std::string go_elf_symbol_version(std::string_view elf_bytes, std::string_view module) {
-  auto elf = ElfFile::parse(elf_bytes);
+  auto elf = elf::File::parse(elf_bytes);
   if (!elf) return {};
   auto symbols = elf->symbols();
   if (!symbols) return {};
   std::vector<std::pair<std::string, std::string>> found;
-  for (const ElfSymbol& sym : *symbols) {
+  for (const elf::Symbol& sym : *symbols) {
     if (!sym.name.ends_with(".str") || sym.size == 0) continue;
     std::string_view key = sym.name.substr(0, sym.name.size() - 4);
     if (sym.section_index >= elf->sections().size()) continue;
-    const ElfSection& sec = elf->sections()[sym.section_index];
+    const elf::Section& sec = elf->sections()[sym.section_index];
     if (sym.value < sec.addr) continue;
     auto data = elf->section_data(sec);
-    if (!data || sec.type == k_elf_nobits ||
+    if (!data || sec.type == elf::k_sht_nobits ||
         !in_bounds(sym.value - sec.addr, sym.size, data->size()))
       continue;
     std::string_view value = data->substr(sym.value - sec.addr, sym.size);
@@ -169,7 +169,7 @@ Result<Findings> parse_go_binary(std::string_view bytes, std::string_view locati
 }
 
 bool looks_like_go_binary(std::string_view /*path*/, std::string_view first_bytes) {
-  return has_elf_magic(first_bytes);
+  return elf::has_elf_magic(first_bytes);
 }
 
 }  // namespace pith::catalog

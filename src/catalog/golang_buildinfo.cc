@@ -2,8 +2,8 @@
 // following debug/buildinfo and runtime/debug.ParseBuildInfo of the Go standard library.
 #include <algorithm>
 
-#include "catalog/elf_sections.h"
 #include "catalog/golang.h"
+#include "elf/file.h"
 
 namespace pith::catalog {
 namespace {
@@ -28,7 +28,7 @@ std::pair<uint64_t, size_t> uvarint(std::string_view b) {
 }
 
 // A varint-prefixed string at `addr`; advances `addr` past it. "" when unreadable.
-std::string inline_string(const ElfFile& elf, uint64_t& addr) {
+std::string inline_string(const elf::File& elf, uint64_t& addr) {
   auto [len, n] = uvarint(elf.read_vaddr(addr, 10));
   if (n == 0 || len > k_max_string) return {};
   std::string_view s = elf.read_vaddr(addr + n, len);
@@ -38,7 +38,7 @@ std::string inline_string(const ElfFile& elf, uint64_t& addr) {
 }
 
 // A Go string header {data pointer, length} at `addr`, followed to its bytes.
-std::string pointed_string(const ElfFile& elf, uint64_t ptr_size, uint64_t addr) {
+std::string pointed_string(const elf::File& elf, uint64_t ptr_size, uint64_t addr) {
   std::string_view hdr = elf.read_vaddr(addr, 2 * ptr_size);
   if (hdr.size() < 2 * ptr_size) return {};
   uint64_t data = elf.read_uint(hdr, ptr_size);
@@ -197,16 +197,16 @@ Result<GoBuildInfo> parse_go_modinfo(std::string_view data) {
 }
 
 Result<GoBuildInfo> read_go_build_info(std::string_view elf_bytes) {
-  ElfFile elf = TRY_CTX("unrecognized executable format", ElfFile::parse(elf_bytes));
+  elf::File elf = TRY_CTX("unrecognized executable format", elf::File::parse(elf_bytes));
   // Where the blob lives: its own section, else the first writable, non-executable segment.
   uint64_t start = 0;
   uint64_t size = 0;
-  if (const ElfSection* s = elf.find_section(".go.buildinfo")) {
+  if (const elf::Section* s = elf.find_section(".go.buildinfo")) {
     start = s->addr;
     size = s->size;
   } else {
-    for (const ElfSegment& p : elf.segments()) {
-      if (p.type == k_elf_pt_load && (p.flags & (k_elf_pf_x | k_elf_pf_w)) == k_elf_pf_w) {
+    for (const elf::Segment& p : elf.segments()) {
+      if (p.type == elf::k_pt_load && (p.flags & (elf::k_pf_x | elf::k_pf_w)) == elf::k_pf_w) {
         start = p.vaddr;
         size = p.memsz;
         break;

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "catalog/elf_sections.h"
+#include "elf/file.h"
 
 namespace pith::catalog {
 namespace {
@@ -85,8 +85,8 @@ Result<Findings> parse_cargo_auditable_json(std::string_view json, std::string_v
 }
 
 Result<Findings> parse_rust_binary(std::string_view bytes, std::string_view location) {
-  ElfFile elf = TRY(ElfFile::parse(bytes));
-  const ElfSection* section = elf.find_section(".dep-v0");
+  elf::File elf = TRY(elf::File::parse(bytes));
+  const elf::Section* section = elf.find_section(".dep-v0");
   if (!section) return make_error("no cargo-auditable dependency data (.dep-v0)");
   std::string_view compressed = TRY(elf.section_data(*section));
   std::string json = TRY(inflate_capped(compressed, k_max_json));
@@ -94,7 +94,7 @@ Result<Findings> parse_rust_binary(std::string_view bytes, std::string_view loca
 }
 
 bool looks_like_rust_binary(std::string_view /*path*/, std::string_view first_bytes) {
-  return has_elf_magic(first_bytes);
+  return elf::has_elf_magic(first_bytes);
 }
 
 }  // namespace pith::catalog

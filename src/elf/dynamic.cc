@@ -1,170 +1,84 @@
-// ELF dynamic information, read the way ld.so reads it: the ELF header, the program headers,
-// PT_INTERP, PT_DYNAMIC, and strings of DT_STRTAB found through the PT_LOAD that maps them.
+// ELF dynamic information, read the way ld.so reads it: PT_INTERP, PT_DYNAMIC, and the strings
+// and version tables it points to, found through the PT_LOAD that maps them (elf::File).
 #include "elf/dynamic.h"
 
 #include <unistd.h>
 
-#include <cstring>
+#include <algorithm>
 
+#include "elf/records.h"
 #include "util/file.h"
 
 namespace pith::elf {
 
 namespace {
 
-constexpr uint32_t k_pt_load = 1;
-constexpr uint32_t k_pt_dynamic = 2;
-constexpr uint32_t k_pt_interp = 3;
+namespace rec = records;
+
 constexpr int64_t k_dt_null = 0;
 constexpr int64_t k_dt_needed = 1;
 constexpr int64_t k_dt_strtab = 5;
 constexpr int64_t k_dt_strsz = 10;
-// Larger string tables (a few huge C++ libraries) are not scanned for symbol names.
-constexpr uint64_t k_max_strtab_scan = 4 << 20;
 constexpr int64_t k_dt_soname = 14;
 constexpr int64_t k_dt_rpath = 15;
 constexpr int64_t k_dt_runpath = 29;
 constexpr int64_t k_dt_flags_1 = 0x6ffffffb;
 constexpr int64_t k_dt_verdef = 0x6ffffffc;
 constexpr int64_t k_dt_verdefnum = 0x6ffffffd;
+constexpr int64_t k_dt_verneed = 0x6ffffffe;
+constexpr int64_t k_dt_verneednum = 0x6fffffff;
 constexpr uint16_t k_ver_flg_base = 1;
 
+// Larger string tables (a few huge C++ libraries) are not scanned for symbol names.
+constexpr uint64_t k_max_strtab_scan = 4 << 20;
 // Limits well above anything a linker writes, so hostile counts cannot make us read much.
-constexpr uint64_t k_max_phnum = 4096;
 constexpr uint64_t k_max_dynamic_bytes = 1 << 20;
 constexpr uint64_t k_max_interp = 4096;
 constexpr uint64_t k_max_string = 4096;
 constexpr uint64_t k_max_verdefs = 1024;
-
-struct Segment {
-  uint32_t type = 0;
-  uint64_t offset = 0;
-  uint64_t vaddr = 0;
-  uint64_t filesz = 0;
-};
-
-// Integers of the file's byte order, read with memcpy from a buffer the caller sized.
-class Fields {
- public:
-  Fields(bool is_64, bool big) : m_is_64(is_64), m_big(big) {}
-  uint64_t uint(std::string_view b, size_t at, size_t width) const {
-    uint64_t v = 0;
-    for (size_t i = 0; i < width; ++i) {
-      auto byte = static_cast<uint8_t>(b[at + (m_big ? i : width - 1 - i)]);
-      v = (v << 8) | byte;
-    }
-    return v;
-  }
-  uint16_t u16(std::string_view b, size_t at) const {
-    return static_cast<uint16_t>(uint(b, at, 2));
-  }
-  uint32_t u32(std::string_view b, size_t at) const {
-    return static_cast<uint32_t>(uint(b, at, 4));
-  }
-  uint64_t word(std::string_view b, size_t at) const { return uint(b, at, m_is_64 ? 8 : 4); }
-  size_t word_size() const { return m_is_64 ? 8 : 4; }
-
- private:
-  bool m_is_64;
-  bool m_big;
-};
-
-bool in_file(uint64_t offset, uint64_t len, uint64_t size) {
-  return offset <= size && len <= size - offset;
-}
+constexpr uint64_t k_max_verneeds = 1024;
+// Needed versions of all files together; libstdc++ needs about 40.
+constexpr uint64_t k_max_vernaux = 4096;
 
 class Parser {
  public:
-  Parser(const ReadAt& read, uint64_t size) : m_read(read), m_size(size) {}
+  explicit Parser(const File& file) : m_file(file) {}
 
   Result<DynamicInfo> run() {
-    TRY(header());
-    TRY(program_headers());
-    if (m_interp) {
-      if (m_interp->filesz > k_max_interp) return make_error("PT_INTERP too long");
-      std::string s = TRY(bytes(m_interp->offset, m_interp->filesz).wrap("PT_INTERP"));
-      m_info.interpreter = s.substr(0, s.find('\0'));
+    m_info.is_64 = m_file.is_64();
+    m_info.big_endian = m_file.big_endian();
+    m_info.type = m_file.type();
+    m_info.machine = m_file.machine();
+    std::optional<Segment> interp, dynamic;
+    for (const Segment& s : m_file.segments()) {
+      if (s.type == k_pt_interp && !interp) interp = s;
+      if (s.type == k_pt_dynamic && !dynamic) dynamic = s;
     }
-    if (m_dynamic) TRY(dynamic().wrap("PT_DYNAMIC"));
+    if (interp) {
+      if (interp->filesz > k_max_interp) return make_error("PT_INTERP too long");
+      std::string_view s = TRY(m_file.bytes(interp->offset, interp->filesz).wrap("PT_INTERP"));
+      m_info.interpreter = std::string(s.substr(0, s.find('\0')));
+    }
+    if (dynamic) TRY(read_dynamic_segment(*dynamic).wrap("PT_DYNAMIC"));
     return std::move(m_info);
   }
 
  private:
-  Result<std::string> bytes(uint64_t offset, uint64_t len) {
-    if (!in_file(offset, len, m_size))
-      return make_error(std::to_string(len) + " bytes at offset " + std::to_string(offset) +
-                        " are past the end of the file");
-    return m_read(offset, len);
-  }
-
-  Result<void> header() {
-    if (m_size < 52) return make_error("not an ELF file (too short)");
-    std::string ident = TRY(bytes(0, 16));
-    if (!has_elf_magic(ident)) return make_error("not an ELF file");
-    if (ident[4] != 1 && ident[4] != 2) return make_error("bad ELF class");
-    if (ident[5] != 1 && ident[5] != 2) return make_error("bad ELF byte order");
-    m_info.is_64 = ident[4] == 2;
-    m_info.big_endian = ident[5] == 2;
-    m_f = Fields(m_info.is_64, m_info.big_endian);
-    uint64_t header_size = m_info.is_64 ? 64 : 52;
-    std::string h = TRY(bytes(0, header_size).wrap("ELF header"));
-    m_info.type = m_f.u16(h, 16);
-    m_info.machine = m_f.u16(h, 18);
-    m_phoff = m_f.word(h, m_info.is_64 ? 32 : 28);
-    m_phentsize = m_f.u16(h, m_info.is_64 ? 54 : 42);
-    m_phnum = m_f.u16(h, m_info.is_64 ? 56 : 44);
-    return {};
-  }
-
-  Result<void> program_headers() {
-    uint64_t min_entsize = m_info.is_64 ? 56 : 32;
-    if (m_phnum == 0) return {};
-    if (m_phnum > k_max_phnum) return make_error("too many program headers");
-    if (m_phentsize < min_entsize || m_phentsize > 1024)
-      return make_error("bad program header size");
-    std::string table = TRY(bytes(m_phoff, m_phnum * m_phentsize).wrap("program headers"));
-    for (uint64_t i = 0; i < m_phnum; ++i) {
-      size_t at = static_cast<size_t>(i * m_phentsize);
-      Segment s;
-      s.type = m_f.u32(table, at);
-      if (m_info.is_64) {
-        s.offset = m_f.word(table, at + 8);
-        s.vaddr = m_f.word(table, at + 16);
-        s.filesz = m_f.word(table, at + 32);
-      } else {
-        s.offset = m_f.word(table, at + 4);
-        s.vaddr = m_f.word(table, at + 8);
-        s.filesz = m_f.word(table, at + 16);
-      }
-      if (s.type == k_pt_load) m_loads.push_back(s);
-      if (s.type == k_pt_interp && !m_interp) m_interp = s;
-      if (s.type == k_pt_dynamic && !m_dynamic) m_dynamic = s;
-    }
-    return {};
-  }
-
-  // The file offset of a virtual address, through the PT_LOAD whose file image holds it.
-  Result<uint64_t> offset_of(uint64_t addr) const {
-    for (const auto& l : m_loads) {
-      if (addr >= l.vaddr && addr - l.vaddr < l.filesz) return l.offset + (addr - l.vaddr);
-    }
-    return make_error("address " + std::to_string(addr) + " is not mapped from the file");
-  }
-
   // A NUL-terminated string at `index` of the dynamic string table, read in small pieces.
   Result<std::string> string_at(uint64_t index) {
     if (!m_strtab) return make_error("no DT_STRTAB");
     if (index >= m_strsz) return make_error("string index past DT_STRSZ");
-    uint64_t start = TRY(offset_of(*m_strtab));
+    uint64_t start = TRY(m_file.offset_of(*m_strtab));
     if (start + index < start) return make_error("string offset overflows");
     uint64_t at = start + index;
-    uint64_t left = std::min({m_strsz - index, m_size - std::min(m_size, at), k_max_string});
+    uint64_t size = m_file.size();
+    uint64_t left = std::min({m_strsz - index, size - std::min(size, at), k_max_string});
     std::string out;
     while (left > 0) {
       uint64_t chunk = std::min<uint64_t>(left, 256);
-      std::string piece = TRY(bytes(at, chunk));
+      std::string_view piece = TRY(m_file.bytes(at, chunk));
       size_t nul = piece.find('\0');
-      if (nul != std::string::npos) return out + piece.substr(0, nul);
+      if (nul != std::string::npos) return out + std::string(piece.substr(0, nul));
       out += piece;
       at += chunk;
       left -= chunk;
@@ -172,19 +86,16 @@ class Parser {
     return make_error("unterminated string in DT_STRTAB");
   }
 
-  Result<void> dynamic() {
+  Result<void> read_dynamic_segment(const Segment& segment) {
     m_info.has_dynamic = true;
-    uint64_t len = std::min(m_dynamic->filesz, k_max_dynamic_bytes);
-    uint64_t entry = 2 * m_f.word_size();
-    std::string d = TRY(bytes(m_dynamic->offset, len - len % entry));
+    uint64_t len = std::min(segment.filesz, k_max_dynamic_bytes);
+    uint64_t entry = m_file.is_64() ? sizeof(rec::Dyn64) : sizeof(rec::Dyn32);
+    std::string_view d = TRY(m_file.bytes(segment.offset, len - len % entry));
     std::vector<uint64_t> needed;
-    std::optional<uint64_t> rpath, runpath, soname, verdef;
-    uint64_t verdefnum = 0;
+    std::optional<uint64_t> rpath, runpath, soname, verdef, verneed;
+    uint64_t verdefnum = 0, verneednum = 0;
     for (size_t at = 0; at + entry <= d.size(); at += entry) {
-      uint64_t raw = m_f.word(d, at);
-      // d_tag is signed; a 32-bit tag is sign-extended so the OS-specific tags compare.
-      auto tag = m_info.is_64 ? static_cast<int64_t>(raw) : static_cast<int32_t>(raw);
-      uint64_t val = m_f.word(d, at + m_f.word_size());
+      auto [tag, val] = dynamic_entry(d, at);
       if (tag == k_dt_null) break;
       if (tag == k_dt_needed) needed.push_back(val);
       if (tag == k_dt_strtab) m_strtab = val;
@@ -195,14 +106,18 @@ class Parser {
       if (tag == k_dt_flags_1) m_info.flags_1 = val;
       if (tag == k_dt_verdef) verdef = val;
       if (tag == k_dt_verdefnum) verdefnum = val;
+      if (tag == k_dt_verneed) verneed = val;
+      if (tag == k_dt_verneednum) verneednum = val;
     }
     for (uint64_t n : needed) m_info.needed.push_back(TRY(string_at(n).wrap("DT_NEEDED")));
     if (soname) m_info.soname = TRY(string_at(*soname).wrap("DT_SONAME"));
     if (rpath) m_info.rpath = TRY(string_at(*rpath).wrap("DT_RPATH"));
     if (runpath) m_info.runpath = TRY(string_at(*runpath).wrap("DT_RUNPATH"));
     if (verdef) TRY(version_definitions(*verdef, verdefnum).wrap("DT_VERDEF"));
+    if (verneed) TRY(version_needs(*verneed, verneednum).wrap("DT_VERNEED"));
     if (m_strtab && m_strsz <= k_max_strtab_scan) {
-      std::string table = TRY(bytes(TRY(offset_of(*m_strtab)), m_strsz).wrap("DT_STRTAB"));
+      uint64_t start = TRY(m_file.offset_of(*m_strtab).wrap("DT_STRTAB"));
+      std::string_view table = TRY(m_file.bytes(start, m_strsz).wrap("DT_STRTAB"));
       for (std::string_view name : {"pthread_cancel", "pthread_exit"}) {
         std::string whole = '\0' + std::string(name) + '\0';
         m_info.names_thread_cancellation |= table.find(whole) != std::string::npos;
@@ -211,53 +126,100 @@ class Parser {
     return {};
   }
 
+  // d_tag and d_un of the entry at `at`; a 32-bit tag is sign-extended (d_tag is signed) so
+  // the OS-specific tags compare.
+  std::pair<int64_t, uint64_t> dynamic_entry(std::string_view d, size_t at) const {
+    if (m_file.is_64()) {
+      rec::Dyn64 e{};
+      rec::load(d, at, &e);
+      rec::to_host(m_file.swaps(), e.tag, e.val);
+      return {static_cast<int64_t>(e.tag), e.val};
+    }
+    rec::Dyn32 e{};
+    rec::load(d, at, &e);
+    rec::to_host(m_file.swaps(), e.tag, e.val);
+    return {static_cast<int32_t>(e.tag), e.val};
+  }
+
+  // The record T at file offset `at`, its fields put in host order by `to_host`.
+  template <class T, class ToHost>
+  Result<T> record(uint64_t at, ToHost to_host) const {
+    T r{};
+    rec::load(TRY(m_file.bytes(at, sizeof r)), 0, &r);
+    to_host(r);
+    return r;
+  }
+
+  // The next record of a chain: `at` + `next`, or nothing at the end (0) or on overflow.
+  static std::optional<uint64_t> advance(uint64_t at, uint64_t next) {
+    if (next == 0 || at + next < at) return std::nullopt;
+    return at + next;
+  }
+
+  // A record's first auxiliary entry, at `at` + `aux`.
+  static Result<uint64_t> plus(uint64_t at, uint64_t aux, const char* field) {
+    if (at + aux < at) return make_error(std::string("bad ") + field);
+    return at + aux;
+  }
+
+  // Counts bound the walks: a `next` can only move forward, and a chain ends at 0.
   Result<void> version_definitions(uint64_t addr, uint64_t count) {
     if (count > k_max_verdefs) return make_error("too many version definitions");
-    uint64_t at = TRY(offset_of(addr));
-    for (uint64_t i = 0; i < count; ++i) {
-      std::string def = TRY(bytes(at, 20));
-      uint16_t flags = m_f.u16(def, 2);
-      uint32_t aux = m_f.u32(def, 12);
-      uint32_t next = m_f.u32(def, 16);
-      if (m_f.u16(def, 6) > 0 && !(flags & k_ver_flg_base)) {
-        if (at + aux < at) return make_error("bad vd_aux");
-        std::string first = TRY(bytes(at + aux, 8));
-        m_info.version_definitions.push_back(TRY(string_at(m_f.u32(first, 0))));
+    bool swap = m_file.swaps();
+    std::optional<uint64_t> at = TRY(m_file.offset_of(addr));
+    for (uint64_t i = 0; i < count && at; ++i) {
+      auto def = TRY(record<rec::Verdef>(
+          *at, [&](rec::Verdef& d) { rec::to_host(swap, d.flags, d.cnt, d.aux, d.next); }));
+      if (def.cnt > 0 && !(def.flags & k_ver_flg_base)) {
+        uint64_t first = TRY(plus(*at, def.aux, "vd_aux"));
+        auto aux =
+            TRY(record<rec::Verdaux>(first, [&](rec::Verdaux& a) { rec::to_host(swap, a.name); }));
+        m_info.version_definitions.push_back(TRY(string_at(aux.name)));
       }
-      if (next == 0 || at + next < at) break;
-      at += next;
+      at = advance(*at, def.next);
     }
     return {};
   }
 
-  const ReadAt& m_read;
-  uint64_t m_size;
+  Result<void> version_needs(uint64_t addr, uint64_t count) {
+    if (count > k_max_verneeds) return make_error("too many version needs");
+    bool swap = m_file.swaps();
+    uint64_t names = 0;
+    std::optional<uint64_t> at = TRY(m_file.offset_of(addr));
+    for (uint64_t i = 0; i < count && at; ++i) {
+      auto need = TRY(record<rec::Verneed>(
+          *at, [&](rec::Verneed& n) { rec::to_host(swap, n.cnt, n.file, n.aux, n.next); }));
+      VersionNeed out{TRY(string_at(need.file).wrap("vn_file")), {}};
+      std::optional<uint64_t> aux_at = TRY(plus(*at, need.aux, "vn_aux"));
+      for (uint64_t j = 0; j < need.cnt && aux_at; ++j) {
+        if (++names > k_max_vernaux) return make_error("too many needed versions");
+        auto aux = TRY(record<rec::Vernaux>(
+            *aux_at, [&](rec::Vernaux& a) { rec::to_host(swap, a.name, a.next); }));
+        out.versions.push_back(TRY(string_at(aux.name).wrap("vna_name")));
+        aux_at = advance(*aux_at, aux.next);
+      }
+      m_info.version_needs.push_back(std::move(out));
+      at = advance(*at, need.next);
+    }
+    return {};
+  }
+
+  const File& m_file;
   DynamicInfo m_info;
-  Fields m_f{true, false};
-  uint64_t m_phoff = 0, m_phentsize = 0, m_phnum = 0;
-  std::vector<Segment> m_loads;
-  std::optional<Segment> m_interp, m_dynamic;
   std::optional<uint64_t> m_strtab;
   uint64_t m_strsz = 0;
 };
 
 }  // namespace
 
-bool has_elf_magic(std::string_view first_bytes) {
-  return first_bytes.size() >= 4 && first_bytes.substr(0, 4) ==
-                                        "\x7f"
-                                        "ELF";
-}
-
 Result<DynamicInfo> read_dynamic(const ReadAt& read, uint64_t size) {
-  return Parser(read, size).run();
+  File file = TRY(File::open(read, size, Sections::skip));
+  return Parser(file).run();
 }
 
 Result<DynamicInfo> read_dynamic_bytes(std::string_view bytes) {
-  ReadAt read = [bytes](uint64_t offset, uint64_t len) -> Result<std::string> {
-    return std::string(bytes.substr(offset, len));  // the parser checked the bounds
-  };
-  return read_dynamic(read, bytes.size());
+  File file = TRY(File::parse(bytes, Sections::skip));
+  return Parser(file).run();
 }
 
 Result<DynamicInfo> read_dynamic_fd(int fd) {

@@ -1,15 +1,16 @@
 // What the dynamic loader reads from an ELF file: its class, byte order and machine, PT_INTERP,
-// and the PT_DYNAMIC entries that drive the library search (DT_NEEDED, DT_RPATH, DT_RUNPATH,
-// DT_SONAME, DT_FLAGS_1, version definitions). Only those bytes are read, each bounds-checked.
+// and the PT_DYNAMIC entries that drive the library search and its checks (DT_NEEDED, DT_RPATH,
+// DT_RUNPATH, DT_SONAME, DT_FLAGS_1, version definitions and needs). Only those bytes are read
+// (elf::File without its sections), each bounds-checked.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "elf/file.h"
 #include "util/result.h"
 
 namespace pith::elf {
@@ -22,6 +23,13 @@ inline constexpr uint16_t k_em_ppc64 = 21;
 inline constexpr uint16_t k_em_s390 = 22;
 inline constexpr uint16_t k_em_riscv = 243;
 inline constexpr uint64_t k_df_1_nodeflib = 0x800;
+
+// The versions a file requires from one of its DT_NEEDED files (DT_VERNEED): ld.so fails to
+// load it when that file does not define them ("GLIBC_2.34 not found").
+struct VersionNeed {
+  std::string file;                   // "libc.so.6"
+  std::vector<std::string> versions;  // "GLIBC_2.2.5", "GLIBC_2.34", in the file's order
+};
 
 struct DynamicInfo {
   bool is_64 = true;
@@ -38,6 +46,8 @@ struct DynamicInfo {
   uint64_t flags_1 = 0;
   // Version names the file defines (DT_VERDEF), without the base entry: "GLIBC_2.34", ...
   std::vector<std::string> version_definitions;
+  // Version names required from other files (DT_VERNEED), in the file's order.
+  std::vector<VersionNeed> version_needs;
   // The dynamic string table names pthread_cancel or pthread_exit: glibc dlopens libgcc_s for
   // them (to unwind the cancelled thread), even in programs that link no libpthread (>= 2.34).
   bool names_thread_cancellation = false;
@@ -48,16 +58,10 @@ struct DynamicInfo {
   }
 };
 
-// Reads exactly `len` bytes at `offset`, or fails (past the end of the file).
-using ReadAt = std::function<Result<std::string>(uint64_t offset, uint64_t len)>;
-
 // Parses an ELF file through `read`; `size` is the file's size. Not an ELF file, a truncated
 // header or tables pointing outside the file are errors.
 Result<DynamicInfo> read_dynamic(const ReadAt& read, uint64_t size);
 Result<DynamicInfo> read_dynamic_bytes(std::string_view bytes);
 Result<DynamicInfo> read_dynamic_fd(int fd);
-
-// Whether the first bytes are the ELF magic.
-bool has_elf_magic(std::string_view first_bytes);
 
 }  // namespace pith::elf
