@@ -2,10 +2,12 @@
 // entries, each name searched in the loader's order, then what glibc would dlopen.
 #include "elf/closure.h"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "elf/dlopen_extras.h"
 #include "elf/dynamic.h"
@@ -36,6 +38,7 @@ struct Collector {
   std::set<std::string> files;
   std::map<std::string, std::string> links;
   std::set<std::pair<std::string, std::string>> missing;
+  std::set<std::tuple<std::string, std::string, std::string>> missing_versions;
 
   void add(const RootDir::Resolved& r) {
     files.insert(r.path);
@@ -70,6 +73,7 @@ class Namespace {
       TRY(add_dlopen_extras());
       load_queue();
     }
+    check_versions();
     return {};
   }
 
@@ -92,10 +96,26 @@ class Namespace {
       TRY(add_dlopen_extras());
       load_queue();
     }
+    check_versions();
     return {};
   }
 
  private:
+  // What ld.so checks once the objects are mapped (_dl_check_map_versions): every version an
+  // object needs from a library is defined by that library.
+  void check_versions() {
+    for (const auto& object : m_objects) {
+      for (const auto& need : object.info.version_needs) {
+        auto it = m_by_name.find(need.file);
+        if (it == m_by_name.end()) continue;  // not loaded: a missing library, reported as such
+        const auto& defined = m_objects[it->second].info.version_definitions;
+        for (const auto& v : need.versions)
+          if (std::find(defined.begin(), defined.end(), v) == defined.end())
+            m_out.missing_versions.emplace(v, need.file, object.canonical);
+      }
+    }
+  }
+
   Result<void> load_interpreter() {
     const std::string& interp = m_objects[0].info.interpreter;
     auto resolved = m_root.resolve(interp);
@@ -301,6 +321,8 @@ Result<Closure> resolve_closure(const LoaderRoot& root, const std::vector<std::s
   closure.files.assign(out.files.begin(), out.files.end());
   for (auto& [path, target] : out.links) closure.links.push_back({path, target});
   for (auto& [name, by] : out.missing) closure.missing.push_back({name, by});
+  for (auto& [version, file, by] : out.missing_versions)
+    closure.missing_versions.push_back({version, file, by});
   return closure;
 }
 

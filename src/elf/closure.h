@@ -36,6 +36,15 @@ struct Missing {
   friend bool operator==(const Missing&, const Missing&) = default;
 };
 
+// A symbol version an object needs that the library it names does not define: ld.so refuses
+// to start the program ("version `GLIBC_2.34' not found (required by /app)").
+struct MissingVersion {
+  std::string version;    // "GLIBC_2.34"
+  std::string file;       // the library that lacks it, as named: "libc.so.6"
+  std::string needed_by;  // canonical path of the object that needs it
+  friend bool operator==(const MissingVersion&, const MissingVersion&) = default;
+};
+
 struct Closure {
   // Canonical absolute paths of the regular files to copy: the programs themselves, the
   // interpreter, every library (each glibc-hwcaps variant present too), sorted and unique.
@@ -45,6 +54,8 @@ struct Closure {
   std::vector<RootDir::Link> links;
   // Libraries that could not be found, sorted; empty when the closure is complete.
   std::vector<Missing> missing;
+  // Versions the loaded objects need and their libraries lack, sorted; empty when none.
+  std::vector<MissingVersion> missing_versions;
   // The PT_INTERP of the first dynamic program ("" when every program is static).
   std::string interpreter;
 };

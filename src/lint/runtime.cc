@@ -271,6 +271,10 @@ class Check {
     for (const auto& m : closure->missing)
       m_out.push_back(
           finding("PL104", m.needed_by, m.name + ": not found (needed by " + m.needed_by + ")"));
+    for (const auto& m : closure->missing_versions)
+      m_out.push_back(finding("PL105", m.needed_by,
+                              "version " + m.version + " not found in " + m.file +
+                                  " (required by " + m.needed_by + ")"));
     bool tls = facts.go_tls;
     std::string interpreter;
     if (auto r = m_image.resolve(closure->interpreter); r && !closure->interpreter.empty())

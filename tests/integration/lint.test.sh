@@ -78,6 +78,10 @@ rule_cases() {
 $ROOT_WARNING
 exit 1" "libc.so.6: cannot open shared object file" \
     --drop "$LIBC" --config "$ROOT_RUN" -- --config "$ROOT_RUN"
+  rule_case PL105 "error PL105 version GLIBC_2.34 not found in libc.so.6 (required by /usr/bin/true)
+$ROOT_WARNING
+exit 1" "version \`GLIBC_2.34' not found" \
+    --patch "$LIBC=GLIBC_2.34:GLIBC_2.3X" --config "$ROOT_RUN" -- --config "$ROOT_RUN"
   rule_case PL103 "error PL103 /usr/bin/true: its interpreter $LOADER is not in the image
 $ROOT_WARNING
 exit 1" "no such file or directory" \

@@ -4,7 +4,9 @@ on their way, as the loader names them), generated files, paths left out, modes 
 any image config. The layout writer is the hostile tier's (tests/hostile/make_cases.py).
 
 Usage: lint_image.py OUT_LAYOUT --host PATH... [--drop PATH]... [--mode PATH=0644]...
-                     [--file PATH=TEXT]... [--dir PATH=MODE]... [--config JSON]
+                     [--file PATH=TEXT]... [--dir PATH=MODE]... [--patch PATH=OLD:NEW]...
+                     [--config JSON]
+--patch replaces the first NUL-terminated string OLD in a file by NEW (the same length).
 """
 import argparse
 import json
@@ -44,6 +46,7 @@ def main():
     ap.add_argument("--mode", action="append", default=[])
     ap.add_argument("--file", action="append", default=[])
     ap.add_argument("--dir", action="append", default=[])
+    ap.add_argument("--patch", action="append", default=[])
     ap.add_argument("--config", default="{}")
     args = ap.parse_args()
     entries = {}
@@ -59,6 +62,13 @@ def main():
         path, mode = spec.split("=", 1)
         kind, data, target, _ = entries[path]
         entries[path] = (kind, data, target, int(mode, 8))
+    for spec in args.patch:
+        path, change = spec.split("=", 1)
+        old, new = (x.encode() + b"\0" for x in change.split(":", 1))
+        assert len(old) == len(new), spec
+        kind, data, target, mode = entries[path]
+        assert old in data, spec
+        entries[path] = (kind, data.replace(old, new, 1), target, mode)
     for p in args.drop:
         entries.pop(p)
     # Parents first (sorted paths), each with its directories.

@@ -153,6 +153,25 @@ TEST(Runtime, MissingInterpreter) {
             "/usr/bin/curl: its interpreter /lib64/ld-linux-x86-64.so.2 is not in the image");
 }
 
+// The image's libc renamed one version it defines (same length, so every offset stays):
+// what an image whose libc is older than the program's build machine looks like to ld.so.
+TEST(Runtime, SymbolVersionMissing) {
+  FakeImage img = curl_image();
+  auto root = RootDir::open("/");
+  std::string libc = root->resolve("/lib/x86_64-linux-gnu/libc.so.6")->path;
+  std::string bytes = host_bytes(libc);
+  size_t at = bytes.find(std::string("GLIBC_2.34\0", 11));
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at, 10, "GLIBC_2.3X");
+  img.remove(libc);
+  img.file(libc, bytes, 0755);
+  auto f = img.lint();
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "PL105");
+  EXPECT_EQ(f[0].message, "version GLIBC_2.34 not found in libc.so.6 (required by /usr/bin/curl)");
+  EXPECT_EQ(f[0].path, "/usr/bin/curl");
+}
+
 TEST(Runtime, WrongArchitecture) {
   FakeImage img = curl_image();
   img.config().architecture = "arm64";
