@@ -118,10 +118,14 @@ class Parser {
     if (m_strtab && m_strsz <= k_max_strtab_scan) {
       uint64_t start = TRY(m_file.offset_of(*m_strtab).wrap("DT_STRTAB"));
       std::string_view table = TRY(m_file.bytes(start, m_strsz).wrap("DT_STRTAB"));
-      for (std::string_view name : {"pthread_cancel", "pthread_exit"}) {
-        std::string whole = '\0' + std::string(name) + '\0';
-        m_info.names_thread_cancellation |= table.find(whole) != std::string::npos;
-      }
+      auto names = [&](std::initializer_list<std::string_view> list) {
+        for (std::string_view name : list)
+          if (table.find('\0' + std::string(name) + '\0') != std::string::npos) return true;
+        return false;
+      };
+      m_info.names_thread_cancellation = names({"pthread_cancel", "pthread_exit"});
+      m_info.names_user_lookup = names({"getpwnam", "getpwuid", "getpwnam_r", "getpwuid_r",
+                                        "getgrnam", "getgrgid", "getgrouplist", "initgroups"});
     }
     return {};
   }

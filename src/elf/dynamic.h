@@ -51,6 +51,9 @@ struct DynamicInfo {
   // The dynamic string table names pthread_cancel or pthread_exit: glibc dlopens libgcc_s for
   // them (to unwind the cancelled thread), even in programs that link no libpthread (>= 2.34).
   bool names_thread_cancellation = false;
+  // It names glibc's user and group lookups (getpwnam, getpwuid, getgrnam, initgroups, ...):
+  // with the "files" source, the default, they read /etc/passwd and /etc/group.
+  bool names_user_lookup = false;
 
   // Same class, byte order and machine: what ld.so checks before accepting a library.
   bool compatible_with(const DynamicInfo& other) const {

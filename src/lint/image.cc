@@ -75,10 +75,14 @@ void collect(const fs::CapturedFile& file, LayerFacts& out) {
       return;
     }
     ElfFacts f{std::move(*info)};
-    f.go = contains(file.bytes, "\xff Go buildinf:");
+    // Only Go programs are searched further: a section header lookup, not a scan of every
+    // library's bytes.
+    auto parsed = elf::File::parse(file.bytes);
+    f.go = parsed && parsed->find_section(".go.buildinfo") != nullptr;
     // The function that reads the CA files; it fails with "x509: failed to load system roots"
     // when none is there. Programs that never verify a certificate do not link it.
     f.go_tls = f.go && contains(file.bytes, "crypto/x509.loadSystemRoots");
+    f.go_user = f.go && contains(file.bytes, "os/user.");
     out.elf[file.path] = std::move(f);
   }
 }

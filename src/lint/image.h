@@ -21,8 +21,9 @@ namespace pith::lint {
 
 struct ElfFacts {
   elf::DynamicInfo info;
-  bool go = false;      // a Go program (its build info is there)
-  bool go_tls = false;  // ...that links crypto/tls
+  bool go = false;       // a Go program (its build info is there)
+  bool go_tls = false;   // ...that verifies certificates against the system's roots
+  bool go_user = false;  // ...that links os/user (which reads /etc/passwd)
 };
 
 // What one layer's worker kept, by the path the layer wrote.

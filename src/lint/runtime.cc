@@ -285,6 +285,7 @@ class Check {
       check_reachable(file, file == interpreter ? Access::execute : Access::read);
       for (std::string_view lib : k_tls_libraries) tls |= base_name(file).starts_with(lib);
     }
+    check_lookups(path, facts);
     if (tls && !has_ca_certificates())
       m_out.push_back(
           finding("PL111", path,
@@ -292,6 +293,35 @@ class Check {
                       std::string(facts.go_tls ? "Go crypto/x509" : "links a TLS library") +
                       ") and the image has no CA certificates (" + std::string(k_ca_files[0]) +
                       " or the like): certificate checks fail"));
+  }
+
+  // Files a program reads through the C library or Go's runtime, whose absence it survives
+  // silently or with an error only on that path: warnings.
+  void check_lookups(const std::string& path, const ElfFacts& facts) {
+    if ((facts.info.names_user_lookup || facts.go_user) && !m_image.resolve("/etc/passwd"))
+      m_out.push_back(
+          finding("PL113", path,
+                  path + " looks users up (" +
+                      std::string(facts.go_user ? "Go os/user" : "getpwnam, getpwuid, ...") +
+                      ") and the image has no /etc/passwd: every "
+                      "lookup fails"));
+    // TZ=Europe/Paris (or :Europe/Paris) names a file under the zoneinfo folder; a POSIX rule
+    // (UTC0, EST5EDT) needs none. Without the file glibc and Go fall back to UTC, silently.
+    std::string tz = env_value(m_image.config().env, "TZ");
+    if (tz.starts_with(':')) tz.erase(0, 1);
+    if (tz.empty() || tz.find_first_of("0123456789") != std::string::npos || m_zones_checked)
+      return;
+    m_zones_checked = true;
+    std::string dir = env_value(m_image.config().env, "ZONEINFO");
+    bool found = !dir.empty() && m_image.resolve(dir).ok();
+    for (const char* d : {"/usr/share/zoneinfo", "/usr/lib/zoneinfo", "/usr/share/lib/zoneinfo"})
+      found |= m_image.resolve(std::string(d) + "/" + tz).ok();
+    if (!found)
+      m_out.push_back(finding("PL112", "",
+                              "TZ=" + tz +
+                                  " but the image has no zoneinfo for it "
+                                  "(/usr/share/zoneinfo/" +
+                                  tz + "): times are shown in UTC"));
   }
 
   bool has_ca_certificates() const {
@@ -339,6 +369,7 @@ class Check {
   ImageLoaderRoot m_root;
   std::optional<Identity> m_who;
   std::set<std::string> m_checked;
+  bool m_zones_checked = false;
   std::vector<Finding> m_out;
 };
 

@@ -172,6 +172,30 @@ TEST(Runtime, SymbolVersionMissing) {
   EXPECT_EQ(f[0].path, "/usr/bin/curl");
 }
 
+TEST(Runtime, LookupsWithoutTheirFiles) {
+  FakeImage img = curl_image();
+  img.config().user = "0";
+  img.remove("/etc/passwd");
+  auto f = img.lint();  // curl calls getpwuid (for ~/.curlrc)
+  ASSERT_EQ(ids(f), (std::vector<std::string>{"PL110", "PL113"}));
+  EXPECT_EQ(f[1].severity, Severity::warn);
+  EXPECT_EQ(f[1].message,
+            "/usr/bin/curl looks users up (getpwnam, getpwuid, ...) and the image "
+            "has no /etc/passwd: every lookup fails");
+  img = curl_image();
+  img.config().env = {"TZ=Europe/Paris"};
+  f = img.lint();
+  ASSERT_EQ(ids(f), std::vector<std::string>{"PL112"});
+  EXPECT_EQ(f[0].message,
+            "TZ=Europe/Paris but the image has no zoneinfo for it "
+            "(/usr/share/zoneinfo/Europe/Paris): times are shown in UTC");
+  img.file("/usr/share/zoneinfo/Europe/Paris", "TZif2", 0644);
+  EXPECT_EQ(ids(img.lint()), std::vector<std::string>{});
+  img.config().env = {"TZ=CET-1CEST"};  // a POSIX rule needs no file
+  img.remove("/usr/share/zoneinfo/Europe/Paris");
+  EXPECT_EQ(ids(img.lint()), std::vector<std::string>{});
+}
+
 TEST(Runtime, WrongArchitecture) {
   FakeImage img = curl_image();
   img.config().architecture = "arm64";
