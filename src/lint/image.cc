@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "catalog/dpkg.h"
 #include "util/limits.h"
 
 namespace pith::lint {
@@ -28,6 +29,13 @@ bool is_secret_file(std::string_view p) {
          name == "id_ecdsa" || name == "id_ed25519";
 }
 constexpr uint64_t k_max_secret_file = 1 << 20;
+constexpr uint64_t k_max_file_list = 16 << 20;
+
+// dpkg's lists of each package's files (PL302).
+bool is_file_list(std::string_view p) {
+  auto ref = catalog::dpkg_file_list_ref(p);
+  return ref && (p.starts_with("var/lib/dpkg/info/") || p.starts_with("var/lib/dpkg/status.d/"));
+}
 
 bool contains(std::string_view bytes, std::string_view what) {
   return std::search(bytes.begin(), bytes.end(), what.begin(), what.end()) != bytes.end();
@@ -55,6 +63,8 @@ std::string joined(const std::vector<std::string>& parts) {
 fs::Want wanted(const tar::Entry& e) {
   if (is_small_file(e.path))
     return e.size <= k_max_small_file ? fs::Want::content : fs::Want::nothing;
+  if (is_file_list(e.path))
+    return e.size <= k_max_file_list ? fs::Want::content : fs::Want::nothing;
   if (is_secret_file(e.path))
     return e.size <= k_max_secret_file ? fs::Want::content : fs::Want::nothing;
   if ((e.mode & 0111) != 0) return fs::Want::elf_or_shebang;
@@ -64,7 +74,7 @@ fs::Want wanted(const tar::Entry& e) {
 }
 
 void collect(const fs::CapturedFile& file, LayerFacts& out) {
-  if (is_small_file(file.path) || is_secret_file(file.path)) {
+  if (is_small_file(file.path) || is_secret_file(file.path) || is_file_list(file.path)) {
     out.files[file.path] = file.bytes;
   } else if (file.bytes.starts_with("#!")) {
     out.shebangs[file.path] = file.bytes;

@@ -29,8 +29,9 @@ Result<LintReport> lint_image(transport::ImageSource& src, const transport::Reso
     });
     return v;
   };
-  for (auto group : {by_rule(check_runtime(view, options.runtime)),
-                     by_rule(check_surface(out.image, view)), by_rule(check_hygiene(out.image))})
+  for (auto group :
+       {by_rule(check_runtime(view, options.runtime)), by_rule(check_surface(out.image, view)),
+        by_rule(check_hygiene(out.image, view))})
     for (auto& f : group)
       if (!options.ignore.contains(f.id)) out.findings.push_back(std::move(f));
   return out;

@@ -44,6 +44,8 @@ constexpr std::array k_rules = {
     Rule{"PL208", Severity::warn, "registry-token", "a .npmrc, .pypirc or .netrc with a token"},
     Rule{"PL209", Severity::warn, "secret-env", "an ENV value looks like a secret"},
     Rule{"PL301", Severity::info, "wasted-bytes", "layers hold bytes the final image hides"},
+    Rule{"PL302", Severity::info, "unowned-files",
+         "files owned by no package in an image with package records"},
 };
 
 }  // namespace

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 #include <string>
+
+#include "catalog/dpkg.h"
 
 namespace pith::lint {
 
@@ -99,8 +102,67 @@ std::vector<Finding> check_surface(const report::InspectReport& report, const Im
   return out;
 }
 
-std::vector<Finding> check_hygiene(const report::InspectReport& report) {
+namespace {
+
+// Package-manager state and caches: owned by no package by design.
+constexpr std::string_view k_unowned_by_design[] = {
+    "/var/lib/dpkg/", "/var/lib/apt/",          "/var/cache/",  "/var/log/",
+    "/var/lib/rpm/",  "/usr/lib/sysimage/rpm/", "/lib/apk/db/", "/etc/apk/"};
+
+// Every path some package database says a package owns, symlinks followed (dpkg lists
+// /bin/bash; on a merged-/usr image the file is /usr/bin/bash).
+std::set<std::string> owned_paths(const report::InspectReport& report, const ImageView& image) {
+  std::set<std::string> owned;
+  auto own = [&](const std::string& path) {
+    auto r = image.resolve(path);
+    owned.insert(r ? r->path : path);
+  };
+  for (const auto& p : report.packages)
+    for (const auto& f : p.package.files) own(f);
+  for (std::string_view dir : {"var/lib/dpkg/info", "var/lib/dpkg/status.d"}) {
+    for (const auto& name : image.tree().list(dir)) {
+      std::string path = "/" + std::string(dir) + "/" + name;
+      auto ref = catalog::dpkg_file_list_ref(path);
+      auto bytes = ref ? image.file(path) : std::nullopt;
+      if (!bytes) continue;
+      std::vector<catalog::Warning> warnings;
+      auto files = ref->kind == catalog::DpkgFileListKind::list
+                       ? catalog::parse_dpkg_file_list(*bytes)
+                       : catalog::parse_dpkg_md5sums(*bytes, path, &warnings);
+      for (const auto& f : files) own(f);
+    }
+  }
+  return owned;
+}
+
+}  // namespace
+
+std::vector<Finding> check_hygiene(const report::InspectReport& report, const ImageView& image) {
   std::vector<Finding> out;
+  if (report.os_package_count() > 0) {
+    std::set<std::string> owned = owned_paths(report, image);
+    uint64_t files = 0, bytes = 0;
+    std::vector<std::string> examples;
+    image.tree().for_each([&](const std::string& path, const fs::Node& node) {
+      if (node.entry.type != tar::EntryType::regular) return;
+      std::string abs = "/" + path;
+      for (std::string_view prefix : k_unowned_by_design)
+        if (abs.starts_with(prefix)) return;
+      if (owned.contains(abs)) return;
+      ++files;
+      bytes += node.entry.size;
+      if (examples.size() < 3) examples.push_back(abs);
+    });
+    if (files > 0) {
+      std::string list;
+      for (const auto& e : examples) list += (list.empty() ? "" : ", ") + e;
+      out.push_back(finding("PL302", "",
+                            std::to_string(files) + " files (" + std::to_string(bytes) +
+                                " bytes) are owned by no package, e.g. " + list +
+                                ": scanners that read package records do not see "
+                                "them"));
+    }
+  }
   uint64_t wasted = report.efficiency.reclaimable_bytes;
   if (wasted > k_wasted_bytes_reported && wasted * 10 > report.content_size)
     out.push_back(finding("PL301", "",

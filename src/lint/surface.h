@@ -11,7 +11,7 @@
 namespace pith::lint {
 
 std::vector<Finding> check_surface(const report::InspectReport& report, const ImageView& image);
-std::vector<Finding> check_hygiene(const report::InspectReport& report);
+std::vector<Finding> check_hygiene(const report::InspectReport& report, const ImageView& image);
 
 // Whether an ENV entry ("NAME=VALUE") looks like a secret: a name that says so (PASSWORD,
 // SECRET, TOKEN, API_KEY, ...) with a value that is not a reference to one (a path, a URL

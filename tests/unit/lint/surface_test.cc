@@ -75,19 +75,57 @@ TEST(Surface, KeysCredentialsAndRepositories) {
                                 "PL205 /root/.ssh/id_ed25519", "PL207 /src/.git", "PL209 "}));
 }
 
+TEST(Hygiene, FilesNoPackageOwns) {
+  std::vector<tar::Entry> entries;
+  LayerFacts facts;
+  auto add = [&](std::string path, tar::EntryType type, std::string bytes = "",
+                 std::string target = "") {
+    tar::Entry e;
+    e.path = path;
+    e.type = type;
+    e.mode = 0644;
+    e.size = bytes.size();
+    e.link_target = target;
+    entries.push_back(e);
+    if (type == tar::EntryType::regular && wanted(e) != fs::Want::nothing)
+      collect(fs::CapturedFile{path, bytes, e.mode}, facts);
+  };
+  add("usr/bin/tool", tar::EntryType::regular, "1234");
+  add("bin", tar::EntryType::symlink, "", "usr/bin");
+  add("opt/app/server", tar::EntryType::regular, "123456");  // no package's
+  add("var/lib/dpkg/status", tar::EntryType::regular, "x");  // the database: by design
+  add("var/lib/dpkg/info/tool.list", tar::EntryType::regular, "/.\n/bin\n/bin/tool\n");
+  fs::Tree tree;
+  ASSERT_TRUE(tree.apply_layer(0, entries));
+  ImageView view("v", std::move(tree), {facts}, {});
+  report::InspectReport r;
+  catalog::Package tool;
+  tool.name = "tool";
+  r.packages.push_back({tool, 0});
+  auto f = check_hygiene(r, view);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].id, "PL302");
+  EXPECT_EQ(f[0].message,
+            "1 files (6 bytes) are owned by no package, e.g. /opt/app/server: "
+            "scanners that read package records do not see them");
+  r.packages.clear();  // no package records: nothing to compare with
+  EXPECT_TRUE(check_hygiene(r, view).empty());
+}
+
 TEST(Hygiene, WastedBytesOverTheThreshold) {
   report::InspectReport r;
   r.content_size = 50 << 20;
   r.efficiency.reclaimable_bytes = 20 << 20;
-  auto f = check_hygiene(r);
+  ImageView empty("v", fs::Tree(), {}, {});
+  auto f = check_hygiene(r, empty);
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].id, "PL301");
   EXPECT_EQ(f[0].severity, Severity::info);
   r.efficiency.reclaimable_bytes = 4 << 20;  // under 10 MB
-  EXPECT_TRUE(check_hygiene(r).empty());
+  EXPECT_TRUE(check_hygiene(r, empty).empty());
   r.content_size = 1000u << 20;
   r.efficiency.reclaimable_bytes = 50 << 20;  // under 10% of the content
-  EXPECT_TRUE(check_hygiene(r).empty());
+  EXPECT_TRUE(check_hygiene(r, empty).empty());
 }
 
 }  // namespace
