@@ -109,13 +109,16 @@ constexpr std::string_view k_unowned_by_design[] = {
     "/var/lib/dpkg/", "/var/lib/apt/",          "/var/cache/",  "/var/log/",
     "/var/lib/rpm/",  "/usr/lib/sysimage/rpm/", "/lib/apk/db/", "/etc/apk/"};
 
-// Every path some package database says a package owns, symlinks followed (dpkg lists
-// /bin/bash; on a merged-/usr image the file is /usr/bin/bash).
+// Every path some package database says a package owns, with the symlinks of its directories
+// followed (dpkg lists /bin/bash; on a merged-/usr image the file is /usr/bin/bash). A listed
+// symlink is owned itself, not what it points to (openssl owns /usr/lib/ssl/cert.pem, a link,
+// not the CA bundle it names).
 std::set<std::string> owned_paths(const report::InspectReport& report, const ImageView& image) {
   std::set<std::string> owned;
   auto own = [&](const std::string& path) {
-    auto r = image.resolve(path);
-    owned.insert(r ? r->path : path);
+    size_t slash = path.rfind('/');
+    auto dir = image.resolve(slash == 0 ? "/" : path.substr(0, slash));
+    owned.insert(dir ? (dir->path == "/" ? "" : dir->path) + path.substr(slash) : path);
   };
   for (const auto& p : report.packages)
     for (const auto& f : p.package.files) own(f);
@@ -144,7 +147,9 @@ std::vector<Finding> check_hygiene(const report::InspectReport& report, const Im
     uint64_t files = 0, bytes = 0;
     std::vector<std::string> examples;
     image.tree().for_each([&](const std::string& path, const fs::Node& node) {
-      if (node.entry.type != tar::EntryType::regular) return;
+      // Every name of a file counts (dpkg lists each hard link); its bytes once.
+      if (node.entry.type != tar::EntryType::regular && node.entry.type != tar::EntryType::hardlink)
+        return;
       std::string abs = "/" + path;
       for (std::string_view prefix : k_unowned_by_design)
         if (abs.starts_with(prefix)) return;

@@ -262,6 +262,30 @@ jsonschema.Draft4Validator(schema).validate(json.load(open(sys.argv[2])))' \
 }
 
 # ---------------------------------------------------------------------------------------
+# PL302 on the Debian fixture against files counted without pith: the image unpacked by GNU
+# tar (whiteouts applied, lib.sh), the regular files that no dpkg info/*.list names (each
+# listed path's directory followed with `pwd -P`), package-manager state left out.
+
+unowned_case() {
+  debian_fixture
+  squashed_root "$DEBIAN_ARCHIVE" "$TEST_TMP/debian"
+  local root=$TEST_TMP/debian/root expected
+  expected=$(cd "$root" && {
+    cat var/lib/dpkg/info/*.list | sed 's|^/||' | while IFS= read -r p; do
+      [ -e "$p" ] || [ -L "$p" ] || continue
+      r=$(cd "$(dirname "$p")" 2>/dev/null && pwd -P) || continue
+      echo "${r#"$PWD"}/$(basename "$p")"
+    done | sort -u >"$TEST_TMP/owned"
+    find . -type f | sed 's|^\.||' |
+      grep -v -E '^/(var/lib/dpkg|var/lib/apt|var/cache|var/log|var/lib/rpm|usr/lib/sysimage/rpm|lib/apk/db|etc/apk)/' |
+      sort | comm -23 - "$TEST_TMP/owned" | wc -l
+  })
+  check_equal "PL302 on the Debian fixture: as many unowned files as tar and the dpkg lists give" \
+    "$expected" \
+    "$("$PITH" lint "docker-archive:$DEBIAN_ARCHIVE" | sed -n 's/^info PL302 \([0-9]*\) files.*/\1/p')"
+}
+
+# ---------------------------------------------------------------------------------------
 # curl as pith build makes it: with the test CA it is clean and works; without certificates
 # it gets the CA rule and curl really fails.
 
@@ -293,4 +317,5 @@ rule_cases
 start_https
 go_story
 curl_case
+unowned_case
 finish lint
