@@ -20,14 +20,6 @@ bool is_small_file(std::string_view p) {
          (p.starts_with("etc/ld-musl-") && p.ends_with(".path"));
 }
 
-// Files that hold credentials when they hold anything (PL205, PL206, PL208): read whole.
-bool is_secret_file(std::string_view p) {
-  std::string_view name = p.substr(p.rfind('/') + 1);
-  return name == ".npmrc" || name == ".pypirc" || name == ".netrc" ||
-         p.ends_with(".aws/credentials") || p.ends_with(".docker/config.json") ||
-         name.ends_with(".pem") || name.ends_with(".key") || name == "id_rsa" || name == "id_dsa" ||
-         name == "id_ecdsa" || name == "id_ed25519";
-}
 constexpr uint64_t k_max_secret_file = 1 << 20;
 constexpr uint64_t k_max_file_list = 16 << 20;
 
@@ -38,7 +30,7 @@ bool is_file_list(std::string_view p) {
 }
 
 bool contains(std::string_view bytes, std::string_view what) {
-  return std::search(bytes.begin(), bytes.end(), what.begin(), what.end()) != bytes.end();
+  return bytes.find(what) != std::string_view::npos;
 }
 
 std::vector<std::string> components(std::string_view path) {
@@ -59,6 +51,14 @@ std::string joined(const std::vector<std::string>& parts) {
 }
 
 }  // namespace
+
+bool is_secret_file(std::string_view p) {
+  std::string_view name = p.substr(p.rfind('/') + 1);
+  return name == ".npmrc" || name == ".pypirc" || name == ".netrc" ||
+         p.ends_with(".aws/credentials") || p.ends_with(".docker/config.json") ||
+         name.ends_with(".pem") || name.ends_with(".key") || name == "id_rsa" || name == "id_dsa" ||
+         name == "id_ecdsa" || name == "id_ed25519";
+}
 
 fs::Want wanted(const tar::Entry& e) {
   if (is_small_file(e.path))
@@ -85,10 +85,12 @@ void collect(const fs::CapturedFile& file, LayerFacts& out) {
       return;
     }
     ElfFacts f{std::move(*info)};
-    // Only Go programs are searched further: a section header lookup, not a scan of every
-    // library's bytes.
-    auto parsed = elf::File::parse(file.bytes);
-    f.go = parsed && parsed->find_section(".go.buildinfo") != nullptr;
+    // Only programs can be Go programs, and only those are searched further: a section header
+    // lookup, not a scan of every library's bytes.
+    if ((file.mode & 0111) != 0) {
+      auto parsed = elf::File::parse(file.bytes);
+      f.go = parsed && parsed->find_section(".go.buildinfo") != nullptr;
+    }
     // The function that reads the CA files; it fails with "x509: failed to load system roots"
     // when none is there. Programs that never verify a certificate do not link it.
     f.go_tls = f.go && contains(file.bytes, "crypto/x509.loadSystemRoots");

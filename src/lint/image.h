@@ -36,6 +36,8 @@ struct LayerFacts {
 
 // The files whose content lint wants from the pass (combined with inspect's wishes).
 fs::Want wanted(const tar::Entry& e);
+// Files that hold credentials when they hold anything (PL205, PL206, PL208): kept whole.
+bool is_secret_file(std::string_view path);
 // Keeps what lint needs of a captured file.
 void collect(const fs::CapturedFile& file, LayerFacts& out);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <unordered_map>
 #include <string>
 
 #include "catalog/dpkg.h"
@@ -79,7 +80,7 @@ std::vector<Finding> check_surface(const report::InspectReport& report, const Im
                                   "credentials)"));
       return;
     }
-    if (node.entry.type != tar::EntryType::regular) return;
+    if (node.entry.type != tar::EntryType::regular || !is_secret_file(path)) return;
     auto bytes = image.file(abs);
     if (!bytes) return;
     if (has(*bytes, "PRIVATE KEY-----") || has(*bytes, "BEGIN OPENSSH PRIVATE KEY"))
@@ -115,10 +116,17 @@ constexpr std::string_view k_unowned_by_design[] = {
 // not the CA bundle it names).
 std::set<std::string> owned_paths(const report::InspectReport& report, const ImageView& image) {
   std::set<std::string> owned;
+  std::unordered_map<std::string, std::string> dirs;  // listed directory -> canonical prefix
   auto own = [&](const std::string& path) {
     size_t slash = path.rfind('/');
-    auto dir = image.resolve(slash == 0 ? "/" : path.substr(0, slash));
-    owned.insert(dir ? (dir->path == "/" ? "" : dir->path) + path.substr(slash) : path);
+    if (slash == std::string::npos) return;
+    std::string dir = path.substr(0, slash);
+    auto it = dirs.find(dir);
+    if (it == dirs.end()) {
+      auto r = image.resolve(dir.empty() ? "/" : dir);
+      it = dirs.emplace(dir, r ? (r->path == "/" ? "" : r->path) : dir).first;
+    }
+    owned.insert(it->second + path.substr(slash));
   };
   for (const auto& p : report.packages)
     for (const auto& f : p.package.files) own(f);
