@@ -13,7 +13,8 @@
 #                             (skopeo's default: the layer gzip-compressed)
 #
 # The image: mmdebstrap --variant=apt --include=golang-go,build-essential,git,curl,ca-certificates
-# bookworm (about 950 MB, 170 packages, 27,600 entries), imported with podman. Everything that
+# bookworm (about 950 MB, 170 packages, 27,600 entries), imported with podman with CMD ["bash"]
+# (as the golang images have it). Everything that
 # decides its bytes is in the recipe, and the recipe's hash in the cache directory's name, so a
 # changed recipe gets a new directory. Nothing here is ever committed.
 #
@@ -26,7 +27,7 @@
 golang_suite=bookworm
 golang_packages=golang-go,build-essential,git,curl,ca-certificates
 golang_image_ref=localhost/pith-bench:golang
-golang_recipe="v1 mmdebstrap --variant=apt --include=$golang_packages $golang_suite | podman import $golang_image_ref | podman save docker-archive, oci-archive"
+golang_recipe="v2 mmdebstrap --variant=apt --include=$golang_packages $golang_suite | podman import --change CMD=[\"bash\"] $golang_image_ref | podman save docker-archive, oci-archive"
 
 _golang_log() {
   if declare -F log >/dev/null; then log "$@"; else printf '%s\n' "$*" >&2; fi
@@ -44,7 +45,8 @@ _golang_build() {
   local store=$tmp/podman runroot
   runroot=$(mktemp -d /tmp/pith-bench-podman.XXXXXX)
   local p=(podman --root "$store" --runroot "$runroot" --storage-driver vfs)
-  if "${p[@]}" import --quiet "$tmp/rootfs.tar" "$golang_image_ref" >/dev/null &&
+  # CMD bash, as the golang images have it (from buildpack-deps): what `docker run golang` runs.
+  if "${p[@]}" import --quiet --change 'CMD ["bash"]' "$tmp/rootfs.tar" "$golang_image_ref" >/dev/null &&
      "${p[@]}" save --quiet --format docker-archive -o "$tmp/golang-docker.tar" "$golang_image_ref" &&
      "${p[@]}" save --quiet --format oci-archive -o "$tmp/golang-oci.tar" "$golang_image_ref"; then
     _golang_log "podman import/save done"

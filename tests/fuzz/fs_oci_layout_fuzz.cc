@@ -3,7 +3,6 @@
 // the layers squashed), from files held in memory. The input is the layout's files as
 // sections (fuzz_image.h), so digests can be right and the hostile parts get read.
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,35 +11,13 @@
 #include "fs/layers.h"
 #include "fs/tree.h"
 #include "fuzz_image.h"
+#include "fuzz_layout.h"
 #include "transport/oci_layout.h"
 #include "transport/resolve.h"
 
 namespace {
 
 using namespace pith;
-
-// The layout's files, by path; the usual oci-layout file unless the input has its own.
-class MemoryFiles final : public transport::FileSet {
- public:
-  explicit MemoryFiles(std::vector<fuzz::File> files) {
-    m_files["oci-layout"] = R"({"imageLayoutVersion":"1.0.0"})";
-    for (auto& f : files) m_files.insert_or_assign(std::move(f.path), std::move(f.bytes));
-  }
-  Result<std::optional<uint64_t>> size(const std::string& path) override {
-    auto it = m_files.find(path);
-    if (it == m_files.end()) return std::optional<uint64_t>{};
-    return std::optional<uint64_t>(it->second.size());
-  }
-  Result<std::unique_ptr<ByteSource>> open(const std::string& path) override {
-    auto it = m_files.find(path);
-    if (it == m_files.end()) return make_error(path + ": no such file");
-    return std::unique_ptr<ByteSource>(std::make_unique<MemorySource>(it->second));
-  }
-  std::string describe() const override { return "fuzz layout"; }
-
- private:
-  std::map<std::string, std::string> m_files;
-};
 
 // What `pith inspect` keeps: ELF files (for Go and Rust build info) and a few databases.
 fs::Want capture(const tar::Entry& e) {
@@ -55,12 +32,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<fuzz::File> files = fuzz::make_files(input);
 
   // A tag selects by org.opencontainers.image.ref.name; only the root is read for it.
-  auto tagged = transport::open_oci_layout_source(std::make_unique<MemoryFiles>(files), "latest",
-                                                  "fuzz:latest");
+  auto tagged = transport::open_oci_layout_source(std::make_unique<fuzz::MemoryFiles>(files),
+                                                  "latest", "fuzz:latest");
   if (tagged) (void)(*tagged)->root();
 
-  auto src = transport::open_oci_layout_source(std::make_unique<MemoryFiles>(std::move(files)), "",
-                                               "fuzz");
+  auto src = transport::open_oci_layout_source(
+      std::make_unique<fuzz::MemoryFiles>(std::move(files)), "", "fuzz");
   if (!src) return 0;
   auto img = transport::resolve_image(**src, std::nullopt);
   if (!img) return 0;
