@@ -2,6 +2,8 @@
 // inside the container) and the facts each layer's worker kept.
 #include "lint/image.h"
 
+#include <string.h>
+
 #include <algorithm>
 
 #include "catalog/dpkg.h"
@@ -30,7 +32,7 @@ bool is_file_list(std::string_view p) {
 }
 
 bool contains(std::string_view bytes, std::string_view what) {
-  return bytes.find(what) != std::string_view::npos;
+  return ::memmem(bytes.data(), bytes.size(), what.data(), what.size()) != nullptr;
 }
 
 std::vector<std::string> components(std::string_view path) {
@@ -87,14 +89,18 @@ void collect(const fs::CapturedFile& file, LayerFacts& out) {
     ElfFacts f{std::move(*info)};
     // Only programs can be Go programs, and only those are searched further: a section header
     // lookup, not a scan of every library's bytes.
+    std::string_view names = file.bytes;  // where a Go program's function names are
     if ((file.mode & 0111) != 0) {
       auto parsed = elf::File::parse(file.bytes);
       f.go = parsed && parsed->find_section(".go.buildinfo") != nullptr;
+      const elf::Section* pcln = f.go ? parsed->find_section(".gopclntab") : nullptr;
+      if (auto data = pcln ? parsed->section_data(*pcln) : Result<std::string_view>(names))
+        names = *data;
     }
     // The function that reads the CA files; it fails with "x509: failed to load system roots"
     // when none is there. Programs that never verify a certificate do not link it.
-    f.go_tls = f.go && contains(file.bytes, "crypto/x509.loadSystemRoots");
-    f.go_user = f.go && contains(file.bytes, "os/user.");
+    f.go_tls = f.go && contains(names, "crypto/x509.loadSystemRoots");
+    f.go_user = f.go && contains(names, "os/user.");
     out.elf[file.path] = std::move(f);
   }
 }
