@@ -72,8 +72,13 @@ rule_case() {
 
 ROOT_RUN='{"config":{"Cmd":["/usr/bin/true"],"User":"0"}}'
 ROOT_WARNING="warn PL110 USER 0: the program runs as root"
+ROOT_WARNING_NO_USER="warn PL110 no USER: the program runs as root"
 
 rule_cases() {
+  rule_case PL100 "error PL100 no ENTRYPOINT or CMD: the runtime has nothing to start
+$ROOT_WARNING
+exit 1" "no command or entrypoint provided" \
+    --config '{"config":{"User":"0"}}' -- --config "$ROOT_RUN"
   rule_case PL104 "error PL104 libc.so.6: not found (needed by /usr/bin/true)
 $ROOT_WARNING
 exit 1" "libc.so.6: cannot open shared object file" \
@@ -316,7 +321,21 @@ exit 0" "$(lint_lines "docker-archive:$IMAGES/curl-ca.tar" | sed 's/ are owned b
     "$(run_outcome localhost/lint/curl-ca:1 -sS "$HTTPS_URL") $(wc -c <"$TEST_TMP/run.stdout")"
 }
 
+# The corpus's distroless-like images (a static program on scratch): no error, and podman
+# runs them.
+corpus_case() {
+  local hello=$PITH_CORPUS/go-containerregistry/pkg/v1/tarball/testdata/hello-world-v25.tar
+  check_equal "corpus hello-world (Docker 25 archive): only the root warning" "$ROOT_WARNING_NO_USER
+exit 0" "$(lint_lines "docker-archive:$hello")"
+  check_equal "corpus hello-world (oras-go OCI archive, linux/amd64): only the root warning" \
+    "$ROOT_WARNING_NO_USER
+exit 0" "$(lint_lines --platform linux/amd64 "oci-archive:$PITH_CORPUS/oras-go/content/oci/testdata/hello-world.tar:latest")"
+  check_equal "... and podman runs it" "exit 0 Hello from Docker!" \
+    "$(run_outcome "docker-archive:$hello") $(grep -m1 Hello "$TEST_TMP/run.stdout")"
+}
+
 rule_cases
+corpus_case
 start_https
 go_story
 curl_case
