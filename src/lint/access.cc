@@ -35,6 +35,14 @@ void for_each_line(std::string_view text, Visit visit) {
 
 }  // namespace
 
+bool passwd_has_uid(std::string_view passwd, std::string_view uid) {
+  bool found = false;
+  for_each_line(passwd, [&](const std::vector<std::string_view>& f) {
+    found |= f.size() >= 3 && f[2] == uid;
+  });
+  return found;
+}
+
 std::optional<Identity> identity_of(std::string_view user, std::string_view passwd,
                                     std::string_view group) {
   size_t colon = user.find(':');

@@ -27,6 +27,9 @@ struct Identity {
 std::optional<Identity> identity_of(std::string_view user, std::string_view passwd,
                                     std::string_view group);
 
+// Whether a line of `passwd` has the numeric uid `uid`.
+bool passwd_has_uid(std::string_view passwd, std::string_view uid);
+
 // A path's owner and mode in the image.
 struct Meta {
   bool directory = false;

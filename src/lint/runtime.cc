@@ -49,7 +49,7 @@ std::string env_value(const std::vector<std::string>& env, std::string_view name
 
 class Check {
  public:
-  Check(const ImageView& image) : m_image(image), m_root(image) {}
+  explicit Check(const ImageView& image) : m_image(image), m_root(image) {}
 
   std::vector<Finding> run(const RuntimeOptions& options) {
     const auto& c = m_image.config();
@@ -96,7 +96,7 @@ class Check {
       m_out.push_back(
           finding("PL108", "/etc/passwd",
                   "USER " + user + ": no such user or group in /etc/passwd or /etc/group"));
-    } else if (all_digits(name) && name != "0" && !passwd_lists(passwd, name)) {
+    } else if (all_digits(name) && name != "0" && !passwd_has_uid(passwd, name)) {
       // runc runs an unlisted uid (and podman adds it to the container's passwd), so warn only.
       Finding f = finding("PL108", "/etc/passwd",
                           "uid " + name +
@@ -106,20 +106,6 @@ class Check {
       m_out.push_back(std::move(f));
     }
     if (!m_who) m_who = Identity{};  // go on as root: the other rules still apply
-  }
-
-  static bool passwd_lists(std::string_view passwd, std::string_view uid) {
-    size_t pos = 0;
-    while (pos < passwd.size()) {
-      size_t end = std::min(passwd.find('\n', pos), passwd.size());
-      std::string_view line = passwd.substr(pos, end - pos);
-      pos = end + 1;
-      size_t c1 = line.find(':');
-      size_t c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
-      size_t c3 = c2 == std::string_view::npos ? c2 : line.find(':', c2 + 1);
-      if (c3 != std::string_view::npos && line.substr(c2 + 1, c3 - c2 - 1) == uid) return true;
-    }
-    return false;
   }
 
   void check_workdir() {

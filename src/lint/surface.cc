@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 
 #include "catalog/dpkg.h"
 

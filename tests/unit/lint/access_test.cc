@@ -21,6 +21,13 @@ constexpr std::string_view k_group =
     "video:x:44:other,app\n"
     "audio:x:29:application\n";
 
+TEST(Identity, PasswdHasUid) {
+  EXPECT_TRUE(passwd_has_uid(k_passwd, "65532"));
+  EXPECT_TRUE(passwd_has_uid(k_passwd, "0"));
+  EXPECT_FALSE(passwd_has_uid(k_passwd, "6553"));
+  EXPECT_FALSE(passwd_has_uid(k_passwd, "nonroot"));  // a name is not a uid
+}
+
 TEST(Identity, AsRuncResolvesTheUser) {
   auto app = identity_of("app", k_passwd, k_group);
   ASSERT_TRUE(app);
