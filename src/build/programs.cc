@@ -90,22 +90,9 @@ Result<oci::Platform> program_platform(const RootDir& root, const std::string& p
                                        const std::optional<oci::Platform>& wanted) {
   auto fd = TRY(root.open_file(program));
   auto info = TRY(elf::read_dynamic_fd(fd.get()).wrap(program));
-  // Docker's names (GOARCH), by ELF machine and class.
-  struct Arch {
-    uint16_t machine;
-    bool is_64;
-    const char* name;
-  };
-  static constexpr Arch k_arches[] = {
-      {elf::k_em_x86_64, true, "amd64"},  {elf::k_em_aarch64, true, "arm64"},
-      {elf::k_em_386, false, "386"},      {elf::k_em_arm, false, "arm"},
-      {elf::k_em_ppc64, true, "ppc64le"}, {elf::k_em_s390, true, "s390x"},
-      {elf::k_em_riscv, true, "riscv64"},
-  };
   oci::Platform found;
   found.os = "linux";
-  for (const auto& a : k_arches)
-    if (a.machine == info.machine && a.is_64 == info.is_64) found.architecture = a.name;
+  found.architecture = elf::docker_architecture(info);
   if (found.architecture.empty())
     return make_error(program + ": ELF machine " + std::to_string(info.machine) +
                       " is no architecture pith builds images for");

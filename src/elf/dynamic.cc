@@ -232,4 +232,20 @@ Result<DynamicInfo> read_dynamic_fd(int fd) {
   return read_dynamic(read, size);
 }
 
+std::string docker_architecture(const DynamicInfo& info) {
+  struct Arch {
+    uint16_t machine;
+    bool is_64;
+    const char* name;
+  };
+  static constexpr Arch k_arches[] = {
+      {k_em_x86_64, true, "amd64"},  {k_em_aarch64, true, "arm64"}, {k_em_386, false, "386"},
+      {k_em_arm, false, "arm"},      {k_em_ppc64, true, "ppc64le"}, {k_em_s390, true, "s390x"},
+      {k_em_riscv, true, "riscv64"},
+  };
+  for (const auto& a : k_arches)
+    if (a.machine == info.machine && a.is_64 == info.is_64) return a.name;
+  return "";
+}
+
 }  // namespace pith::elf

@@ -67,4 +67,8 @@ Result<DynamicInfo> read_dynamic(const ReadAt& read, uint64_t size);
 Result<DynamicInfo> read_dynamic_bytes(std::string_view bytes);
 Result<DynamicInfo> read_dynamic_fd(int fd);
 
+// Docker's architecture name (GOARCH) of an object's machine and class: "amd64", "arm64",
+// "386", "arm", "ppc64le", "s390x", "riscv64"; "" for others.
+std::string docker_architecture(const DynamicInfo& info);
+
 }  // namespace pith::elf

@@ -227,7 +227,7 @@ class Check {
 
   void check_elf(const std::string& path, const std::string& canonical, const ElfFacts& facts) {
     const std::string& arch = m_image.config().architecture;
-    std::string mine = architecture_of(facts.info);
+    std::string mine = elf::docker_architecture(facts.info);
     if (!arch.empty() && mine != arch) {
       m_out.push_back(
           finding("PL106", path,
@@ -363,23 +363,6 @@ class Check {
 
 std::vector<Finding> check_runtime(const ImageView& image, const RuntimeOptions& options) {
   return Check(image).run(options);
-}
-
-std::string architecture_of(const elf::DynamicInfo& info) {
-  struct Arch {
-    uint16_t machine;
-    bool is_64;
-    const char* name;
-  };
-  static constexpr Arch k_arches[] = {
-      {elf::k_em_x86_64, true, "amd64"},  {elf::k_em_aarch64, true, "arm64"},
-      {elf::k_em_386, false, "386"},      {elf::k_em_arm, false, "arm"},
-      {elf::k_em_ppc64, true, "ppc64le"}, {elf::k_em_s390, true, "s390x"},
-      {elf::k_em_riscv, true, "riscv64"},
-  };
-  for (const auto& a : k_arches)
-    if (a.machine == info.machine && a.is_64 == info.is_64) return a.name;
-  return "";
 }
 
 }  // namespace pith::lint

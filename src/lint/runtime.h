@@ -20,8 +20,4 @@ struct RuntimeOptions {
 
 std::vector<Finding> check_runtime(const ImageView& image, const RuntimeOptions& options = {});
 
-// Docker's architecture name (GOARCH) of an ELF object's machine and class: "amd64", "arm64";
-// "" when pith knows none.
-std::string architecture_of(const elf::DynamicInfo& info);
-
 }  // namespace pith::lint
