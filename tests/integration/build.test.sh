@@ -313,24 +313,8 @@ build_compiled_fixture() {
 
 # compiled_fixture: sets COMPILED_ARCHIVE (podman save --format oci-archive).
 compiled_fixture() {
-  local key dir lock_fd
-  key=$(compiled_cache_key)
-  dir="$FIXTURE_CACHE/compiled-$key"
-  mkdir -p "$FIXTURE_CACHE"
-  exec {lock_fd}>"$FIXTURE_CACHE/.lock"
-  flock "$lock_fd"
-  if [ ! -f "$dir/complete" ]; then
-    echo "building the compiler image fixture (cache: $dir; mmdebstrap needs Debian's archive)" >&2
-    rm -rf "$dir.partial"
-    build_compiled_fixture "$dir.partial"
-    touch "$dir.partial/complete"
-    find "$FIXTURE_CACHE" -mindepth 1 -maxdepth 1 -name 'compiled-*' ! -name "${dir##*/}.partial" \
-      -exec rm -rf {} +
-    mv "$dir.partial" "$dir"
-  fi
-  flock -u "$lock_fd"
-  exec {lock_fd}>&-
-  COMPILED_ARCHIVE="$dir/oci-archive.tar"
+  cached_fixture compiled "$(compiled_cache_key)" build_compiled_fixture
+  COMPILED_ARCHIVE="$CACHED_FIXTURE/oci-archive.tar"
 }
 
 from_image_case() {

@@ -252,28 +252,34 @@ build_multilayer_fixture() {
   rm -rf "$work"
 }
 
-fixture_images() {
-  local key dir lock_fd
-  key=$(fixture_cache_key)
-  dir="$FIXTURE_CACHE/multilayer-$key"
+# cached_fixture KIND KEY BUILDER: the fixture KIND-KEY under $FIXTURE_CACHE, made once by
+# `BUILDER DIR` (tests running in parallel build it once: a lock); fixtures of older recipes
+# (other KEYs) go. Sets CACHED_FIXTURE to its directory.
+cached_fixture() {
+  local kind=$1 key=$2 builder=$3 dir lock_fd
+  dir="$FIXTURE_CACHE/$kind-$key"
   mkdir -p "$FIXTURE_CACHE"
   exec {lock_fd}>"$FIXTURE_CACHE/.lock"
-  flock "$lock_fd"    # tests running in parallel build the fixture once
+  flock "$lock_fd"
   if [ ! -f "$dir/complete" ]; then
-    echo "building fixture images (cache: $dir)" >&2
+    echo "building the $kind fixture (cache: $dir)" >&2
     rm -rf "$dir.partial"
-    build_multilayer_fixture "$dir.partial"
+    "$builder" "$dir.partial"
     touch "$dir.partial/complete"
-    # Fixtures of older Containerfiles go.
-    find "$FIXTURE_CACHE" -mindepth 1 -maxdepth 1 -name 'multilayer-*' ! -name "${dir##*/}.partial" \
+    find "$FIXTURE_CACHE" -mindepth 1 -maxdepth 1 -name "$kind-*" ! -name "${dir##*/}.partial" \
       -exec rm -rf {} +
     mv "$dir.partial" "$dir"
   fi
   flock -u "$lock_fd"
   exec {lock_fd}>&-
-  FIXTURE_DOCKER_ARCHIVE="$dir/docker-archive.tar"
-  FIXTURE_OCI_ARCHIVE="$dir/oci-archive.tar"
-  FIXTURE_OCI_DIR="$dir/oci-dir"
+  CACHED_FIXTURE=$dir
+}
+
+fixture_images() {
+  cached_fixture multilayer "$(fixture_cache_key)" build_multilayer_fixture
+  FIXTURE_DOCKER_ARCHIVE="$CACHED_FIXTURE/docker-archive.tar"
+  FIXTURE_OCI_ARCHIVE="$CACHED_FIXTURE/oci-archive.tar"
+  FIXTURE_OCI_DIR="$CACHED_FIXTURE/oci-dir"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -468,22 +474,6 @@ debian_cache_key() {
 
 # debian_fixture: sets DEBIAN_ARCHIVE (podman save --format docker-archive).
 debian_fixture() {
-  local key dir lock_fd
-  key=$(debian_cache_key)
-  dir="$FIXTURE_CACHE/debian-$key"
-  mkdir -p "$FIXTURE_CACHE"
-  exec {lock_fd}>"$FIXTURE_CACHE/.lock"
-  flock "$lock_fd"
-  if [ ! -f "$dir/complete" ]; then
-    echo "building the Debian fixture image (cache: $dir; mmdebstrap needs Debian's archive)" >&2
-    rm -rf "$dir.partial"
-    build_debian_fixture "$dir.partial"
-    touch "$dir.partial/complete"
-    find "$FIXTURE_CACHE" -mindepth 1 -maxdepth 1 -name 'debian-*' ! -name "${dir##*/}.partial" \
-      -exec rm -rf {} +
-    mv "$dir.partial" "$dir"
-  fi
-  flock -u "$lock_fd"
-  exec {lock_fd}>&-
-  DEBIAN_ARCHIVE="$dir/docker-archive.tar"
+  cached_fixture debian "$(debian_cache_key)" build_debian_fixture
+  DEBIAN_ARCHIVE="$CACHED_FIXTURE/docker-archive.tar"
 }
