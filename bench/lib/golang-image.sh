@@ -54,7 +54,7 @@ _golang_build() {
     _golang_log "podman import/save failed; making the archives with pith + skopeo instead"
     [[ -n ${PITH:-} && -x ${PITH:-} ]] || { echo "no pith binary (PITH) to fall back on" >&2; return 1; }
     rm -f "$tmp/golang-docker.tar" "$tmp/golang-oci.tar"
-    "$PITH" copy -q "dir:$tmp/rootfs.tar" "docker-archive:$tmp/golang-docker.tar:$golang_image_ref"
+    "$PITH" copy -q "rootfs:$tmp/rootfs.tar" "docker-archive:$tmp/golang-docker.tar:$golang_image_ref"
     skopeo copy -q "docker-archive:$tmp/golang-docker.tar" "oci-archive:$tmp/golang-oci.tar:golang"
   fi
   "${p[@]}" rmi -a -f >/dev/null 2>&1 || true

@@ -22,6 +22,7 @@
 #include "transport/copy.h"
 #include "transport/resolve.h"
 #include "transport/sink.h"
+#include "transport/skopeo_dir.h"
 #include "util/file.h"
 
 namespace pith::build {
@@ -42,13 +43,18 @@ Result<Root> open_root(const std::string& from, const std::optional<oci::Platfor
                        const transport::RegistryOptions& registry) {
   Root root;
   auto ref = TRY(transport::parse_reference(from).wrap("--from"));
-  // A plain directory is a root as it is; any other reference names an image.
+  // A directory that holds no image (rootfs:DIR, or a plain one) is a root as it is; any other
+  // reference names an image.
   std::error_code ec;
-  if (ref.kind == transport::Kind::path && std::filesystem::is_directory(from, ec)) {
-    root.dir.emplace(TRY(RootDir::open(from).wrap("--from " + from)));
+  bool plain = ref.kind == transport::Kind::path &&
+               !std::filesystem::exists(std::filesystem::path(from) / "oci-layout", ec) &&
+               !transport::is_skopeo_dir(from);
+  if ((plain || ref.kind == transport::Kind::rootfs) &&
+      std::filesystem::is_directory(ref.path, ec)) {
+    root.dir.emplace(TRY(RootDir::open(ref.path).wrap("--from " + from)));
     return root;
   }
-  auto src = TRY(transport::open_source(ref, registry).wrap("--from"));
+  auto src = TRY(transport::open_source(ref, registry, platform).wrap("--from"));
   auto img = TRY(transport::resolve_image(*src, platform).wrap("--from " + from));
   // 0700: the image's files (setuid ones among them) are out of other users' reach meanwhile.
   root.unpacked.emplace(TRY(TempDir::create_beside(temp_directory() + "/pith-from", 0700)));
@@ -157,7 +163,10 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   ImageSettings settings;
   std::optional<oci::Platform> asked;
   if (!spec.platform.empty()) asked = TRY(oci::Platform::parse(spec.platform));
-  settings.compression = TRY(compress::parse(spec.compress).wrap("--compress"));
+  std::optional<compress::Compression> asked_compression;
+  if (!spec.compress.empty())
+    asked_compression = TRY(compress::parse(spec.compress).wrap("--compress"));
+  settings.compression = asked_compression.value_or(compress::Compression::gzip);
   settings.mtime = TRY(source_date_epoch());
   settings.created = rfc3339(settings.mtime);
   settings.user = TRY(config_user(spec.user));
@@ -262,19 +271,30 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
     TRY(verify_image(image, {spec.entrypoint, spec.allow_missing}, warn));
   }
 
-  // 6. Layers, config and manifest; then every output, each complete or not there at all.
+  // 6. Every output opened (a wrong one fails before any work), then layers, config and
+  // manifest, then each output written, complete or not there at all. Layers are compressed as
+  // asked, else as the outputs want them: none when every output is a docker-archive.
+  std::vector<std::unique_ptr<transport::ImageSink>> sinks;
+  bool all_uncompressed = true;
+  for (const auto& out : spec.outputs) {
+    auto ref = TRY(transport::parse_reference(out).wrap("-o"));
+    sinks.push_back(TRY(transport::open_sink(ref, registries.to).wrap(out)));
+    all_uncompressed = all_uncompressed &&
+                       sinks.back()->required_layer_compression() == compress::Compression::none;
+  }
+  if (!asked_compression && all_uncompressed && !sinks.empty())
+    settings.compression = compress::Compression::none;
   auto image = TRY(assemble_image(plan, spec.layers, settings));
-  result.manifest_digest = image.manifest_digest;
   for (const auto& l : image.layers) result.compressed_size += l.size;
   for (const auto& [path, e] : plan.entries())
     if (e.kind == EntryKind::file) ++result.files;
-  for (const auto& out : spec.outputs) {
-    auto ref = TRY(transport::parse_reference(out).wrap("-o"));
-    auto sink = TRY(transport::open_sink(ref, registries.to));
+  for (size_t i = 0; i < sinks.size(); ++i) {
     transport::CopyOptions copy;
     copy.platform = settings.platform;
     copy.progress = progress;
-    TRY(transport::copy_image(*image.source, *sink, copy).wrap(out));
+    copy.compression = asked_compression;
+    auto copied = TRY(transport::copy_image(*image.source, *sinks[i], copy).wrap(spec.outputs[i]));
+    result.outputs.emplace_back(spec.outputs[i], copied.root_digest);
   }
   return result;
 }

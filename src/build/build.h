@@ -17,7 +17,8 @@ class TransferProgress;
 namespace pith::build {
 
 struct BuildResult {
-  oci::Digest manifest_digest;
+  // Each output as given, with the digest its readers report (transport::CopyResult).
+  std::vector<std::pair<std::string, oci::Digest>> outputs;
   size_t files = 0;                   // regular files in the image
   size_t libraries = 0;               // files of the ELF closure besides the program
   std::vector<std::string> packages;  // "name version" of the OS packages recorded

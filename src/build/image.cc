@@ -1,5 +1,5 @@
-// Layer tars, config and manifest of a built image, held in unlinked temporary files until a
-// sink copies them.
+// Layer tars, config and manifest of a built image, each layer written once (compressed as it
+// is made) into an unlinked temporary file until a sink copies it.
 #include "build/image.h"
 
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include "oci/media_types.h"
 #include "tar/writer.h"
 #include "util/file.h"
+#include "util/produced_source.h"
 #include "util/sha256.h"
 
 namespace pith::build {
@@ -66,15 +67,11 @@ struct LayerBlob {
   oci::Digest diff_id;
 };
 
-// Writes one layer: the tar into a temporary file (hashed: the diff_id), then, compressed,
-// into another (hashed: the blob digest).
-Result<LayerBlob> write_layer(const std::vector<PlanEntry>& entries, const ImageSettings& s) {
-  auto tar_fd = std::make_shared<UniqueFd>(TRY(anonymous_temp_file()));
-  FdSink file(tar_fd->get());
-  HashingSink hashed(file);
-  tar::Writer writer(hashed);
+// Writes the layer's tar: the planned entries in order, file contents from the root.
+Result<void> write_tar(const std::vector<PlanEntry>& entries, int64_t mtime, ByteSink& out) {
+  tar::Writer writer(out);
   for (const auto& p : entries) {
-    tar::Entry e = tar_entry(p, s.mtime);
+    tar::Entry e = tar_entry(p, mtime);
     if (p.kind != EntryKind::file) {
       TRY(writer.add(e).wrap(p.path));
       continue;
@@ -90,32 +87,39 @@ Result<LayerBlob> write_layer(const std::vector<PlanEntry>& entries, const Image
     FileRegionSource content(fd, 0, e.size);
     TRY(writer.add(e, &content).wrap(p.source));
   }
-  TRY(writer.finish());
-  TRY(file.flush());
+  return writer.finish();
+}
+
+// Writes one layer once, into an unlinked temporary file: the tar (hashed: the diff_id) streams
+// from a second thread through the compressor (hashed: the blob digest) into it.
+Result<LayerBlob> write_layer(const std::vector<PlanEntry>& entries, const ImageSettings& s) {
   LayerBlob blob;
-  blob.diff_id = hashed.digest();
-  uint64_t tar_size = hashed.size();
+  blob.fd = std::make_shared<UniqueFd>(TRY(anonymous_temp_file()));
+  FdSink file(blob.fd->get());
+  HashingSink stored(file);
   blob.descriptor.media_type = std::string(oci::layer_media_type(oci::Family::oci, s.compression));
   if (s.compression == compress::Compression::none) {
-    blob.fd = tar_fd;
+    TRY(write_tar(entries, s.mtime, stored));
+    TRY(file.flush());
+    blob.diff_id = stored.digest();
     blob.descriptor.digest = blob.diff_id;
-    blob.descriptor.size = tar_size;
+    blob.descriptor.size = stored.size();
     return blob;
   }
-  blob.fd = std::make_shared<UniqueFd>(TRY(anonymous_temp_file()));
-  FdSink out(blob.fd->get());
-  HashingSink hashed_out(out);
-  auto packed =
-      compress::compress(std::make_unique<FileRegionSource>(tar_fd, 0, tar_size), s.compression);
-  std::vector<std::byte> buf(1 << 20);
-  for (;;) {
-    size_t n = TRY(packed->read(buf));
-    if (n == 0) break;
-    TRY(hashed_out.write(std::span(buf.data(), n)));
-  }
-  TRY(out.flush());
-  blob.descriptor.digest = hashed_out.digest();
-  blob.descriptor.size = hashed_out.size();
+  oci::Digest diff_id;
+  auto tar = produced_source([&](ByteSink& out) -> Result<void> {
+    HashingSink hashed(out);
+    TRY(write_tar(entries, s.mtime, hashed));
+    diff_id = hashed.digest();
+    return {};
+  });
+  auto packed = compress::compress(std::move(tar), s.compression);
+  TRY(pump(*packed, stored));
+  packed.reset();  // the producer has returned: diff_id is set
+  TRY(file.flush());
+  blob.diff_id = diff_id;
+  blob.descriptor.digest = stored.digest();
+  blob.descriptor.size = stored.size();
   return blob;
 }
 

@@ -40,7 +40,7 @@ struct BuildSpec {
   bool tzdata = false;
   std::string locale;  // "" = none; "C.UTF-8"
   std::string platform;
-  std::string compress = "gzip";
+  std::string compress;  // "" = each destination's default (gzip; docker-archive: none)
   LayerMode layers = LayerMode::split;
   bool allow_missing = false;
   bool no_verify = false;  // write the image even when a run-time rule fails (PL107)

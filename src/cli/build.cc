@@ -106,10 +106,12 @@ Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
       TRY(build::run_build(spec, warn, registries, args.quiet ? nullptr : &progress.emplace()));
   progress.reset();  // its last lines before the summary
   if (args.quiet) return {};
-  std::printf("Built %s: %zu files (%zu libraries), %zu packages recorded, %.1f MB compressed\n",
-              result.manifest_digest.str().c_str(), result.files, result.libraries,
-              result.packages.size(), static_cast<double>(result.compressed_size) / 1e6);
-  for (const auto& out : spec.outputs) std::printf("  -> %s\n", out.c_str());
+  std::printf("Built %zu files (%zu libraries), %zu packages recorded, %.1f MB compressed\n",
+              result.files, result.libraries, result.packages.size(),
+              static_cast<double>(result.compressed_size) / 1e6);
+  // The digest each destination's readers report (a docker-archive's differs: see docs).
+  for (const auto& [out, digest] : result.outputs)
+    std::printf("  -> %s %s\n", out.c_str(), digest.str().c_str());
   return {};
 }
 
@@ -142,7 +144,8 @@ Runner setup_build(CLI::App& app) {
   app.add_flag("--tzdata", f.tzdata, "Add /usr/share/zoneinfo from the root");
   app.add_option("--locale", f.locale, "Add a UTF-8 locale: C.UTF-8");
   app.add_option("--platform", f.platform, "os/arch[/variant] of the image (default: host)");
-  app.add_option("--compress", f.compress, "Layer compression: gzip (default), zstd or none");
+  app.add_option("--compress", f.compress,
+                 "Layer compression: gzip, zstd or none (default: gzip; none for docker-archive)");
   app.add_option("--layers", a->layers, "base,libs,app (default) or single");
   app.add_flag("--allow-missing", f.allow_missing, "Build even when libraries are not found");
   app.add_flag("--no-verify", f.no_verify,

@@ -18,6 +18,7 @@ struct CopyArgs {
   std::string compress;
   std::string platform;
   bool all = false;
+  bool preserve_digests = false;
   bool quiet = false;
   size_t parallel = transport::k_max_parallel_copies;
   SourceDestRegistryFlags registry;
@@ -31,6 +32,7 @@ Result<void> run_copy(const CopyArgs& args) {
   if (!args.compress.empty()) options.compression = TRY(compress::parse(args.compress));
   options.platform = TRY(parse_platform_option(args.platform));
   options.all_platforms = args.all;
+  options.preserve_digests = args.preserve_digests;
   options.parallel = args.parallel;
   // 2. Open the source (reads and checks its manifests) and the destination.
   auto src_options = args.registry.src_options();
@@ -39,7 +41,7 @@ Result<void> run_copy(const CopyArgs& args) {
   if (src_ref.kind == transport::Kind::docker && dst_ref.kind == transport::Kind::docker &&
       src_ref.docker.registry == dst_ref.docker.registry)
     dst_options.mount_from = src_ref.docker.repository;
-  auto src = TRY(transport::open_source(src_ref, src_options));
+  auto src = TRY(transport::open_source(src_ref, src_options, options.platform));
   auto dst = TRY(transport::open_sink(dst_ref, dst_options));
   // 3. Copy (a line per blob on a terminal); the destination appears only when everything was
   // written and verified.
@@ -59,15 +61,22 @@ Result<void> run_copy(const CopyArgs& args) {
 Runner setup_copy(CLI::App& app) {
   auto args = std::make_shared<CopyArgs>();
   app.add_option("source", args->source,
-                 "Image to read (oci:DIR[:TAG], oci-archive:FILE[:TAG], "
-                 "docker-archive:FILE[:REF], docker://HOST/REPO[:TAG], dir:ROOTFS, or a path)")
+                 "Image to read: oci:DIR[:TAG], oci-archive:FILE[:TAG], "
+                 "docker-archive:FILE[:NAME:TAG|:@N], dir:DIR (skopeo's), "
+                 "docker://HOST/REPO[:TAG|@DIGEST], docker-daemon:NAME[:TAG], "
+                 "containers-storage:NAME[:TAG], rootfs:DIR|TARBALL (a root filesystem), "
+                 "or a path (its format recognised)")
       ->required();
   app.add_option("destination", args->destination,
-                 "Where to write it (oci:DIR[:TAG], oci-archive:FILE[:TAG], "
-                 "docker-archive:FILE[:NAME:TAG], docker://HOST/REPO[:TAG])")
+                 "Where to write it: oci:DIR[:TAG], oci-archive:FILE[:TAG], "
+                 "docker-archive:FILE[:NAME:TAG], dir:DIR, docker://HOST/REPO[:TAG], "
+                 "docker-daemon:NAME:TAG, containers-storage:NAME:TAG")
       ->required();
   app.add_option("--compress", args->compress,
-                 "Re-encode layers: gzip, zstd or none (default: keep)");
+                 "Re-encode layers: gzip, zstd or none (default: keep; uncompressed layers are "
+                 "gzipped for oci:, oci-archive: and docker://, as skopeo does)");
+  app.add_flag("--preserve-digests", args->preserve_digests,
+               "Fail instead of writing a manifest other than the source's (as skopeo)");
   app.add_option("--platform", args->platform,
                  "os/arch[/variant] to pick from an index (default: host)");
   app.add_flag("--all", args->all, "Copy every image of an index, not one platform");

@@ -27,8 +27,9 @@ struct InspectArgs {
 Result<report::InspectReport> inspect_one(const std::string& image, const std::string& platform,
                                           const transport::RegistryOptions& registry) {
   auto ref = TRY(transport::parse_reference(image));
-  auto src = TRY(transport::open_source(ref, registry));
-  auto img = TRY(transport::resolve_image(*src, TRY(parse_platform_option(platform))));
+  auto wanted = TRY(parse_platform_option(platform));
+  auto src = TRY(transport::open_source(ref, registry, wanted));
+  auto img = TRY(transport::resolve_image(*src, wanted));
   Progress progress("inspect " + image);
   report::AnalyzeOptions options;
   options.on_layer_done = [&](size_t done, size_t total, uint64_t bytes) {

@@ -42,8 +42,9 @@ Result<int> run_lint(const LintArgs& args) {
   }
   // 2. One pass over the image, then the rules.
   auto ref = TRY(transport::parse_reference(args.image));
-  auto src = TRY(transport::open_source(ref, args.registry.options()));
-  auto img = TRY(transport::resolve_image(*src, TRY(parse_platform_option(args.platform))));
+  auto wanted = TRY(parse_platform_option(args.platform));
+  auto src = TRY(transport::open_source(ref, args.registry.options(), wanted));
+  auto img = TRY(transport::resolve_image(*src, wanted));
   Progress progress("lint " + args.image);
   options.analyze.on_layer_done = [&](size_t done, size_t total, uint64_t bytes) {
     progress.update(done, total, bytes);

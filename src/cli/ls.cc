@@ -109,8 +109,9 @@ class Printer {
 Result<void> run_ls(const LsArgs& args) {
   // 1. Open the image and pick the platform.
   auto ref = TRY(transport::parse_reference(args.image));
-  auto src = TRY(transport::open_source(ref, args.registry.options()));
-  auto img = TRY(transport::resolve_image(*src, TRY(parse_platform_option(args.platform))));
+  auto wanted = TRY(parse_platform_option(args.platform));
+  auto src = TRY(transport::open_source(ref, args.registry.options(), wanted));
+  auto img = TRY(transport::resolve_image(*src, wanted));
   // 2. Read the entries: one layer as stored, or every layer squashed in order; 3. print each
   // as it comes (a listing may be large: nothing is gathered).
   Printer print(args.json);

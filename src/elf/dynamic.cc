@@ -233,6 +233,10 @@ Result<DynamicInfo> read_dynamic_fd(int fd) {
 }
 
 std::string docker_architecture(const DynamicInfo& info) {
+  return docker_architecture(info.machine, info.is_64);
+}
+
+std::string docker_architecture(uint16_t machine, bool is_64) {
   struct Arch {
     uint16_t machine;
     bool is_64;
@@ -244,7 +248,7 @@ std::string docker_architecture(const DynamicInfo& info) {
       {k_em_riscv, true, "riscv64"},
   };
   for (const auto& a : k_arches)
-    if (a.machine == info.machine && a.is_64 == info.is_64) return a.name;
+    if (a.machine == machine && a.is_64 == is_64) return a.name;
   return "";
 }
 

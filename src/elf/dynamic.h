@@ -70,5 +70,6 @@ Result<DynamicInfo> read_dynamic_fd(int fd);
 // Docker's architecture name (GOARCH) of an object's machine and class: "amd64", "arm64",
 // "386", "arm", "ppc64le", "s390x", "riscv64"; "" for others.
 std::string docker_architecture(const DynamicInfo& info);
+std::string docker_architecture(uint16_t machine, bool is_64);
 
 }  // namespace pith::elf

@@ -96,6 +96,14 @@ Result<File> File::open(ReadAt read, uint64_t size, Sections sections) {
   return make(std::move(f), sections);
 }
 
+Result<File> File::parse_header(std::string_view first_bytes) {
+  File f;
+  f.m_memory = first_bytes;
+  f.m_size = first_bytes.size();
+  TRY(f.read_header());
+  return f;
+}
+
 Result<File> File::make(File f, Sections sections) {
   TRY(f.read_header());
   TRY(f.read_segments());

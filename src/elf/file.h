@@ -67,6 +67,9 @@ class File {
   // reads many large libraries for a few kilobytes each. The views it returns point into
   // copies the File keeps until it is destroyed; a File is used by one thread at a time.
   static Result<File> open(ReadAt read, uint64_t size, Sections sections);
+  // Only the ELF header (the first 64 bytes are enough): class, byte order, type and machine,
+  // for a caller that only asks what a file is built for.
+  static Result<File> parse_header(std::string_view first_bytes);
 
   bool is_64() const { return m_is_64; }
   bool big_endian() const { return m_big_endian; }

@@ -129,6 +129,24 @@ std::string serialize(const Index& i) {
   return canonical_json(j);
 }
 
+std::string serialize_docker_schema2(const Manifest& m) {
+  auto descriptor = [](const Descriptor& d) {
+    nlohmann::ordered_json j;
+    j["mediaType"] = d.media_type;
+    j["size"] = d.size;
+    j["digest"] = d.digest.str();
+    if (!d.urls.empty()) j["urls"] = d.urls;
+    return j;
+  };
+  nlohmann::ordered_json j;
+  j["schemaVersion"] = 2;
+  j["mediaType"] = media::docker_manifest;
+  j["config"] = descriptor(m.config);
+  j["layers"] = nlohmann::ordered_json::array();
+  for (const auto& l : m.layers) j["layers"].push_back(descriptor(l));
+  return j.dump();
+}
+
 std::string effective_media_type(const Manifest& m) {
   if (!m.media_type.empty()) return m.media_type;
   // Docker v2s2 requires the field, so a manifest without one is OCI, unless its config

@@ -49,6 +49,10 @@ Result<Index> parse_index(std::string_view bytes);
 // Canonical JSON (sorted keys, no insignificant whitespace), as pith writes them.
 std::string serialize(const Manifest& m);
 std::string serialize(const Index& i);
+// A Docker v2 schema 2 manifest exactly as containers/image writes one (its Go structure's field
+// order: schemaVersion, mediaType, config, layers; each descriptor mediaType, size, digest,
+// urls): the bytes, hence the digest, that skopeo and podman give a docker-archive's image.
+std::string serialize_docker_schema2(const Manifest& m);
 
 // The media type a manifest carries, or the one implied by its family when absent.
 std::string effective_media_type(const Manifest& m);

@@ -62,10 +62,10 @@ class TrackedSource final : public ByteSource {
 struct Job {
   oci::Descriptor source;  // as the source holds it
   bool is_config = false;
-  const std::string* bytes = nullptr;  // the config, read (and verified) already
-  oci::Digest diff_id;                 // of a layer, checked when it is re-encoded
-  oci::Family family = oci::Family::oci;
-  std::optional<size_t> same_as;  // a layer listed twice is copied once (that job's index)
+  const std::string* bytes = nullptr;     // the config, read (and verified) already
+  oci::Digest diff_id;                    // of a layer, checked when it is re-encoded
+  oci::Family family = oci::Family::oci;  // of the manifest written
+  std::optional<size_t> same_as;          // a layer listed twice is copied once (that job's index)
   TransferProgress::Item* item = nullptr;
   oci::Descriptor out;   // as the destination holds it, once copied
   bool skipped = false;  // the destination had it
@@ -91,9 +91,7 @@ class Copier {
   // Copies an image's blobs; returns its manifest as it must be stored in the destination.
   Result<RawManifest> copy_manifest(const ResolvedImage& img) {
     // 1. One job per blob: the config, then the layers in order.
-    oci::Family family = oci::effective_media_type(img.manifest) == oci::media::docker_manifest
-                             ? oci::Family::docker
-                             : oci::Family::oci;
+    oci::Family family = output_family(img.manifest);
     std::vector<Job> jobs(1);
     jobs[0].source = img.manifest.config;
     jobs[0].is_config = true;
@@ -109,9 +107,17 @@ class Copier {
     }
     // 2. Copy them, on several threads when both ends allow it.
     TRY(run(jobs));
-    // 3. The manifest, with the layers in their order, rewritten only if one changed.
+    // 3. The manifest, with the layers in their order, rewritten only if something changed.
     oci::Manifest out = img.manifest;
     bool changed = false;
+    if (family == oci::Family::oci &&
+        oci::effective_media_type(out) == oci::media::docker_manifest) {
+      // Docker v2 schema 2 as OCI: the same blobs under OCI media types. The config is kept
+      // byte for byte, so the image ID stays the same.
+      out.media_type = std::string(oci::media::oci_manifest);
+      out.config.media_type = std::string(oci::to_oci(out.config.media_type));
+      changed = true;
+    }
     for (size_t i = 0; i < out.layers.size(); ++i) {
       const oci::Descriptor& layer = jobs[i + 1].out;
       if (layer.digest != out.layers[i].digest || layer.media_type != out.layers[i].media_type ||
@@ -163,8 +169,13 @@ class Copier {
       if (copied.digest != d.digest) {
         d.digest = copied.digest;
         d.size = copied.bytes.size();
+        if (!copied.media_type.empty()) d.media_type = copied.media_type;
         changed = true;
       }
+    }
+    if (m_dst.requires_oci_manifests() && index.media_type == oci::media::docker_list) {
+      index.media_type = std::string(oci::media::oci_index);
+      changed = true;
     }
     if (!changed) return raw;
     std::string bytes = oci::serialize(index);
@@ -210,7 +221,7 @@ class Copier {
 
   void run_one(Job& job) {
     try {
-      auto r = job.is_config ? copy_blob(job) : copy_layer(job);
+      auto r = job.is_config ? copy_config(job) : copy_layer(job);
       if (r) {
         job.out = *r;
         m_progress.finish(job.item, job.skipped ? TransferProgress::Outcome::skipped
@@ -246,12 +257,43 @@ class Copier {
     return m_dst.put_blob_from(d, open);
   }
 
-  Result<oci::Descriptor> copy_blob(Job& job) {
+  // The config blob, under the config media type of the manifest written.
+  Result<oci::Descriptor> copy_config(Job& job) {
+    oci::Descriptor out = job.source;
+    if (m_dst.requires_oci_manifests() || m_options.compression == Compression::zstd)
+      out.media_type = std::string(oci::to_oci(out.media_type));
+    return copy_blob(job, out);
+  }
+
+  // The family of the manifest written: OCI where the destination reads only OCI, or where a
+  // layer will be zstd (Docker v2 schema 2 has no zstd layers); otherwise the source's.
+  oci::Family output_family(const oci::Manifest& m) const {
+    if (oci::effective_media_type(m) != oci::media::docker_manifest) return oci::Family::oci;
+    if (m_dst.requires_oci_manifests()) return oci::Family::oci;
+    if (m_options.compression == Compression::zstd) return oci::Family::oci;
+    return oci::Family::docker;
+  }
+
+  // The media type of a layer stored with compression `c` in a manifest of `family`.
+  static std::string layer_type(const std::string& source_type, oci::Family family, Compression c) {
+    bool nondistributable = source_type == oci::media::docker_layer_foreign ||
+                            source_type.find(".nondistributable.") != std::string::npos;
+    if (!nondistributable) return std::string(oci::layer_media_type(family, c));
+    if (family == oci::Family::docker && c == Compression::gzip)
+      return std::string(oci::media::docker_layer_foreign);
+    if (c == Compression::gzip) return std::string(oci::media::oci_layer_nd_gzip);
+    if (c == Compression::zstd) return std::string(oci::media::oci_layer_nd_zstd);
+    return std::string(oci::media::oci_layer_nd);
+  }
+
+  // Copies a blob as it is, stored under `out` (the source's descriptor, perhaps another media
+  // type).
+  Result<oci::Descriptor> copy_blob(Job& job, const oci::Descriptor& out) {
     const oci::Descriptor& d = job.source;
     if (m_dst.has_blob(d.digest)) {
       ++m_present;
       job.skipped = true;
-      return d;
+      return out;
     }
     // The config is written from memory: reading it again would be one more request.
     BlobOpener open = [&]() -> Result<std::unique_ptr<ByteSource>> {
@@ -260,20 +302,27 @@ class Copier {
     };
     auto content = TRY(open());
     m_progress.start(job.item);
-    TRY(about_blob(put(job, d, std::move(content), open), d.digest));
+    TRY(about_blob(put(job, out, std::move(content), open), d.digest));
     ++m_copied;
-    return d;
+    return out;
   }
 
   Result<oci::Descriptor> copy_layer(Job& job) {
     const oci::Descriptor& layer = job.source;
+    // A blob that is no image layer (an artifact's) is copied as it is.
+    std::optional<Compression> stored = m_src.blob_compression(layer);
+    if (!stored) return copy_blob(job, layer);
     std::optional<Compression> target = m_dst.required_layer_compression();
     if (!target) target = m_options.compression;
-    if (!target) return copy_blob(job);
+    if (!target && *stored == Compression::none) target = m_dst.default_layer_compression();
+    oci::Descriptor out = layer;
+    if (!target || *target == *stored) {
+      out.media_type = layer_type(layer.media_type, job.family, *stored);
+      return copy_blob(job, out);
+    }
     auto blob = TRY(m_src.blob(layer));
     auto peeked = TRY(compress::peek(std::move(blob)));
-    oci::Descriptor out = layer;
-    out.media_type = std::string(oci::layer_media_type(job.family, *target));
+    out.media_type = layer_type(layer.media_type, job.family, *target);
     if (peeked.compression == *target) {
       if (m_dst.has_blob(layer.digest)) {
         ++m_present;
@@ -297,20 +346,25 @@ class Copier {
     auto encoded = compress::compress(std::move(plain), *target);
     auto spool = std::make_shared<UniqueFd>(TRY(anonymous_temp_file()));
     FdSink sink(spool->get());
-    if (*target == Compression::none) {
-      // The output is the uncompressed stream itself, already checked against the diff_id
-      // as it passes: hashing it again would give the same digest.
-      CountingSource counted(*encoded);
-      TRY(pump(counted, sink));
-      out.digest = diff_id;
-      out.size = counted.bytes();
-    } else {
-      HashingSource hashed(*encoded);
-      TRY(pump(hashed, sink));
-      out.digest = TRY(oci::Digest::parse("sha256:" + hashed.hex_digest()));
-      out.size = hashed.bytes();
-    }
-    TRY(sink.flush());
+    auto reencode = [&]() -> Result<void> {
+      if (*target == Compression::none) {
+        // The output is the uncompressed stream itself, already checked against the diff_id
+        // as it passes: hashing it again would give the same digest.
+        CountingSource counted(*encoded);
+        TRY(pump(counted, sink));
+        out.digest = diff_id;
+        out.size = counted.bytes();
+      } else {
+        HashingSource hashed(*encoded);
+        TRY(pump(hashed, sink));
+        out.digest = TRY(oci::Digest::parse("sha256:" + hashed.hex_digest()));
+        out.size = hashed.bytes();
+      }
+      return sink.flush();
+    };
+    // A damaged blob fails in the decompressor as often as in the digest check: either way the
+    // error names it.
+    TRY(about_blob(reencode(), layer.digest));
     if (m_dst.has_blob(out.digest)) {
       ++m_present;
       job.skipped = true;
@@ -341,7 +395,34 @@ class Copier {
 
 }  // namespace
 
+namespace {
+
+// A --compress the destination cannot store is refused before anything is copied.
+Result<void> check_compression(const ImageSink& dst, const CopyOptions& options) {
+  auto required = dst.required_layer_compression();
+  if (!options.compression || !required || *options.compression == *required) return {};
+  return make_error(dst.describe() + ": layers are stored " +
+                    std::string(compress::name(*required)) + " there; --compress " +
+                    std::string(compress::name(*options.compression)) + " cannot be honoured");
+}
+
+// --preserve-digests: the destination must hold the source's manifest as it is.
+Result<void> check_preserved(const ImageSink& dst, const RawManifest& source,
+                             const RawManifest& written, const CopyOptions& options) {
+  if (!options.preserve_digests) return {};
+  oci::Digest published = TRY(dst.digest_for(written));
+  if (published == source.digest) return {};
+  return make_error("--preserve-digests: " + dst.describe() + " would hold " + source.digest.str() +
+                    " as " + published.str() +
+                    (written.digest != source.digest
+                         ? " (its manifest must change: media types or layer compression)"
+                         : " (the format stores no manifest; readers make their own)"));
+}
+
+}  // namespace
+
 Result<CopyResult> copy_image(ImageSource& src, ImageSink& dst, const CopyOptions& options) {
+  TRY(check_compression(dst, options));
   CopyResult result;
   Copier copier(src, dst, options);
   auto counts = [&] {
@@ -354,8 +435,9 @@ Result<CopyResult> copy_image(ImageSource& src, ImageSink& dst, const CopyOption
       if (!dst.supports_index())
         return make_error(dst.describe() + ": holds one image; drop --all to pick a platform");
       RawManifest out = TRY(copier.copy_index(root, 0));
+      TRY(check_preserved(dst, root, out, options));
+      result.root_digest = TRY(dst.digest_for(out));
       TRY(dst.commit(out, root_descriptor(out)));
-      result.root_digest = out.digest;
       counts();
       return result;
     }
@@ -368,8 +450,9 @@ Result<CopyResult> copy_image(ImageSource& src, ImageSink& dst, const CopyOption
   desc.digest = out.digest;
   desc.size = out.bytes.size();
   desc.annotations.erase("org.opencontainers.image.ref.name");
+  TRY(check_preserved(dst, img.raw, out, options));
+  result.root_digest = TRY(dst.digest_for(out));
   TRY(dst.commit(out, desc));
-  result.root_digest = out.digest;
   counts();
   return result;
 }

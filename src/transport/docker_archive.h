@@ -1,7 +1,8 @@
 // docker-archive: what `docker save` / `podman save` write. Read: legacy archives
 // (`<id>/layer.tar`), gzip-compressed archives and Docker 25+ hybrid archives (manifest.json
-// beside an OCI layout), always through manifest.json. Write: the hybrid form, which old and
-// new Docker and podman all load.
+// beside an OCI layout), always through manifest.json, into the manifest containers/image makes
+// of it (one digest for pith, skopeo and podman). Write: the form skopeo writes, which old and new
+// Docker and podman all load.
 #pragma once
 
 #include <memory>

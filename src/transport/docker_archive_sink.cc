@@ -1,9 +1,10 @@
-// Writing docker-archives in Docker 25's hybrid form: an OCI layout (uncompressed layers, as
-// `docker save` stores them) plus the manifest.json that every Docker and podman version reads.
+// Writing docker-archives as skopeo does (the form every Docker and podman version loads):
+// `<config hex>.json`, one `<diff_id hex>.tar` per layer, uncompressed, and manifest.json. No
+// index.json: an archive that also held an OCI layout would be loaded by podman through it, under
+// a digest other than the one skopeo and Docker-era tools compute from manifest.json.
 #include "oci/canonical_json.h"
 #include "oci/manifest.h"
 #include "transport/docker_archive.h"
-#include "transport/oci_layout.h"
 
 namespace pith::transport {
 
@@ -19,47 +20,56 @@ class DockerArchiveSink final : public ImageSink {
     return compress::Compression::none;
   }
   bool supports_index() const override { return false; }
-  bool has_blob(const oci::Digest& d) const override { return m_out->exists(blob_path(d)); }
+  bool has_blob(const oci::Digest& d) const override {
+    return m_out->exists(member(d, ".tar")) || m_out->exists(member(d, ".json"));
+  }
 
   Result<void> put_blob(const oci::Descriptor& d, ByteSource& content) override {
     if (has_blob(d.digest)) return {};
-    return m_out->put(blob_path(d.digest), d.size, content);
+    return m_out->put(member(d.digest, oci::is_config(d.media_type) ? ".json" : ".tar"), d.size,
+                      content);
   }
 
   Result<void> put_manifest(const RawManifest&) override {
     return make_error(m_describe + ": a docker-archive holds a single image, not an index");
   }
 
-  Result<void> commit(const RawManifest& root, const oci::Descriptor& root_descriptor) override {
-    if (oci::sniff_document(root.bytes, root.media_type) != oci::DocumentKind::manifest)
-      return make_error(m_describe + ": a docker-archive holds a single image, not an index");
-    oci::Manifest m = TRY(oci::parse_manifest(root.bytes));
-    if (!has_blob(root.digest)) TRY(m_out->put(blob_path(root.digest), root.bytes));
+  Result<oci::Digest> digest_for(const RawManifest& root) const override {
+    return oci::Digest::sha256_of(TRY(archive_manifest(root)));
+  }
 
+  Result<void> commit(const RawManifest& root, const oci::Descriptor&) override {
+    oci::Manifest m = TRY(oci::parse_manifest(TRY(archive_manifest(root))));
     nlohmann::json entry;
-    entry["Config"] = blob_path(m.config.digest);
+    entry["Config"] = member(m.config.digest, ".json");
     entry["RepoTags"] = m_name.empty() ? nlohmann::json(nullptr) : nlohmann::json::array({m_name});
     entry["Layers"] = nlohmann::json::array();
-    for (const auto& l : m.layers) entry["Layers"].push_back(blob_path(l.digest));
-
-    oci::Index index;
-    index.media_type = std::string(oci::media::oci_index);
-    oci::Descriptor d = root_descriptor;
-    if (!m_name.empty()) {
-      d.annotations["io.containerd.image.name"] = m_name;
-      auto colon = m_name.rfind(':');
-      if (colon != std::string::npos && m_name.find('/', colon) == std::string::npos)
-        d.annotations[std::string(k_ref_name_annotation)] = m_name.substr(colon + 1);
-    }
-    index.manifests.push_back(d);
-
-    TRY(m_out->put("oci-layout", R"({"imageLayoutVersion":"1.0.0"})"));
-    TRY(m_out->put("index.json", oci::serialize(index)));
+    for (const auto& l : m.layers) entry["Layers"].push_back(member(l.digest, ".tar"));
     TRY(m_out->put("manifest.json", oci::canonical_json(nlohmann::json::array({entry}))));
     return m_out->commit();
   }
 
  private:
+  static std::string member(const oci::Digest& d, std::string_view suffix) {
+    return d.hex + std::string(suffix);
+  }
+
+  // The manifest containers/image makes of the archive (see docker_archive_source.cc): the
+  // layers are stored uncompressed, so each one's digest is its diff_id.
+  Result<std::string> archive_manifest(const RawManifest& root) const {
+    if (oci::sniff_document(root.bytes, root.media_type) != oci::DocumentKind::manifest)
+      return make_error(m_describe + ": a docker-archive holds a single image, not an index");
+    oci::Manifest m = TRY(oci::parse_manifest(root.bytes));
+    m.config.media_type = std::string(oci::media::docker_config);
+    for (auto& l : m.layers) {
+      if (oci::layer_compression(l.media_type) != compress::Compression::none)
+        return make_error(m_describe + ": layer " + l.digest.str() + " is not stored uncompressed");
+      l.media_type = std::string(oci::media::docker_layer_gzip);
+      l.urls.clear();
+    }
+    return oci::serialize_docker_schema2(m);
+  }
+
   std::unique_ptr<OutputFiles> m_out;
   std::string m_name;
   std::string m_describe;

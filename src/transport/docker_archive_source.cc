@@ -1,5 +1,9 @@
-// Reading docker-archives: the image is described by manifest.json; pith synthesises the OCI
-// manifest a registry would hold (config blob unchanged, so its digest stays the image ID).
+// Reading docker-archives: the image is described by manifest.json, from which pith makes the
+// very manifest containers/image makes (skopeo, and podman after `podman load`, report its
+// digest): Docker v2 schema 2, the config blob unchanged (its digest stays the image ID), each
+// layer by its diff_id and uncompressed size under the gzip layer type, whatever the member's
+// own compression. Layers are served uncompressed, as they are described; a copy names each
+// blob by the compression it actually has.
 #include <map>
 
 #include "compress/compression.h"
@@ -79,17 +83,6 @@ Result<size_t> select_image(const std::vector<ArchiveImage>& images, const std::
   return make_error(where + ": no image named \"" + ref + "\"");
 }
 
-// Digest of a blob named "blobs/<alg>/<hex>" (hybrid archives), if the path has that form.
-std::optional<oci::Digest> digest_from_path(const std::string& path) {
-  if (path.rfind("blobs/", 0) != 0) return std::nullopt;
-  auto rest = path.substr(6);
-  auto slash = rest.find('/');
-  if (slash == std::string::npos) return std::nullopt;
-  auto d = oci::Digest::parse(rest.substr(0, slash) + ":" + rest.substr(slash + 1));
-  if (!d) return std::nullopt;
-  return *d;
-}
-
 class DockerArchiveSource final : public ImageSource {
  public:
   DockerArchiveSource(std::unique_ptr<FileSet> files, std::string describe)
@@ -111,12 +104,12 @@ class DockerArchiveSource final : public ImageSource {
 
     oci::Manifest m;
     m.schema_version = 2;
-    m.media_type = std::string(oci::media::oci_manifest);
-    m.config.media_type = std::string(oci::media::oci_config);
+    m.media_type = std::string(oci::media::docker_manifest);
+    m.config.media_type = std::string(oci::media::docker_config);
     m.config.digest = oci::Digest::sha256_of(config);
     m.config.size = config.size();
-    m_paths[m.config.digest.str()] = img.config_path;
-    // A path listed twice is one blob: its digest is computed once.
+    m_blobs[m.config.digest.str()] = Member{img.config_path, compress::Compression::none};
+    // A path listed twice is one blob: it is measured once.
     std::map<std::string, oci::Descriptor> seen;
     for (size_t i = 0; i < img.layer_paths.size(); ++i) {
       const std::string& path = img.layer_paths[i];
@@ -127,25 +120,22 @@ class DockerArchiveSource final : public ImageSource {
       auto size = TRY(m_files->size(path));
       if (!size) return make_error(m_files->describe() + ": layer " + path + " is missing");
       oci::Descriptor layer;
+      layer.media_type = std::string(oci::media::docker_layer_gzip);
+      layer.digest = parsed.diff_ids[i];
       layer.size = *size;
-      auto head_src = TRY(m_files->open(path));
-      auto peeked = TRY(compress::peek(std::move(head_src)));
-      layer.media_type = std::string(oci::layer_media_type(oci::Family::oci, peeked.compression));
-      if (auto d = digest_from_path(path)) {
-        layer.digest = *d;
-      } else if (peeked.compression == compress::Compression::none) {
-        // An uncompressed layer's digest is its diff_id; the claim is checked as it streams.
-        layer.digest = parsed.diff_ids[i];
-      } else {
-        HashingSource h(*peeked.stream);
-        TRY(drain(h).wrap(path));
-        layer.digest = TRY(oci::Digest::parse("sha256:" + h.hex_digest()));
+      auto peeked = TRY(compress::peek(TRY(m_files->open(path))));
+      if (peeked.compression != compress::Compression::none) {
+        // Its uncompressed size is known only by decompressing it, as containers/image does.
+        auto plain = compress::decompress(std::move(peeked.stream), peeked.compression);
+        CountingSource counted(*plain);
+        TRY(drain(counted).wrap(path));
+        layer.size = counted.bytes();
       }
-      m_paths[layer.digest.str()] = path;
+      m_blobs[layer.digest.str()] = Member{path, peeked.compression};
       seen[path] = layer;
       m.layers.push_back(layer);
     }
-    std::string manifest_bytes = oci::serialize(m);
+    std::string manifest_bytes = oci::serialize_docker_schema2(m);
     m_root = RawManifest{manifest_bytes, m.media_type, oci::Digest::sha256_of(manifest_bytes)};
     return {};
   }
@@ -157,14 +147,22 @@ class DockerArchiveSource final : public ImageSource {
   }
 
   Result<std::unique_ptr<ByteSource>> blob(const oci::Descriptor& d) override {
-    auto it = m_paths.find(d.digest.str());
-    if (it == m_paths.end()) return make_error(m_describe + ": no blob " + d.digest.str());
-    auto raw = TRY(m_files->open(it->second));
+    auto it = m_blobs.find(d.digest.str());
+    if (it == m_blobs.end()) return make_error(m_describe + ": no blob " + d.digest.str());
+    const Member& member = it->second;
+    auto raw = TRY(m_files->open(member.path));
+    if (member.compression != compress::Compression::none)
+      raw = compress::decompress(std::move(raw), member.compression);
     return oci::verifying(std::move(raw), d.digest, d.size,
-                          "blob " + d.digest.str() + " (" + it->second + ")");
+                          "blob " + d.digest.str() + " (" + member.path + ")");
   }
 
-  // m_paths is only read once load() built it; the rest is up to the files: an indexed tar
+  std::optional<compress::Compression> blob_compression(const oci::Descriptor& d) const override {
+    if (!m_blobs.count(d.digest.str())) return oci::layer_compression(d.media_type);
+    return compress::Compression::none;
+  }
+
+  // m_blobs is only read once load() built it; the rest is up to the files: an indexed tar
   // read with pread, yes; a daemon's export streamed front to back, no.
   bool parallel_reads() const override { return m_files->parallel_reads(); }
 
@@ -172,7 +170,12 @@ class DockerArchiveSource final : public ImageSource {
   std::unique_ptr<FileSet> m_files;
   std::string m_describe;
   RawManifest m_root;
-  std::map<std::string, std::string> m_paths;  // digest -> member path
+  // A blob's member, and how it is compressed there (it is served uncompressed).
+  struct Member {
+    std::string path;
+    compress::Compression compression;
+  };
+  std::map<std::string, Member> m_blobs;  // digest -> member
 };
 
 }  // namespace

@@ -109,6 +109,10 @@ class OciLayoutSink final : public ImageSink {
         m_describe(std::move(describe)) {}
 
   std::string describe() const override { return m_describe; }
+  std::optional<compress::Compression> default_layer_compression() const override {
+    return compress::Compression::gzip;
+  }
+  bool requires_oci_manifests() const override { return true; }
 
   bool has_blob(const oci::Digest& d) const override { return m_out->exists(blob_path(d)); }
 

@@ -8,6 +8,7 @@
 #include "transport/registry.h"
 #include "transport/rootfs_source.h"
 #include "transport/sink.h"
+#include "transport/skopeo_dir.h"
 #include "transport/source.h"
 
 namespace pith::transport {
@@ -22,15 +23,24 @@ Result<void> must_exist(const std::string& path) {
   return {};
 }
 
+Error unknown_transport_error(const std::string& text, const std::string& transport) {
+  return make_error(text + ": unknown transport \"" + transport + "\" (pith reads " +
+                    known_transports() + " and paths; write ./" + text + " for a file)");
+}
+
 Result<std::unique_ptr<ImageSource>> open_bare_path(const std::string& path) {
-  TRY(must_exist(path));
   std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    if (auto t = unknown_transport(path); !t.empty()) return unknown_transport_error(path, t);
+    return make_error(path + ": no such file or directory");
+  }
   if (fs::is_directory(path, ec)) {
     auto files = TRY(open_directory_files(path));
     if (TRY(files->size("oci-layout"))) return open_oci_layout_source(std::move(files), "", path);
+    if (is_skopeo_dir(path)) return open_skopeo_dir_source(path, "dir:" + path);
     return make_error(path +
-                      ": not an image (a directory without an oci-layout file; "
-                      "use dir:" +
+                      ": not an image (a directory without an oci-layout file or a dir: image's "
+                      "version file; use rootfs:" +
                       path + " to read it as a root filesystem)");
   }
   auto files = TRY(open_tar_files(path).wrap("not an image"));
@@ -40,7 +50,7 @@ Result<std::unique_ptr<ImageSource>> open_bare_path(const std::string& path) {
     return open_oci_layout_source(std::move(files), "", path);
   return make_error(path +
                     ": not an image (a tar without manifest.json or an OCI layout; "
-                    "use dir:" +
+                    "use rootfs:" +
                     path + " to read it as a root filesystem)");
 }
 
@@ -59,7 +69,8 @@ std::string familiar_name(const std::string& ref) {
 }  // namespace
 
 Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref,
-                                                 const RegistryOptions& registry) {
+                                                 const RegistryOptions& registry,
+                                                 const std::optional<oci::Platform>& platform) {
   switch (ref.kind) {
     case Kind::oci: {
       TRY(must_exist(ref.path));
@@ -75,7 +86,10 @@ Result<std::unique_ptr<ImageSource>> open_source(const ImageRef& ref,
     }
     case Kind::dir:
       TRY(must_exist(ref.path));
-      return open_rootfs_source(ref.path);
+      return open_skopeo_dir_source(ref.path, ref.str());
+    case Kind::rootfs:
+      TRY(must_exist(ref.path));
+      return open_rootfs_source(ref.path, platform);
     case Kind::path:
       return open_bare_path(ref.path);
     case Kind::docker:
@@ -109,11 +123,15 @@ Result<std::unique_ptr<ImageSink>> open_sink(const ImageRef& ref, const Registry
       return open_docker_archive_sink(TRY(open_tar_output(ref.path)), name, ref.str());
     }
     case Kind::dir:
+      return open_skopeo_dir_sink(ref.path, ref.str());
+    case Kind::rootfs:
       return make_error(ref.str() +
-                        ": dir: is read-only (write oci:, oci-archive: or docker-archive:)");
+                        ": rootfs: is read-only (write oci:, oci-archive:, "
+                        "docker-archive: or dir:)");
     case Kind::path:
-      return make_error(ref.path +
-                        ": name the format to write (oci:, oci-archive:, docker-archive:)");
+      if (auto t = unknown_transport(ref.path); !t.empty())
+        return unknown_transport_error(ref.path, t);
+      return make_error(ref.path + ": name the format to write (" + known_transports() + ")");
     case Kind::docker:
       return open_registry_sink(ref, registry);
     case Kind::docker_daemon:

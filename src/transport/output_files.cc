@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -50,11 +51,12 @@ class CountingSink final : public ByteSink {
 class DirectoryOutput final : public OutputFiles {
  public:
   DirectoryOutput(std::string final_dir, std::string work_dir, UniqueFd fd,
-                  std::optional<TempDir> tmp)
+                  std::optional<TempDir> tmp, bool replace = false)
       : m_final(std::move(final_dir)),
         m_work(std::move(work_dir)),
         m_fd(std::move(fd)),
-        m_tmp(std::move(tmp)) {}
+        m_tmp(std::move(tmp)),
+        m_replace(replace) {}
 
   ~DirectoryOutput() override {
     if (m_committed) return;
@@ -93,6 +95,14 @@ class DirectoryOutput final : public OutputFiles {
   bool parallel_puts() const override { return true; }
 
   Result<void> commit() override {
+    if (m_tmp && m_replace) {
+      // The new directory and the old one swap names at once; the temporary name, now the
+      // old directory's, is removed with it.
+      if (::renameat2(AT_FDCWD, m_work.c_str(), AT_FDCWD, m_final.c_str(), RENAME_EXCHANGE) != 0)
+        return make_error(m_final + ": rename: " + errno_text(errno));
+      m_committed = true;
+      return m_tmp->remove();
+    }
     if (m_tmp) {
       if (::rename(m_work.c_str(), m_final.c_str()) != 0)
         return make_error(m_final + ": rename: " + errno_text(errno));
@@ -140,6 +150,7 @@ class DirectoryOutput final : public OutputFiles {
   std::optional<TempDir> m_tmp;
   std::mutex m_mutex;                // guards m_added, the one state puts share
   std::vector<std::string> m_added;  // relative to m_fd
+  bool m_replace = false;            // at commit, m_work takes m_final's place
   bool m_committed = false;
 };
 
@@ -207,6 +218,18 @@ Result<std::unique_ptr<OutputFiles>> open_directory_output(const std::string& di
   if (!fd) return make_error(dir + ": exists and is not a directory");
   return std::unique_ptr<OutputFiles>(
       std::make_unique<DirectoryOutput>(dir, dir, std::move(fd), std::nullopt));
+}
+
+Result<std::unique_ptr<OutputFiles>> open_directory_replacement(const std::string& dir) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return make_error(dir + ": not a directory");
+  TempDir tmp = TRY(TempDir::create_beside(dir));
+  std::string work = tmp.path();
+  UniqueFd fd(::open(work.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return make_error(work + ": " + errno_text(errno));
+  return std::unique_ptr<OutputFiles>(std::make_unique<DirectoryOutput>(
+      dir, work, std::move(fd), std::optional<TempDir>(std::move(tmp)), true));
 }
 
 Result<std::unique_ptr<OutputFiles>> open_tar_output(const std::string& path) {

@@ -32,6 +32,11 @@ class OutputFiles {
 // an error.
 Result<std::unique_ptr<OutputFiles>> open_directory_output(const std::string& dir);
 
+// A directory that replaces `dir` (an existing directory, not a symlink) whole at commit(): it is
+// built beside under a temporary name, then the two swap names at once and the old one is
+// removed.
+Result<std::unique_ptr<OutputFiles>> open_directory_replacement(const std::string& dir);
+
 // A tar written to a temporary file beside `path` and renamed over it at commit(). `path` must
 // not exist, or be a regular file or a symlink to one (util/file.h, output_file_path).
 Result<std::unique_ptr<OutputFiles>> open_tar_output(const std::string& path);

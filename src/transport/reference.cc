@@ -22,11 +22,12 @@ struct TransportName {
   std::string_view prefix;
   Kind kind;
 };
-constexpr std::array<TransportName, 7> k_transports = {{
+constexpr std::array<TransportName, 8> k_transports = {{
     {"oci", Kind::oci},
     {"oci-archive", Kind::oci_archive},
     {"docker-archive", Kind::docker_archive},
     {"dir", Kind::dir},
+    {"rootfs", Kind::rootfs},
     {"docker", Kind::docker},
     {"docker-daemon", Kind::docker_daemon},
     {"containers-storage", Kind::containers_storage},
@@ -293,6 +294,7 @@ Result<ImageRef> parse_reference(std::string_view text) {
       TRY(parse_docker_archive_rest(text, rest, ref));
       break;
     case Kind::dir:
+    case Kind::rootfs:
     case Kind::path:
       ref.path = std::string(rest);
       break;
@@ -317,7 +319,8 @@ std::string ImageRef::str() const {
     case Kind::docker:
       return "docker://" + docker.str();
     case Kind::dir:
-      return "dir:" + path;
+    case Kind::rootfs:
+      return std::string(kind_name(kind)) + ":" + path;
     case Kind::path: {
       // A path that reads like a transport reference is written so it stays a path.
       size_t colon = path.find(':');
@@ -349,6 +352,8 @@ std::string_view kind_name(Kind k) {
       return "docker-archive";
     case Kind::dir:
       return "dir";
+    case Kind::rootfs:
+      return "rootfs";
     case Kind::docker:
       return "docker";
     case Kind::docker_daemon:
@@ -359,6 +364,31 @@ std::string_view kind_name(Kind k) {
       return "path";
   }
   return "path";
+}
+
+std::string unknown_transport(std::string_view path) {
+  size_t colon = path.find(':');
+  if (colon == std::string_view::npos || colon == 0) return "";
+  std::string_view word = path.substr(0, colon);
+  // A scheme as RFC 3986 spells it, or a transport-like word with no path separator in it: a
+  // relative file named "a:b" must be written "./a:b", as skopeo users know.
+  bool scheme =
+      std::all_of(word.begin(), word.end(),
+                  [](char c) { return is_lower_alnum(c) || c == '-' || c == '+' || c == '.'; }) &&
+      !is_digit(word.front());
+  if (!scheme) return "";
+  for (const auto& t : k_transports)
+    if (t.prefix == word) return "";
+  return std::string(word);
+}
+
+std::string known_transports() {
+  std::string s;
+  for (const auto& t : k_transports) {
+    if (!s.empty()) s += ", ";
+    s += std::string(t.prefix) + (t.kind == Kind::docker ? "://" : ":");
+  }
+  return s;
 }
 
 }  // namespace pith::transport

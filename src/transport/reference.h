@@ -1,7 +1,8 @@
 // Image references in the containers-transports syntax that skopeo and podman users know:
-//   oci:DIR[:TAG]  oci-archive:FILE[:TAG]  docker-archive:FILE[:REF]  dir:PATH
+//   oci:DIR[:TAG]  oci-archive:FILE[:TAG]  docker-archive:FILE[:REF]  dir:DIR
 //   docker://HOST[:PORT]/REPO[:TAG|@DIGEST]
 //   docker-daemon:NAME[:TAG]|sha256:ID  containers-storage:NAME[:TAG]|[sha256:]ID
+// pith's own `rootfs:PATH` (a root filesystem, directory or tarball, read as a one-layer image),
 // and a bare path, whose format is recognised later from its content (never its name).
 #pragma once
 
@@ -16,7 +17,8 @@ enum class Kind {
   oci,
   oci_archive,
   docker_archive,
-  dir,
+  dir,     // skopeo's directory transport: manifest.json, version, blobs named by hex digest
+  rootfs,  // a root filesystem (directory or tarball)
   docker,
   docker_daemon,
   containers_storage,
@@ -53,5 +55,12 @@ Result<ImageRef> parse_reference(std::string_view text);
 Result<DockerName> parse_docker_name(std::string_view text);
 
 std::string_view kind_name(Kind k);  // "oci", "oci-archive", ...
+
+// The transport a bare path seems to name ("foo" of "foo:bar", "bogus" of "bogus://x") when it
+// is none pith knows; "" when the path does not read like a transport reference.
+std::string unknown_transport(std::string_view path);
+
+// "oci:, oci-archive:, ..." for messages.
+std::string known_transports();
 
 }  // namespace pith::transport

@@ -94,6 +94,9 @@ class RegistrySink final : public ImageSink {
       : m_client(std::move(client)), m_ref(std::move(ref)), m_mount_from(std::move(mount_from)) {}
 
   std::string describe() const override { return m_ref.str(); }
+  std::optional<compress::Compression> default_layer_compression() const override {
+    return compress::Compression::gzip;
+  }
 
   bool has_blob(const oci::Digest& d) const override {
     // A failed check is answered "no": the upload that follows reports the real error.

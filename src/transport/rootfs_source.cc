@@ -12,6 +12,8 @@
 #include <map>
 
 #include "compress/compression.h"
+#include "elf/dynamic.h"
+#include "elf/file.h"
 #include "oci/canonical_json.h"
 #include "oci/manifest.h"
 #include "tar/layer_reader.h"
@@ -84,35 +86,91 @@ Result<void> write_directory_tar(const std::string& root, ByteSink& out) {
   return writer.finish();
 }
 
+// Counts the ELF files of a root by the architecture they are built for.
+class ArchitectureTally {
+ public:
+  Result<void> add(const tar::Entry& e, ByteSource& content) {
+    if (e.type != tar::EntryType::regular || e.size < 64) return {};
+    std::byte head[64];
+    size_t got = TRY(read_up_to(content, head));
+    std::string_view bytes(reinterpret_cast<const char*>(head), got);
+    if (!elf::has_elf_magic(bytes)) return {};
+    auto header = elf::File::parse_header(bytes);
+    if (!header) return {};
+    std::string arch = elf::docker_architecture(header->machine(), header->is_64());
+    if (!arch.empty()) ++m_counts[arch];
+    return {};
+  }
+
+  // The platform to label the root with, as explained in rootfs_source.h.
+  Result<oci::Platform> platform(const std::optional<oci::Platform>& wanted,
+                                 const std::string& where) const {
+    if (m_counts.empty()) return wanted.value_or(oci::Platform::host());
+    std::string found;
+    size_t most = 0;
+    for (const auto& [arch, n] : m_counts)
+      if (n > most) found = arch, most = n;
+    if (!wanted) return oci::Platform{"linux", found, "", ""};
+    if (wanted->os != "linux" || !m_counts.count(wanted->architecture))
+      return make_error("--platform " + wanted->str() + ": the ELF files of " + where +
+                        " are built for " + summary());
+    return *wanted;  // its variant kept: the ELF header does not tell v7 from v6
+  }
+
+ private:
+  static Result<size_t> read_up_to(ByteSource& in, std::span<std::byte> out) {
+    size_t got = 0;
+    while (got < out.size()) {
+      size_t n = TRY(in.read(out.subspan(got)));
+      if (n == 0) break;
+      got += n;
+    }
+    return got;
+  }
+
+  std::string summary() const {
+    std::string s;
+    for (const auto& [arch, n] : m_counts)
+      s += (s.empty() ? "linux/" : ", linux/") + arch + " (" + std::to_string(n) +
+           (n == 1 ? " file)" : " files)");
+    return s;
+  }
+
+  std::map<std::string, size_t> m_counts;
+};
+
 class RootfsSource final : public ImageSource {
  public:
   RootfsSource(std::string path, std::shared_ptr<UniqueFd> layer_fd, uint64_t layer_size)
       : m_path(std::move(path)), m_fd(std::move(layer_fd)), m_size(layer_size) {}
 
-  Result<void> load() {
+  Result<void> load(const std::optional<oci::Platform>& wanted) {
     // One pass over the layer gives both digests: blob (as stored) and diff_id (uncompressed).
     auto peeked = TRY(compress::peek(std::make_unique<FileRegionSource>(m_fd, 0, m_size)));
     HashingSource stored(*peeked.stream);
     auto plain = compress::decompress(std::make_unique<BorrowedSource>(stored), peeked.compression);
     HashingSource uncompressed(*plain);
-    // Walking the entries proves the file is a tar; it also drains the stream.
-    TRY(tar::for_each_entry(uncompressed, [](const tar::Entry&, ByteSource&) -> Result<void> {
-          return {};
+    // Walking the entries proves the file is a tar, tells the platform of its ELF files, and
+    // drains the stream.
+    ArchitectureTally tally;
+    TRY(tar::for_each_entry(uncompressed, [&](const tar::Entry& e, ByteSource& content) {
+          return tally.add(e, content);
         }).wrap(m_path + ": not a root filesystem"));
     TRY(drain(stored).wrap(m_path));
     oci::Digest blob = TRY(oci::Digest::parse("sha256:" + stored.hex_digest()));
     oci::Digest diff_id = TRY(oci::Digest::parse("sha256:" + uncompressed.hex_digest()));
 
-    oci::Platform host = oci::Platform::host();
+    oci::Platform platform = TRY(tally.platform(wanted, m_path));
     nlohmann::json config = {
-        {"architecture", host.architecture},
-        {"os", host.os},
+        {"architecture", platform.architecture},
+        {"os", platform.os},
         {"created", "1970-01-01T00:00:00Z"},
         {"config", nlohmann::json::object()},
         {"rootfs", {{"type", "layers"}, {"diff_ids", {diff_id.str()}}}},
-        {"history", {{{"created", "1970-01-01T00:00:00Z"}, {"created_by", "pith: dir:" + m_path}}}},
+        {"history",
+         {{{"created", "1970-01-01T00:00:00Z"}, {"created_by", "pith: rootfs:" + m_path}}}},
     };
-    if (!host.variant.empty()) config["variant"] = host.variant;
+    if (!platform.variant.empty()) config["variant"] = platform.variant;
     m_config = oci::canonical_json(config);
 
     oci::Manifest m;
@@ -131,7 +189,7 @@ class RootfsSource final : public ImageSource {
     return {};
   }
 
-  std::string describe() const override { return "dir:" + m_path; }
+  std::string describe() const override { return "rootfs:" + m_path; }
   Result<RawManifest> root() override { return m_root; }
   Result<RawManifest> manifest(const oci::Descriptor& d) override {
     return make_error(describe() + ": holds no manifest " + d.digest.str());
@@ -161,7 +219,8 @@ class RootfsSource final : public ImageSource {
 
 }  // namespace
 
-Result<std::unique_ptr<ImageSource>> open_rootfs_source(const std::string& path) {
+Result<std::unique_ptr<ImageSource>> open_rootfs_source(
+    const std::string& path, const std::optional<oci::Platform>& wanted) {
   std::error_code ec;
   UniqueFd fd;
   if (fs::is_directory(path, ec)) {
@@ -174,7 +233,7 @@ Result<std::unique_ptr<ImageSource>> open_rootfs_source(const std::string& path)
   }
   uint64_t size = TRY(file_size(fd.get()));
   auto src = std::make_unique<RootfsSource>(path, std::make_shared<UniqueFd>(std::move(fd)), size);
-  TRY(src->load());
+  TRY(src->load(wanted));
   return std::unique_ptr<ImageSource>(std::move(src));
 }
 

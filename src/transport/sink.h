@@ -27,6 +27,12 @@ class ImageSink {
   virtual std::string describe() const = 0;
   // Layer compression the format requires (docker-archive: none); nullopt = any.
   virtual std::optional<compress::Compression> required_layer_compression() const { return {}; }
+  // Compression for layers stored uncompressed at the source when no --compress is given:
+  // skopeo gzips them for oci:, oci-archive: and docker://; nullopt keeps them.
+  virtual std::optional<compress::Compression> default_layer_compression() const { return {}; }
+  // True for formats whose readers accept only OCI manifests and indexes (an OCI layout):
+  // Docker v2 schema 2 ones are converted, as skopeo does.
+  virtual bool requires_oci_manifests() const { return false; }
   // False for formats that hold exactly one image (docker-archive).
   virtual bool supports_index() const { return true; }
   virtual bool has_blob(const oci::Digest& d) const = 0;
@@ -43,6 +49,10 @@ class ImageSink {
   virtual bool parallel_puts() const { return false; }
   // Stores a child manifest or index (as a blob).
   virtual Result<void> put_manifest(const RawManifest& m) = 0;
+  // The digest that readers of the destination report for the image whose root is `root`
+  // (skopeo inspect, podman after loading it, pith inspect): `root`'s own, except where a format
+  // stores no manifest and readers make one (docker-archive). Known before commit().
+  virtual Result<oci::Digest> digest_for(const RawManifest& root) const { return root.digest; }
   // Stores the root manifest or index and publishes the image under the reference's name.
   virtual Result<void> commit(const RawManifest& root, const oci::Descriptor& root_descriptor) = 0;
 };

@@ -24,7 +24,10 @@ manifest_of() {
 
 # --- A host program: /usr/bin/true and its closure, every base file ---
 expect_ok "build true" "$PITH" build --entrypoint /usr/bin/true -o "oci:$tmp/true:1"
-grep -q "^Built sha256:[0-9a-f]\{64\}: " "$tmp/out" && pass || fail "summary line: $(cat "$tmp/out")"
+grep -q "^Built [0-9]* files (" "$tmp/out" && pass || fail "summary line: $(cat "$tmp/out")"
+expect_eq "the digest printed for the output is its manifest's (index.json)" \
+  "$(jq -r '.manifests[0].digest' "$tmp/true/index.json")" \
+  "$(sed -n "s|^  -> oci:$tmp/true:1 \(sha256:[0-9a-f]\{64\}\)\$|\1|p" "$tmp/out")"
 unpack_layers "$tmp/true" "$tmp/true-root"
 r=$tmp/true-root
 expect_eq "passwd as distroless" "root:x:0:0:root:/root:/sbin/nologin

@@ -18,7 +18,7 @@ expect_error "random bytes" "$PITH" inspect "$tmp/random.bin"
 expect_error "empty file" "$PITH" inspect "$tmp/empty"
 expect_error "missing file" "$PITH" inspect "$tmp/does-not-exist"
 expect_error "empty directory" "$PITH" ls "$tmp/outdir"
-expect_error "random bytes as rootfs" "$PITH" copy "dir:$tmp/random.bin" "oci:$tmp/outdir/x"
+expect_error "random bytes as rootfs" "$PITH" copy "rootfs:$tmp/random.bin" "oci:$tmp/outdir/x"
 expect_no_output "random rootfs"
 expect_error "bad reference" "$PITH" inspect "docker-archive:"
 expect_error "unknown command" "$PITH" inpsect x
@@ -95,7 +95,7 @@ expect_error "manifest.json naming /etc/passwd" "$PITH" inspect "$tmp/evil2.tar"
 mkdir -p "$tmp/climb"
 printf 'x' >"$tmp/climb/f"
 tar -C "$tmp/climb" --transform 's|^f$|../../escape|' -cf "$tmp/climb-layer.tar" f 2>/dev/null
-expect_error "layer entry with .." "$PITH" ls "dir:$tmp/climb-layer.tar"
+expect_error "layer entry with .." "$PITH" ls "rootfs:$tmp/climb-layer.tar"
 
 # A failed copy into an existing layout (of another image) leaves that layout as it was.
 "$PITH" copy -q "$C/go-containerregistry/pkg/v1/tarball/testdata/hello-world-v25.tar" "oci:$tmp/existing:hello"
@@ -108,7 +108,7 @@ expect_eq "existing layout unchanged" "$before" "$after"
 big=$tmp/big
 mkdir -p "$big/root"
 head -c 200000000 /dev/urandom >"$big/root/blob"
-timeout -s INT 0.5 "$PITH" copy --compress gzip "dir:$big/root" "oci-archive:$tmp/outdir/big.tar" >/dev/null 2>&1
+timeout -s INT 0.5 "$PITH" copy --compress gzip "rootfs:$big/root" "oci-archive:$tmp/outdir/big.tar" >/dev/null 2>&1
 expect_no_output "interrupted copy"
 
 # --layer counts from 0: a negative one is a usage error, not "every layer".

@@ -22,7 +22,7 @@ cp -r "$ipc/pkgs/." "$tmp/ipc/"
 cp -r "$ipc/lib" "$tmp/ipc/"
 expect_eq "image-pkg-coverage OS packages" \
   "apk libc-utils 0.7.2-r0,apk musl-utils 1.1.24-r2,deb apt 1.8.2,deb dash 0.5.8-2.4,deb netbase 5.4,rpm dive 0.9.2-1" \
-  "$(json "dir:$tmp/ipc" '[.packages[] | select(.type == "deb" or .type == "apk" or .type == "rpm") | "\(.type) \(.name) \(.version)"] | sort | join(",")')"
+  "$(json "rootfs:$tmp/ipc" '[.packages[] | select(.type == "deb" or .type == "apk" or .type == "rpm") | "\(.type) \(.name) \(.version)"] | sort | join(",")')"
 
 # trivy's dpkg and apk files, go-rpmdb's SQLite rpmdb and trivy's Go binary in one root.
 root=$tmp/root
@@ -32,18 +32,18 @@ cp "$C/trivy/pkg/fanal/analyzer/pkg/apk/testdata/apk" "$root/lib/apk/db/installe
 cp "$C/go-rpmdb/pkg/testdata/cbl-mariner-2.0/rpmdb.sqlite" "$root/var/lib/rpm/"
 install -m 755 "$C/trivy/pkg/dependency/parser/golang/binary/testdata/test.elf" "$root/usr/local/bin/app"
 printf 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' >"$root/etc/os-release"
-expect_eq "package counts" '{"apk":15,"deb":90,"golang":5,"rpm":129}' "$(json "dir:$root" '.package_counts.by_type | tojson')"
-expect_eq "os" "debian 12" "$(json "dir:$root" '.os | "\(.id) \(.version_id)"')"
+expect_eq "package counts" '{"apk":15,"deb":90,"golang":5,"rpm":129}' "$(json "rootfs:$root" '.package_counts.by_type | tojson')"
+expect_eq "os" "debian 12" "$(json "rootfs:$root" '.os | "\(.id) \(.version_id)"')"
 expect_eq "deb purl with distro" "pkg:deb/debian/bash@4.4.18-2ubuntu1?arch=amd64&distro=debian-12" \
-  "$(json "dir:$root" '.packages[] | select(.type == "deb" and .name == "bash") | .purl')"
+  "$(json "rootfs:$root" '.packages[] | select(.type == "deb" and .name == "bash") | .purl')"
 expect_eq "go modules (trivy's expectations)" \
   "stdlib v1.15.2,github.com/aquasecurity/go-pep440-version v0.0.0-20210121094942-22b2f8951d46,github.com/aquasecurity/go-version v0.0.0-20210121072130-637058cfe492,golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1" \
-  "$(json "dir:$root" '[.packages[] | select(.type == "golang" and .version != "") | "\(.name) \(.version)"] | join(",")')"
-expect_eq "apk record without a version: one warning" 1 "$(json "dir:$root" '[.warnings[] | select(test("apk"))] | length')"
+  "$(json "rootfs:$root" '[.packages[] | select(.type == "golang" and .version != "") | "\(.name) \(.version)"] | join(",")')"
+expect_eq "apk record without a version: one warning" 1 "$(json "rootfs:$root" '[.warnings[] | select(test("apk"))] | length')"
 # The same packages through dpkg-query, an independent reader.
 expect_eq "deb packages = dpkg-query" \
   "$(dpkg-query -W --admindir="$root/var/lib/dpkg" 2>/dev/null -f='${db:Status-Abbrev} ${Package} ${Version}\n' | awk '$1 == "ii" {print $2, $3}' | sort | md5sum)" \
-  "$(json "dir:$root" '.packages[] | select(.type == "deb") | "\(.name) \(.version)"' | sort | md5sum)"
+  "$(json "rootfs:$root" '.packages[] | select(.type == "deb") | "\(.name) \(.version)"' | sort | md5sum)"
 
 # Hostile package databases: skipped with a warning naming the file, never a crash.
 mkdir -p "$tmp/bad/var/lib/dpkg" "$tmp/bad/var/lib/rpm" "$tmp/bad/lib/apk/db"
@@ -51,7 +51,7 @@ head -c 20000 /dev/urandom >"$tmp/bad/var/lib/rpm/Packages"
 printf 'Package: x\nStatus: install ok installed\nVersion: \001\002\n\n\377\376garbage' >"$tmp/bad/var/lib/dpkg/status"
 head -c 5000 "$C/go-rpmdb/pkg/testdata/cbl-mariner-2.0/rpmdb.sqlite" >"$tmp/bad/var/lib/rpm/rpmdb.sqlite"
 head -c 3000 /dev/urandom >"$tmp/bad/lib/apk/db/installed"
-expect_ok "hostile databases" "$PITH" inspect --json "dir:$tmp/bad"
+expect_ok "hostile databases" "$PITH" inspect --json "rootfs:$tmp/bad"
 expect_eq "hostile databases: warnings name the files" "/lib/apk/db/installed /var/lib/dpkg/status /var/lib/rpm/Packages /var/lib/rpm/rpmdb.sqlite" \
   "$(jq -r '[.warnings[] | select(test("skipped")) | split(":")[0]] | unique | join(" ")' "$tmp/out")"
 
@@ -62,7 +62,7 @@ head -c 3000 "$C/trivy/pkg/dependency/parser/golang/binary/testdata/test.elf" >"
 chmod 755 "$tmp/badlang/usr/bin/app"
 printf '{"name": "left-pad", "version": [' >"$tmp/badlang/app/node_modules/left-pad/package.json"
 printf 'Metadata-Version: 2.1\nSummary: no name\n' >"$tmp/badlang/usr/lib/python3/x.dist-info/METADATA"
-expect_ok "hostile language files" "$PITH" inspect --json "dir:$tmp/badlang"
+expect_ok "hostile language files" "$PITH" inspect --json "rootfs:$tmp/badlang"
 expect_eq "hostile language files: no packages, warnings name the files" \
   "0 /app/broken.jar /app/node_modules/left-pad/package.json /usr/lib/python3/x.dist-info/METADATA" \
   "$(jq -r '"\(.packages | length) " + ([.warnings[] | split(":")[0]] | unique | join(" "))' "$tmp/out")"
@@ -81,9 +81,9 @@ expect_error "bad comparison" "$PITH" inspect --fail-on 'size>>1' "$dive"
 expect_error "bad unit" "$PITH" inspect --fail-on 'size>1XB' "$dive"
 
 # compare: one column per image, the same values inspect reports.
-"$PITH" compare --json "$dive" "dir:$root" >"$tmp/cmp.json"
+"$PITH" compare --json "$dive" "rootfs:$root" >"$tmp/cmp.json"
 expect_eq "compare os_packages" "0 234" "$(jq -r '[.[].os_packages] | join(" ")' "$tmp/cmp.json")"
-expect_eq "compare entries" "423 $(json "dir:$root" .files.entries)" "$(jq -r '[.[].entries] | join(" ")' "$tmp/cmp.json")"
-expect_eq "compare table columns" 2 "$("$PITH" compare "$dive" "dir:$root" | awk '/^layers/ {print NF - 1}')"
+expect_eq "compare entries" "423 $(json "rootfs:$root" .files.entries)" "$(jq -r '[.[].entries] | join(" ")' "$tmp/cmp.json")"
+expect_eq "compare table columns" 2 "$("$PITH" compare "$dive" "rootfs:$root" | awk '/^layers/ {print NF - 1}')"
 
 finish

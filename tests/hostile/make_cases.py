@@ -576,7 +576,7 @@ class Cases:
                     "docker-archive:{IN}/img.tar")
         if form == "dir":
             assert len(img.layers) == 1
-            return {b"rootfs.tar": img.layers[0].blob}, "dir:{IN}/rootfs.tar"
+            return {b"rootfs.tar": img.layers[0].blob}, "rootfs:{IN}/rootfs.tar"
         raise ValueError(form)
 
 
@@ -621,7 +621,7 @@ def classic_escapes(c):
         c.forms("escape-" + name, "classic", layer_image(t), forms=("oci", "docker"),
                 expect={"*": "error", "copy": "either"})
     t = tar(entry(b"a/", "dir"), entry(b"../escape", data=b"pwned\n"))
-    c.add("escape-dotdot-dir", "classic", {b"rootfs.tar": gzip_stream(t)}, "dir:{IN}/rootfs.tar",
+    c.add("escape-dotdot-dir", "classic", {b"rootfs.tar": gzip_stream(t)}, "rootfs:{IN}/rootfs.tar",
           expect="error")
     # Absolute names are read beneath the root (tar strips the slash).
     for name, path in {"abs-sentinel": c.SENT + "/pwned", "abs-tmpdir": c.TMP + "/pwned",
@@ -744,7 +744,7 @@ def classic_broken_tar(c):
     # Broken headers where nothing but the tar is read: a rootfs tarball.
     for name in ("bad-checksum-first", "garbage", "size-base256-negative", "pax-length-too-long"):
         data = cases[name][0] + bytes(1024)
-        c.add("tar-" + name + "-dir", "classic", {b"rootfs.tar": data}, "dir:{IN}/rootfs.tar",
+        c.add("tar-" + name + "-dir", "classic", {b"rootfs.tar": data}, "rootfs:{IN}/rootfs.tar",
               expect=cases[name][1])
 
 
@@ -896,7 +896,7 @@ def whiteout_names(c):
         c.add("whiteout-dotdot-%s-docker" % pn, "whiteout", tree, ref, expect=refused)
     t = tar(entry("f", data=b"f\n"), entry(".wh..."))
     c.add("whiteout-dotdot-dir-transport", "whiteout", {b"rootfs.tar": gzip_stream(t)},
-          "dir:{IN}/rootfs.tar", expect=refused)
+          "rootfs:{IN}/rootfs.tar", expect=refused)
     # Odd spellings that normalise to the same names, and other entry types.
     odd = {"dot-slash": entry("./.wh..."), "via-dotdot": entry("a/../.wh..."),
            "as-dir": entry(".wh.../", "dir"),
@@ -1047,12 +1047,12 @@ def disk_blowups(c):
     tree, ref = c.form(img, "docker")
     c.add("sparse-old-gnu-3g-docker", "disk", tree, ref, expect="ok", build="ok")
     c.add("sparse-old-gnu-3g-dir", "disk", {b"rootfs.tar": Stream([sparse["old-gnu-3g"], 1024])},
-          "dir:{IN}/rootfs.tar", expect="ok")
+          "rootfs:{IN}/rootfs.tar", expect="ok")
     # A root directory holding a 3 GiB file that is all hole (as /var/log/lastlog is), read as
     # a one-layer image: its tar goes to TMPDIR (docs/limits.md), so filling it is allowed;
     # crashing, hanging or touching anything else is not.
     c.add("sparse-file-in-dir-root", "disk",
-          {b"root/big": Sparse(G3), b"root/etc/hostname": b"x\n"}, "dir:{IN}/root",
+          {b"root/big": Sparse(G3), b"root/etc/hostname": b"x\n"}, "rootfs:{IN}/root",
           checks={v: "enospc-ok" for v in ALL_VERBS})
 
     # Compressed layers and archives that decompress to GBs: 2 GiB of zeros in a zstd layer;
@@ -1076,7 +1076,7 @@ def disk_blowups(c):
     c.add("whole-docker-archive-gz", "disk",
           {b"img.tar": gzip_stream(tar_of_tree(docker_tree(plain)))},
           "docker-archive:{IN}/img.tar", expect="ok", big=True)
-    c.add("whole-rootfs-zst", "disk", {b"rootfs.tar": zstd_stream(big)}, "dir:{IN}/rootfs.tar",
+    c.add("whole-rootfs-zst", "disk", {b"rootfs.tar": zstd_stream(big)}, "rootfs:{IN}/rootfs.tar",
           expect="ok", big=True)
 
 
@@ -1175,9 +1175,9 @@ def hangs(c):
     c.add("devzero-layer", "hang", tree, "oci:{IN}/img:t", expect="error")
     for name, ref in (("oci-archive", "oci-archive:{IN}/img.tar"),
                       ("docker-archive", "docker-archive:{IN}/img.tar"),
-                      ("bare", "{IN}/img.tar"), ("rootfs", "dir:{IN}/img.tar")):
+                      ("bare", "{IN}/img.tar"), ("rootfs", "rootfs:{IN}/img.tar")):
         c.add("fifo-archive-" + name, "hang", {b"img.tar": Fifo()}, ref, expect="error")
-    c.add("fifo-in-dir-root", "hang", {b"root/fifo": Fifo(), b"root/f": b"x\n"}, "dir:{IN}/root",
+    c.add("fifo-in-dir-root", "hang", {b"root/fifo": Fifo(), b"root/f": b"x\n"}, "rootfs:{IN}/root",
           expect="ok")
 
     # A tree made through 25 symlinks, each to 1,000 levels below the previous one.

@@ -399,7 +399,7 @@ reproducible_case() {
   touch -d '2001-02-03 04:05:06' "$a/prog"
   touch -d '2024-06-07 08:09:10' "$b/prog"
   printed=$(cd "$a" && env -u SOURCE_DATE_EPOCH TZ=UTC LANG=C "$PITH" build --entrypoint ./prog \
-    -o "oci:$IMAGES/repro-a:1" 2>&1 | sed -n 's/^Built \(sha256:[0-9a-f]*\):.*/\1/p') || true
+    -o "oci:$IMAGES/repro-a:1" 2>&1 | sed -n 's/^  -> .* \(sha256:[0-9a-f]*\)$/\1/p') || true
   (cd "$b" && umask 077 && env -u SOURCE_DATE_EPOCH TZ=Asia/Kathmandu LANG=de_DE.UTF-8 \
     LC_ALL=C.UTF-8 TMPDIR="$TEST_TMP" "$PITH" build -q --entrypoint ./prog \
     -o "oci:$IMAGES/repro-b:1") || true

@@ -183,10 +183,10 @@ for corpus_image in dive/test-docker-image.tar \
 done
 compare_each_layer "dive" "$PITH_CORPUS/dive/test-docker-image.tar" --no-dir-mtime
 
-# dir: a rootfs tarball is one layer.
+# rootfs: a rootfs tarball is one layer.
 alpine=$(alpine_minirootfs)
 squashed_listing "$TEST_TMP/alpine.ref" "$alpine"
-compare_ls_with_reference "ls dir: rootfs tarball (Alpine minirootfs)" "dir:$alpine" "$TEST_TMP/alpine.ref"
+compare_ls_with_reference "ls dir: rootfs tarball (Alpine minirootfs)" "rootfs:$alpine" "$TEST_TMP/alpine.ref"
 
 # --platform picks one image of stereoscope's two-platform index; the reference layers come
 # from skopeo's copy of that platform.

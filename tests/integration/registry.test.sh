@@ -66,7 +66,7 @@ src_blobs=$(manifest_blobs "$IMG")
 # pith build writes straight to the registry: the digest it prints is the one skopeo reads.
 built=$("$PITH" build --entrypoint /usr/bin/true --dest-tls-verify=false -o "$direct/pith/built:1" 2>&1)
 check_equal "build -o docker://: manifest digest (skopeo inspect --raw)" \
-  "$(sed -n 's/^Built sha256:\([0-9a-f]*\):.*/\1/p' <<<"$built")" "$(raw_digest "${SK[@]}" "$direct/pith/built:1")"
+  "$(sed -n 's/^  -> .* sha256:\([0-9a-f]*\)$/\1/p' <<<"$built")" "$(raw_digest "${SK[@]}" "$direct/pith/built:1")"
 
 # pith pushes, skopeo pulls.
 check "push: pith copy oci -> docker://" "$PITH" copy -q "${PLAIN[@]}" "$IMG" "$via_proxy/pith/a:1"
@@ -101,7 +101,7 @@ check_equal "mount: manifest digest" "$src_manifest" "$(raw_digest "${SK[@]}" "$
 mkdir -p "$TEST_TMP/big-root"
 head -c 40000000 /dev/urandom >"$TEST_TMP/big-root/random.bin"
 tar -C "$TEST_TMP/big-root" -cf "$TEST_TMP/big-root.tar" .
-check "big blob: make a 40 MB layer image" "$PITH" copy -q "dir:$TEST_TMP/big-root.tar" "oci:$TEST_TMP/big:t"
+check "big blob: make a 40 MB layer image" "$PITH" copy -q "rootfs:$TEST_TMP/big-root.tar" "oci:$TEST_TMP/big:t"
 big_manifest=$(raw_digest "oci:$TEST_TMP/big:t")
 # The proxy's log lines name the upload by its digest parameter; the config goes in its own.
 big_layer=$(skopeo inspect --raw "oci:$TEST_TMP/big:t" | jq -r '.layers[0].digest' | cut -d: -f2)

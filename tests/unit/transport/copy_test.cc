@@ -18,6 +18,7 @@
 #include "oci/canonical_json.h"
 #include "oci/media_types.h"
 #include "test_paths.h"
+#include "transport/resolve.h"
 #include "util/file.h"
 
 namespace pith::transport {
@@ -157,8 +158,10 @@ struct Copied {
   int overlap = 0;
 };
 
+// The test layers are stored uncompressed, which an OCI layout gzips by default (as skopeo):
+// `none` keeps the blobs as they are.
 Copied copy_layout(const std::string& from, const std::string& to, size_t parallel,
-                   std::optional<compress::Compression> compression = std::nullopt) {
+                   std::optional<compress::Compression> compression = compress::Compression::none) {
   auto src = open_source(*parse_reference("oci:" + from));
   EXPECT_TRUE(src.ok()) << src.error().message;
   OverlapSource overlap(std::move(*src));
@@ -177,6 +180,25 @@ std::vector<std::string> test_layers() {
   for (uint32_t i = 0; i < 5; ++i) layers.push_back(random_bytes(200000 + i * 1000, i));
   layers.push_back(layers[1]);  // listed twice, as images with empty layers do
   return layers;
+}
+
+// skopeo's default: uncompressed layers written to an OCI layout are gzipped, and the manifest
+// says so; the diff_ids stay.
+TEST(CopyImage, UncompressedLayersAreGzippedForAnOciLayout) {
+  TempTree t;
+  make_layout(t.path + "/src", test_layers());
+  Copied gz = copy_layout(t.path + "/src", t.path + "/gz", 4, std::nullopt);
+  ASSERT_TRUE(gz.result.ok()) << gz.result.error().message;
+  auto src = open_source(*parse_reference("oci:" + t.path + "/gz"));
+  ASSERT_TRUE(src.ok()) << src.error().message;
+  auto img = resolve_image(**src, std::nullopt);
+  ASSERT_TRUE(img.ok()) << img.error().message;
+  ASSERT_EQ(img->manifest.layers.size(), 6u);
+  for (const auto& l : img->manifest.layers) {
+    EXPECT_EQ(l.media_type, oci::media::oci_layer_gzip);
+    std::string bytes = test::slurp(t.path + "/gz/blobs/sha256/" + l.digest.hex);
+    EXPECT_EQ(bytes.substr(0, 2), "\x1f\x8b");
+  }
 }
 
 TEST(CopyImage, ParallelWritesWhatOneByOneWrites) {

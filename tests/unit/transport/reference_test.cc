@@ -41,8 +41,10 @@ TEST(Reference, ValidReferences) {
            {"docker-archive:/path:@999999", Kind::docker_archive, "/path", "@999999", "", ""},
            {"docker-archive:/path:@007", Kind::docker_archive, "/path", "@7", "",
             "docker-archive:/path:@7"},
-           {"dir:/some/rootfs", Kind::dir, "/some/rootfs", "", "", ""},
+           {"dir:/some/image", Kind::dir, "/some/image", "", "", ""},
            {"dir:a:b", Kind::dir, "a:b", "", "", ""},  // dir: takes the rest whole
+           {"rootfs:/some/rootfs", Kind::rootfs, "/some/rootfs", "", "", ""},
+           {"rootfs:root.tar.gz", Kind::rootfs, "root.tar.gz", "", "", ""},
            {"docker://alpine", Kind::docker, "", "", "docker.io/library/alpine:latest",
             "docker://docker.io/library/alpine:latest"},
            {"docker://alpine:3.19", Kind::docker, "", "", "docker.io/library/alpine:3.19",
@@ -225,6 +227,7 @@ TEST(Reference, KindNames) {
   EXPECT_EQ(kind_name(Kind::oci_archive), "oci-archive");
   EXPECT_EQ(kind_name(Kind::docker_archive), "docker-archive");
   EXPECT_EQ(kind_name(Kind::dir), "dir");
+  EXPECT_EQ(kind_name(Kind::rootfs), "rootfs");
   EXPECT_EQ(kind_name(Kind::docker), "docker");
   EXPECT_EQ(kind_name(Kind::path), "path");
 }
@@ -237,6 +240,23 @@ TEST(Reference, PathsThatLookLikeReferencesStayPaths) {
   auto again = parse_reference(r.str());
   ASSERT_TRUE(again);
   EXPECT_EQ(again->kind, Kind::path);
+}
+
+// skopeo refuses a reference whose transport it does not know ("unknown transport"); pith, which
+// also reads bare paths, says the same for text that reads like a transport reference.
+TEST(Reference, UnknownTransports) {
+  EXPECT_EQ(unknown_transport("foo:bar"), "foo");
+  EXPECT_EQ(unknown_transport("bogus://x"), "bogus");
+  EXPECT_EQ(unknown_transport("oci-archiv:x.tar"), "oci-archiv");
+  EXPECT_EQ(unknown_transport("docker:alpine"), "");  // a known transport (badly spelled later)
+  EXPECT_EQ(unknown_transport("./foo:bar"), "");      // a path
+  EXPECT_EQ(unknown_transport("/tmp/a:b"), "");
+  EXPECT_EQ(unknown_transport("image.tar"), "");
+  EXPECT_EQ(unknown_transport("Foo:bar"), "");  // schemes are lowercase here
+  EXPECT_EQ(unknown_transport("2x:y"), "");
+  EXPECT_EQ(known_transports(),
+            "oci:, oci-archive:, docker-archive:, dir:, rootfs:, docker://, docker-daemon:, "
+            "containers-storage:");
 }
 
 }  // namespace
