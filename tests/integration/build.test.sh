@@ -516,9 +516,27 @@ root_home_case() {
   rm -rf "$dir"
 }
 
+# --from a registry's image: the manifest's base.name is its reference without the transport
+# (the image-spec's annotations.md wants a registry reference there), base.digest its manifest's
+# digest as skopeo reads it.
+registry_base_case() {
+  local port ref
+  port=$(free_port)
+  start_registry base-registry "$port" || { fail "--from docker://: the registry starts"; return; }
+  ref=127.0.0.1:$port/pith/base:1
+  pith_run build -q --entrypoint /usr/bin/true -o "docker://$ref" --dest-tls-verify=false ||
+    { fail "--from docker://: push the base" "$(pith_stderr)"; return; }
+  pith_run build -q --from "docker://$ref" --src-tls-verify=false --entrypoint /usr/bin/true \
+    -o "oci:$IMAGES/registry-base:1" || { fail "build --from docker://" "$(pith_stderr)"; return; }
+  check_equal "--from docker://: base.name and base.digest (skopeo inspect)" \
+    "$ref $(skopeo inspect --tls-verify=false "docker://$ref" | jq -r .Digest)" \
+    "$(manifest_of "$IMAGES/registry-base" | jq -r '.annotations["org.opencontainers.image.base.name"] + " " + .annotations["org.opencontainers.image.base.digest"]')"
+}
+
 # ---------------------------------------------------------------------------------------
 
 fetch_case
+registry_base_case
 root_home_case
 python_case
 closure_cases
