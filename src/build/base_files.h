@@ -21,9 +21,23 @@ struct BaseFiles {
 
 Result<BaseFiles> add_base_files(Plan& plan, const RootDir& root, const BuildSpec& spec);
 
-// The config's User for `--user`: "65532" by default; a name of the generated /etc/passwd
-// (root, nobody, nonroot) becomes its number, so runtimes can check runAsNonRoot.
-Result<std::string> config_user(const std::string& user);
+// Whether `text` holds a PEM certificate ("-----BEGIN CERTIFICATE-----" ... "-----END
+// CERTIFICATE-----"), the only block TLS libraries (Go's AppendCertsFromPEM, OpenSSL) take
+// from a bundle.
+bool has_pem_certificate(std::string_view text);
+
+// The user and group databases of a tree: /etc/passwd and /etc/group ("" when absent).
+struct Accounts {
+  std::string passwd;
+  std::string group;
+};
+
+// The config's User for `--user` (UID[:GID], NAME[:GROUP]): "65532" by default; names become
+// numbers, so runtimes can check runAsNonRoot. A name is looked up in the image's files (the
+// generated root, nobody, nonroot, or an added /etc/passwd) and then in the root's; a user only
+// the root has gets its primary group too ("405:100"), which runc could not find in the image.
+Result<std::string> config_user(const std::string& user, const Accounts& image,
+                                const Accounts& root);
 
 // os-release for the image: the root's, with PRETTY_NAME "Distroless" (ID and VERSION_ID
 // stay, so scanners know the distribution of the packages); a minimal one without.

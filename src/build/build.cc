@@ -60,9 +60,16 @@ Result<Root> open_root(const std::string& from, const std::optional<oci::Platfor
   root.unpacked.emplace(TRY(TempDir::create_beside(temp_directory() + "/pith-from", 0700)));
   TRY(unpack_image(*src, img, root.unpacked->path()).wrap("--from " + from));
   root.dir.emplace(TRY(RootDir::open(root.unpacked->path())));
-  root.annotations["org.opencontainers.image.base.name"] = ref.str();
-  root.annotations["org.opencontainers.image.base.digest"] = img.descriptor.digest.str();
+  root.annotations = base_annotations(ref, img.descriptor.digest);
   return root;
+}
+
+// The user and group files of the root; those of the plan (what the image will have) below.
+Result<Accounts> root_accounts(const RootDir& root) {
+  Accounts a;
+  if (TRY(root.exists("/etc/passwd"))) a.passwd = TRY(root.read_file("/etc/passwd", 16 << 20));
+  if (TRY(root.exists("/etc/group"))) a.group = TRY(root.read_file("/etc/group", 16 << 20));
+  return a;
 }
 
 // LD_LIBRARY_PATH as the program will see it, from `--env`.
@@ -154,7 +161,20 @@ bool needs_loader_cache(const elf::Closure& closure, const std::string& program)
   return false;
 }
 
+Result<Accounts> image_accounts(const Plan& plan) {
+  return Accounts{TRY(image_file(plan, "/etc/passwd")), TRY(image_file(plan, "/etc/group"))};
+}
+
 }  // namespace
+
+std::map<std::string, std::string> base_annotations(const transport::ImageRef& from,
+                                                    const oci::Digest& digest) {
+  std::map<std::string, std::string> out;
+  if (from.kind == transport::Kind::docker)
+    out["org.opencontainers.image.base.name"] = from.docker.str();
+  out["org.opencontainers.image.base.digest"] = digest.str();
+  return out;
+}
 
 Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
                               const RegistryAccess& registries, TransferProgress* progress) {
@@ -169,7 +189,6 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   settings.compression = asked_compression.value_or(compress::Compression::gzip);
   settings.mtime = TRY(source_date_epoch());
   settings.created = rfc3339(settings.mtime);
-  settings.user = TRY(config_user(spec.user));
 
   // 2. The root the files come from.
   Root root = TRY(open_root(spec.from, asked, registries.from));
@@ -190,6 +209,8 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
             .wrap("--add " + a.from));
   for (const auto& a : spec.add_host)
     TRY(plan.add_host(a.from, a.to, Layer::app).wrap("--add-host " + a.from));
+  // The user's names as the image's files (generated or added) or else the root's give them.
+  settings.user = TRY(config_user(spec.user, TRY(image_accounts(plan)), TRY(root_accounts(dir))));
 
   // The closure after the extra files: the NSS modules it adds are those of the nsswitch.conf
   // the image will have (the generated one, or the root's when it was added). Its programs: the

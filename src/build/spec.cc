@@ -1,10 +1,15 @@
 // pith.yaml parsing (yaml-cpp) and the checks shared by the file and the flags.
 #include "build/spec.h"
 
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
-#include <set>
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <iterator>
 
+#include "transport/reference.h"
 #include "util/file.h"
 
 namespace pith::build {
@@ -129,7 +134,92 @@ Result<BuildSpec> parse_spec_yaml(std::string_view text, const std::string& name
 
 Result<BuildSpec> load_spec_file(const std::string& path) {
   std::string text = TRY(read_file(path, 1 << 20));
-  return parse_spec_yaml(text, path);
+  BuildSpec spec = TRY(parse_spec_yaml(text, path));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+    relative_to_folder(spec, std::filesystem::path(path).parent_path().string());
+  return spec;
+}
+
+void relative_to_folder(BuildSpec& spec, const std::string& folder) {
+  namespace fs = std::filesystem;
+  if (folder.empty() || folder == ".") return;
+  std::error_code ec;
+  const fs::path base = fs::absolute(folder, ec);
+  if (ec) return;
+  auto host = [&](std::string& p) {
+    if (!p.empty() && p.front() != '/') p = (base / p).lexically_normal().string();
+  };
+  auto reference = [&](std::string& text) {
+    // A reference that does not parse is left for the build to report where it is used.
+    auto ref = transport::parse_reference(text);
+    if (!ref || ref->path.empty() || ref->path.front() == '/') return;
+    // Only the path changes, the rest stays as written (str() would spell the tag out:
+    // "fetch:1" as "docker.io/library/fetch:1").
+    std::string absolute = (base / ref->path).lexically_normal().string();
+    size_t at = ref->kind == transport::Kind::path ? 0 : text.find(':') + 1;
+    if (text.compare(at, ref->path.size(), ref->path) == 0) {
+      text.replace(at, ref->path.size(), absolute);
+    } else {
+      ref->path = absolute;
+      text = ref->str();
+    }
+  };
+  if (!spec.entrypoint.empty() && spec.entrypoint.front() != '/') {
+    // Relative to the current directory, as it must stay relative; the folder alone is made
+    // canonical (the program's own name is kept: it names /app/<name>).
+    fs::path rel = fs::relative(base, ec);
+    fs::path p = (ec ? base : rel) / spec.entrypoint;
+    std::string text = p.lexically_normal().string();
+    if (text.front() != '/' && !text.starts_with("../")) text = "./" + text;
+    spec.entrypoint = text;
+  }
+  for (auto& a : spec.add_host) host(a.from);
+  host(spec.ca_bundle);
+  reference(spec.from);
+  for (auto& o : spec.outputs) reference(o);
+}
+
+BuildSpec combine(BuildSpec s, const BuildSpec& f,
+                  const std::function<bool(std::string_view key)>& given) {
+  // Single values, and what defines the command: the flag's.
+  if (given("from")) s.from = f.from;
+  if (given("entrypoint")) s.entrypoint = f.entrypoint;
+  if (given("cmd")) s.cmd = f.cmd;
+  if (given("workdir")) s.workdir = f.workdir;
+  if (given("user")) s.user = f.user;
+  if (given("stop-signal")) s.stop_signal = f.stop_signal;
+  if (given("locale")) s.locale = f.locale;
+  if (given("platform")) s.platform = f.platform;
+  if (given("compress")) s.compress = f.compress;
+  if (given("layers")) s.layers = f.layers;
+  if (given("tzdata")) s.tzdata = f.tzdata;
+  if (given("allow-missing")) s.allow_missing = f.allow_missing;
+  if (given("no-verify")) s.no_verify = f.no_verify;
+  // The CA bundle is one setting given two ways: each flag replaces the other's file value.
+  if (given("ca-bundle") || given("no-ca-certs")) {
+    s.ca_bundle = f.ca_bundle;
+    s.no_ca_certs = f.no_ca_certs;
+  }
+  // Lists and maps: the flags' added; a key given again takes the flag's value in place.
+  for (const auto& e : f.env) {
+    auto eq = e.find('=');
+    std::string key = e.substr(0, eq == std::string::npos ? e.size() : eq + 1);
+    auto same = std::find_if(s.env.begin(), s.env.end(), [&](const std::string& x) {
+      return eq != std::string::npos && x.starts_with(key);
+    });
+    if (same != s.env.end())
+      *same = e;
+    else
+      s.env.push_back(e);
+  }
+  s.add.insert(s.add.end(), f.add.begin(), f.add.end());
+  s.add_host.insert(s.add_host.end(), f.add_host.begin(), f.add_host.end());
+  s.expose.insert(s.expose.end(), f.expose.begin(), f.expose.end());
+  s.outputs.insert(s.outputs.end(), f.outputs.begin(), f.outputs.end());
+  for (const auto& [k, v] : f.labels) s.labels[k] = v;
+  for (const auto& [k, v] : f.annotations) s.annotations[k] = v;
+  return s;
 }
 
 Result<AddSpec> parse_add(std::string_view text, bool need_destination) {
@@ -155,9 +245,41 @@ Result<LayerMode> parse_layer_mode(std::string_view text) {
                     "\"");
 }
 
+bool is_stop_signal(std::string_view text) {
+  // Docker's and podman's table for Linux (moby/sys signal.SignalMap), and the numbers 1 to 64
+  // podman allows.
+  static constexpr std::string_view k_names[] = {
+      "ABRT", "ALRM",   "BUS",  "CHLD",   "CLD",   "CONT", "FPE",  "HUP",   "ILL",
+      "INT",  "IO",     "IOT",  "KILL",   "PIPE",  "POLL", "PROF", "PWR",   "QUIT",
+      "SEGV", "STKFLT", "STOP", "SYS",    "TERM",  "TRAP", "TSTP", "TTIN",  "TTOU",
+      "URG",  "USR1",   "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", "RTMIN", "RTMAX"};
+  auto number = [](std::string_view s, int low, int high) {
+    if (s.empty() || s.size() > 2 || s.find_first_not_of("0123456789") != std::string_view::npos)
+      return false;
+    int n = std::stoi(std::string(s));
+    return n >= low && n <= high;
+  };
+  if (number(text, 1, 64)) return true;
+  std::string name(text);
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (name.starts_with("SIG")) name.erase(0, 3);
+  // "RTMIN+1" .. "RTMIN+15" and "RTMAX-14" .. "RTMAX-1", written without leading zeros.
+  if (name.starts_with("RTMIN+") || name.starts_with("RTMAX-")) {
+    std::string_view offset = std::string_view(name).substr(6);
+    return !offset.starts_with('0') && number(offset, 1, name[5] == '+' ? 15 : 14);
+  }
+  return std::find(std::begin(k_names), std::end(k_names), name) != std::end(k_names);
+}
+
 Result<void> validate(const BuildSpec& spec) {
   if (spec.entrypoint.empty()) return make_error("no --entrypoint given");
   if (spec.outputs.empty()) return make_error("no output given (-o oci:DIR:TAG, ...)");
+  if (!spec.workdir.empty() && spec.workdir.front() != '/')
+    return make_error("--workdir " + spec.workdir +
+                      ": not an absolute path (the OCI runtime spec requires one)");
+  if (!spec.stop_signal.empty() && !is_stop_signal(spec.stop_signal))
+    return make_error("--stop-signal " + spec.stop_signal +
+                      ": not a signal (a name such as SIGTERM, TERM or SIGRTMIN+3, or 1 to 64)");
   if (spec.no_ca_certs && !spec.ca_bundle.empty())
     return make_error("--ca-bundle and --no-ca-certs exclude each other");
   if (!spec.locale.empty() && spec.locale != "C.UTF-8" && spec.locale != "C.utf8")

@@ -32,37 +32,26 @@ Result<std::map<std::string, std::string>> key_values(const std::vector<std::str
   return out;
 }
 
-// The settings: those of -f FILE, then every flag given on the command line over them (lists
-// and maps given as flags add to the file's).
+// The settings: those of -f FILE, then the command line's over them, by build::combine's rule
+// (flags replace single values and the command, add to lists and maps).
 Result<build::BuildSpec> settings(const BuildArgs& a, const CLI::App& app) {
-  build::BuildSpec s =
+  build::BuildSpec file =
       a.spec_file.empty() ? build::BuildSpec{} : TRY(build::load_spec_file(a.spec_file));
-  auto given = [&](const char* name) { return app.count(name) > 0; };
-  const build::BuildSpec& f = a.flags;
-  if (given("--from")) s.from = f.from;
-  if (given("--entrypoint")) s.entrypoint = f.entrypoint;
-  if (given("--cmd")) s.cmd = f.cmd;
-  if (given("--workdir")) s.workdir = f.workdir;
-  if (given("--user")) s.user = f.user;
-  if (given("--stop-signal")) s.stop_signal = f.stop_signal;
-  if (given("--ca-bundle")) s.ca_bundle = f.ca_bundle;
-  if (given("--no-ca-certs")) s.no_ca_certs = true;
-  if (given("--tzdata")) s.tzdata = true;
-  if (given("--locale")) s.locale = f.locale;
-  if (given("--platform")) s.platform = f.platform;
-  if (given("--compress")) s.compress = f.compress;
-  if (given("--allow-missing")) s.allow_missing = true;
-  if (given("--no-verify")) s.no_verify = true;
-  if (given("--layers")) s.layers = TRY(build::parse_layer_mode(a.layers));
-  for (const auto& e : f.env) s.env.push_back(e);
-  for (const auto& p : f.expose) s.expose.push_back(p);
-  for (const auto& o : f.outputs) s.outputs.push_back(o);
-  for (const auto& item : a.add) s.add.push_back(TRY(build::parse_add(item, false).wrap("--add")));
+  auto given = [&](std::string_view key) { return app.count("--" + std::string(key)) > 0; };
+  build::BuildSpec f = a.flags;
+  // --cmd and --entrypoint never take a word that starts with "-" (CLI11 leaves it to be the
+  // option it names and gives them "" instead): `--cmd -o DEST` must not swallow the output.
+  for (const auto& arg : f.cmd)
+    if (arg.empty())
+      return make_error("--cmd: no value (an argument that starts with \"-\" is written --cmd=-x)");
+  if (given("entrypoint") && f.entrypoint.empty()) return make_error("--entrypoint: no value");
+  for (const auto& item : a.add) f.add.push_back(TRY(build::parse_add(item, false).wrap("--add")));
   for (const auto& item : a.add_host)
-    s.add_host.push_back(TRY(build::parse_add(item, true).wrap("--add-host")));
-  for (const auto& [k, v] : TRY(key_values(a.labels, "--label"))) s.labels[k] = v;
-  for (const auto& [k, v] : TRY(key_values(a.annotations, "--annotation"))) s.annotations[k] = v;
-  return s;
+    f.add_host.push_back(TRY(build::parse_add(item, true).wrap("--add-host")));
+  f.labels = TRY(key_values(a.labels, "--label"));
+  f.annotations = TRY(key_values(a.annotations, "--annotation"));
+  if (given("layers")) f.layers = TRY(build::parse_layer_mode(a.layers));
+  return build::combine(std::move(file), f, given);
 }
 
 // One line of a command's output ("" when it fails or prints nothing).
@@ -127,9 +116,16 @@ Runner setup_build(CLI::App& app) {
                  "containers-storage:NAME:TAG");
   app.add_option("--from", f.from,
                  "Where files come from: a directory (default /) or an image reference");
+  // One word each; a word that starts with "-" is never their value (--cmd=-v passes one).
   app.add_option("--entrypoint", f.entrypoint,
-                 "The program: a path inside the root, or ./FILE for a host file (-> /app/FILE)");
-  app.add_option("--cmd", f.cmd, "Default arguments (repeatable)");
+                 "The program: a path inside the root, or ./FILE for a host file (-> /app/FILE)")
+      ->expected(0, 1);
+  app.add_option("--cmd", f.cmd,
+                 "One default argument (repeat for more: --cmd a --cmd b; --cmd=-v for one "
+                 "that starts with -)")
+      ->expected(0, 1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--add", a->add, "SRC[:DST] more files or folders from the root (repeatable)");
   app.add_option("--add-host", a->add_host, "SRC:DST a host file or folder (repeatable)");
   app.add_option("--env", f.env, "K=V in the image's environment (repeatable)");

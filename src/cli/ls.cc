@@ -1,6 +1,7 @@
 // `pith ls IMAGE`: the image's files, layers squashed (or one layer as stored), like tar -tv.
 #include <cstdio>
 #include <ctime>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -20,7 +21,8 @@ namespace {
 struct LsArgs {
   std::string image;
   std::string platform;
-  int layer = -1;
+  std::optional<int64_t> layer;  // from the bottom (0, 1, ...) or from the top (-1, -2, ...)
+  int64_t layer_flag = 0;
   bool json = false;
   RegistryFlags registry;
 };
@@ -106,6 +108,17 @@ class Printer {
   std::string m_buf;
 };
 
+// `--layer N` as an index: from the bottom, or counted from the top when negative, as Python
+// indexes a list (-1 is the top layer).
+Result<size_t> layer_index(int64_t n, size_t count) {
+  auto c = static_cast<int64_t>(count);
+  if (n >= c || n < -c) {
+    std::string range = count == 0 ? "none" : fmt::format("0 to {}, or {} to -1", c - 1, -c);
+    return make_error(fmt::format("--layer {}: the image has {} layers ({})", n, count, range));
+  }
+  return static_cast<size_t>(n < 0 ? n + c : n);
+}
+
 Result<void> run_ls(const LsArgs& args) {
   // 1. Open the image and pick the platform.
   auto ref = TRY(transport::parse_reference(args.image));
@@ -115,12 +128,9 @@ Result<void> run_ls(const LsArgs& args) {
   // 2. Read the entries: one layer as stored, or every layer squashed in order; 3. print each
   // as it comes (a listing may be large: nothing is gathered).
   Printer print(args.json);
-  if (args.layer >= 0) {
-    if (static_cast<size_t>(args.layer) >= img.manifest.layers.size())
-      return make_error("--layer " + std::to_string(args.layer) + ": the image has " +
-                        std::to_string(img.manifest.layers.size()) + " layers (0 to " +
-                        std::to_string(img.manifest.layers.size() - 1) + ")");
-    auto layer = TRY(fs::read_layer(*src, img, static_cast<size_t>(args.layer)));
+  if (args.layer) {
+    size_t index = TRY(layer_index(*args.layer, img.manifest.layers.size()));
+    auto layer = TRY(fs::read_layer(*src, img, index));
     auto& entries = layer.entries;
     std::erase_if(entries, [](const tar::Entry& e) { return e.path.empty(); });
     std::stable_sort(entries.begin(), entries.end(),
@@ -151,12 +161,13 @@ Result<void> run_ls(const LsArgs& args) {
 Runner setup_ls(CLI::App& app) {
   auto args = std::make_shared<LsArgs>();
   app.add_option("image", args->image, "Image reference")->required();
-  app.add_option("--layer", args->layer, "Only layer N (0 = bottom), its entries as stored")
-      ->check(CLI::NonNegativeNumber);
+  auto* layer = app.add_option("--layer", args->layer_flag,
+                               "Only layer N (0 = bottom, -1 = top), its entries as stored");
   app.add_option("--platform", args->platform, "os/arch[/variant] to pick from an index");
   app.add_flag("--json", args->json, "JSON array of entries");
   add_registry_flags(app, args->registry);
-  return [args] {
+  return [args, layer] {
+    if (layer->count() > 0) args->layer = args->layer_flag;
     auto r = run_ls(*args);
     return r ? k_exit_ok : report(r.error());
   };

@@ -7,27 +7,14 @@
 #include "elf/closure.h"
 #include "elf/search.h"
 #include "lint/access.h"
+#include "lint/ca_files.h"
 #include "lint/command.h"
 
 namespace pith::lint {
 
 namespace {
 
-// Where TLS libraries look for CA certificates when SSL_CERT_FILE / SSL_CERT_DIR are unset:
-// Go's lists for Linux (crypto/x509/root_linux.go) and OpenSSL's defaults on Debian
-// (/usr/lib/ssl), Alpine and Fedora (/etc/ssl, /etc/pki/tls).
-constexpr std::string_view k_ca_files[] = {
-    "/etc/ssl/certs/ca-certificates.crt",
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/ssl/ca-bundle.pem",
-    "/etc/pki/tls/cacert.pem",
-    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
-    "/etc/ssl/cert.pem",
-    "/usr/lib/ssl/cert.pem",
-};
-constexpr std::string_view k_ca_dirs[] = {"/etc/ssl/certs", "/etc/pki/tls/certs",
-                                          "/usr/lib/ssl/certs"};
-// Libraries whose users verify certificates against those files.
+// Libraries whose users verify certificates against the files of lint/ca_files.h.
 constexpr std::string_view k_tls_libraries[] = {"libssl.so", "libgnutls.so", "libnss3.so",
                                                 "libcurl.so", "libcurl-gnutls.so"};
 

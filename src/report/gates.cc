@@ -1,13 +1,13 @@
 // Gate parsing and evaluation.
 #include "report/gates.h"
 
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
 
 #include <fmt/format.h>
 
-#include "report/render.h"
 #include "util/byte_size.h"
 
 namespace pith::report {
@@ -119,7 +119,8 @@ Result<std::vector<Gate>> parse_gates(std::string_view text) {
     gate.metric = trim(std::string_view(g).substr(0, op_pos));
     gate.op = g.substr(op_pos, op_len);
     if (gate.op == "=" || gate.op == "!") return make_error("gate \"" + g + "\": use == or !=");
-    gate.threshold = TRY(parse_number(trim(std::string_view(g).substr(op_pos + op_len)), g));
+    gate.threshold_text = trim(std::string_view(g).substr(op_pos + op_len));
+    gate.threshold = TRY(parse_number(gate.threshold_text, g));
     TRY(metric_value(InspectReport{}, gate.metric).wrap("gate \"" + g + "\""));
     gates.push_back(std::move(gate));
   }
@@ -133,8 +134,19 @@ Result<std::vector<std::string>> violated_gates(const InspectReport& r,
     double v = TRY(metric_value(r, g.metric));
     if (!holds(v, g.op, g.threshold)) continue;
     bool bytes = g.metric.find("size") != std::string::npos || g.metric.ends_with("_bytes");
-    out.push_back(fmt::format("{}: {} is {}", g.text, g.metric,
-                              bytes ? human_size(byte_count(v)) : fmt::format("{}", v)));
+    if (!bytes) {
+      out.push_back(fmt::format("{}: {} is {}", g.text, g.metric, v));
+      continue;
+    }
+    std::string message = fmt::format("{}: {} is {} bytes", g.text, g.metric, byte_count(v));
+    // A threshold with a unit, in bytes, so the two numbers compare at a glance.
+    if (g.threshold_text.find('B') != std::string::npos) {  // every unit ends with B
+      // A whole count as one (byte_count), anything else ("-1MB", "1.0005kB") as written.
+      bool whole = g.threshold >= 0 && g.threshold == std::floor(g.threshold);
+      message += whole ? fmt::format(" ({} is {} bytes)", g.threshold_text, byte_count(g.threshold))
+                       : fmt::format(" ({} is {} bytes)", g.threshold_text, g.threshold);
+    }
+    out.push_back(std::move(message));
   }
   return out;
 }

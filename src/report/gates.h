@@ -17,7 +17,8 @@ struct Gate {
   std::string metric;
   std::string op;  // > >= < <= == !=
   double threshold = 0;
-  std::string text;  // as written
+  std::string threshold_text;  // as written: "2MB"
+  std::string text;            // as written
 };
 
 // Gates separated by commas or newlines; "#" starts a comment. Sizes accept B, kB/KB, MB, GB,
@@ -28,7 +29,9 @@ Result<std::vector<Gate>> parse_gates(std::string_view text);
 Result<double> metric_value(const InspectReport& r, std::string_view metric);
 std::vector<std::string> metric_names();
 
-// One message per violated gate, e.g. "size>50MB: size is 812.4 MB".
+// One message per violated gate, e.g. "shells>0: shells is 3". A byte metric is given in
+// bytes, exactly, and a threshold written with a unit in bytes too: "content_size<=2MB:
+// content_size is 1982308 bytes (2MB is 2000000 bytes)" (rounded, "is 2.0 MB" hid why).
 Result<std::vector<std::string>> violated_gates(const InspectReport& r,
                                                 const std::vector<Gate>& gates);
 

@@ -111,8 +111,16 @@ head -c 200000000 /dev/urandom >"$big/root/blob"
 timeout -s INT 0.5 "$PITH" copy --compress gzip "rootfs:$big/root" "oci-archive:$tmp/outdir/big.tar" >/dev/null 2>&1
 expect_no_output "interrupted copy"
 
-# --layer counts from 0: a negative one is a usage error, not "every layer".
-expect_error "negative --layer" "$PITH" ls --layer -5 "$C/dive/test-docker-image.tar"
+# --layer counts from 0 at the bottom, or from -1 at the top as Python indexes do (never "every
+# layer"); beyond either end is a usage error.
+dive=$C/dive/test-docker-image.tar
+expect_eq "--layer -1 is the top layer" "$("$PITH" ls --json --layer 13 "$dive")" \
+  "$("$PITH" ls --json --layer -1 "$dive")"
+expect_eq "--layer -14 is the bottom layer" "$("$PITH" ls --json --layer 0 "$dive")" \
+  "$("$PITH" ls --json --layer -14 "$dive")"
+expect_error "--layer -15" "$PITH" ls --layer -15 "$dive"
+expect_eq "its message" "pith: error: --layer -15: the image has 14 layers (0 to 13, or -14 to -1)" \
+  "$(cat "$tmp/err")"
 
 # Destinations that are not regular files are refused and left as they were (as root, the
 # device is made here, never /dev/null itself).

@@ -73,6 +73,12 @@ rc=0
 expect_eq "gates: exit code" 1 "$rc"
 expect_eq "gates: violated lines" "pith: gate failed: efficiency<0.99: efficiency is 0.9844212134184309
 pith: gate failed: shells>0: shells is 3" "$(cat "$tmp/err")"
+# A byte value is given exactly, with the threshold in bytes (MB = 10^6 bytes): rounded, 1,188,573
+# bytes read "1.2 MB" and the failure of "<=1.2MB" looked wrong.
+rc=0
+"$PITH" inspect --fail-on 'content_size<=1.2MB,size>1MiB' "$dive" >/dev/null 2>"$tmp/err" || rc=$?
+expect_eq "gates: bytes exactly" "1 pith: gate failed: content_size<=1.2MB: content_size is 1188573 bytes (1.2MB is 1200000 bytes)
+pith: gate failed: size>1MiB: size is 1474458 bytes (1MiB is 1048576 bytes)" "$rc $(cat "$tmp/err")"
 expect_ok "dive's CI rules pass" "$PITH" inspect --fail-on 'efficiency<0.9,wasted_bytes>20MB,user_wasted_percent>0.5' "$dive"
 printf '# dive --ci rules\nefficiency<0.9  # lowestEfficiency\nwasted_bytes>20MB\n' >"$tmp/gates"
 expect_ok "gates file" "$PITH" inspect --fail-on-file "$tmp/gates" "$dive"

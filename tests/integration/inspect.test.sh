@@ -339,8 +339,8 @@ gate_run "gates file with comments: the two violated gates, in order" 1 \
   inspect "$DEB" --fail-on-file "$TEST_TMP/gates"
 printf '# nothing violated\nos_packages>1000 # fine\n' >"$TEST_TMP/gates-ok"
 gate_run "gates file whose gates hold: exit 0" 0 -- inspect "$DEB" --fail-on-file "$TEST_TMP/gates-ok"
-gate_run "gate with a size unit (size>1kB) fails, value in human units" 1 \
-  '^pith: gate failed: size>1kB: size is [0-9.]+ ?[kMG]i?B$' -- inspect "$DEB" --fail-on 'size>1kB'
+gate_run "gate with a size unit (size>1kB) fails, value and threshold in bytes" 1 \
+  '^pith: gate failed: size>1kB: size is [0-9]+ bytes \(1kB is 1000 bytes\)$' -- inspect "$DEB" --fail-on 'size>1kB'
 for bad in 'nonsense>1' 'size>>1' 'size>1XB' 'os_packages=1' 'efficiency' 'size>'; do
   gate_run "bad gate '$bad': exit 2, one error line" 2 '^pith: error: ' -- \
     inspect "$DEB" --fail-on "$bad"

@@ -70,12 +70,43 @@ TEST(Plan, HostTreesKeepTheirLinks) {
 }
 
 TEST(BaseFiles, UsersAreNumeric) {
-  EXPECT_EQ(*config_user(""), "65532");
-  EXPECT_EQ(*config_user("nonroot"), "65532");
-  EXPECT_EQ(*config_user("root"), "0");
-  EXPECT_EQ(*config_user("nobody:nonroot"), "65534:65532");
-  EXPECT_EQ(*config_user("1000:1000"), "1000:1000");
-  EXPECT_FALSE(config_user("www-data"));
+  // The image's files as the build generates them, and an Alpine 3.10 root's (its lines).
+  const Accounts image{
+      "root:x:0:0:root:/root:/sbin/nologin\n"
+      "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n"
+      "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n",
+      "root:x:0:\ntty:x:5:\nstaff:x:50:\nnobody:x:65534:\nnonroot:x:65532:\n"};
+  const Accounts alpine{
+      "root:x:0:0:root:/root:/bin/ash\nxfs:x:33:33:X Font Server:/etc/X11/fs:/sbin/"
+      "nologin\nguest:x:405:100:guest:/dev/null:/sbin/nologin\n",
+      "root:x:0:root\nwheel:x:10:root\nusers:x:100:games\n"};
+  EXPECT_EQ(*config_user("", image, alpine), "65532");
+  EXPECT_EQ(*config_user("nonroot", image, alpine), "65532");
+  EXPECT_EQ(*config_user("root", image, alpine), "0");
+  EXPECT_EQ(*config_user("nobody:nonroot", image, alpine), "65534:65532");
+  EXPECT_EQ(*config_user("1000:1000", image, alpine), "1000:1000");
+  EXPECT_EQ(*config_user("nonroot:tty", image, alpine), "65532:5");
+  // Only the root knows them: the primary group comes along, runc could not find it.
+  EXPECT_EQ(*config_user("guest", image, alpine), "405:100");
+  EXPECT_EQ(*config_user("guest:wheel", image, alpine), "405:10");
+  EXPECT_EQ(*config_user("xfs:users", image, alpine), "33:100");
+  EXPECT_EQ(*config_user("1000:wheel", image, alpine), "1000:10");
+  EXPECT_EQ(config_user("www-data", image, alpine).error().message,
+            "--user www-data: \"www-data\" is neither a number nor a user of the image's or the "
+            "root's /etc/passwd");
+  EXPECT_FALSE(config_user("guest:nogroup", image, alpine));
+  EXPECT_FALSE(config_user("guest", image, {}));
+}
+
+TEST(BaseFiles, PemCertificates) {
+  EXPECT_TRUE(
+      has_pem_certificate("# bundle\n-----BEGIN CERTIFICATE-----\nMIIB\n"
+                          "-----END CERTIFICATE-----\n"));
+  EXPECT_FALSE(has_pem_certificate("root:x:0:0:root:/root:/bin/sh\n"));
+  EXPECT_FALSE(has_pem_certificate("-----BEGIN CERTIFICATE-----\nMIIB\n"));  // cut short
+  EXPECT_FALSE(has_pem_certificate("-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\n"));
+  EXPECT_FALSE(
+      has_pem_certificate("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"));
 }
 
 TEST(BaseFiles, OsReleaseKeepsTheDistributionForScanners) {

@@ -31,7 +31,8 @@ TEST(Gates, ViolatedGatesNameTheValue) {
   auto violated = violated_gates(r, *gates);
   ASSERT_TRUE(violated.ok());
   EXPECT_EQ(*violated,
-            (std::vector<std::string>{"size>50MB: size is 812.4 MB", "shells>0: shells is 1"}));
+            (std::vector<std::string>{"size>50MB: size is 812400000 bytes (50MB is 50000000 bytes)",
+                                      "shells>0: shells is 1"}));
 }
 
 TEST(Gates, LargestByteCountsAreShownNotUndefined) {
@@ -46,8 +47,27 @@ TEST(Gates, LargestByteCountsAreShownNotUndefined) {
   auto violated = violated_gates(r, *gates);
   ASSERT_TRUE(violated.ok());
   EXPECT_EQ(*violated,
-            (std::vector<std::string>{"size>1TB: size is 18446744.1 TB",
-                                      "reclaimable_bytes>=0: reclaimable_bytes is 18446744.1 TB"}));
+            (std::vector<std::string>{
+                "size>1TB: size is 18446744073709551615 bytes (1TB is 1000000000000 bytes)",
+                "reclaimable_bytes>=0: reclaimable_bytes is 18446744073709551615 bytes"}));
+}
+
+TEST(Gates, ByteValuesAreExactNotRounded) {
+  // Issue #12: "content_size<=2MB" fired on 1,982,308 bytes and said "is 2.0 MB", which reads
+  // as if the gate were wrong. The exact count, and the threshold in the same unit, show why.
+  InspectReport r;
+  r.content_size = 1'982'308;
+  r.efficiency.wasted_bytes = 5;
+  auto gates = parse_gates("content_size<=2MB,content_size<2MiB,wasted_bytes>0,size>-1kB");
+  ASSERT_TRUE(gates.ok());
+  auto violated = violated_gates(r, *gates);
+  ASSERT_TRUE(violated.ok());
+  EXPECT_EQ(*violated,
+            (std::vector<std::string>{
+                "content_size<=2MB: content_size is 1982308 bytes (2MB is 2000000 bytes)",
+                "content_size<2MiB: content_size is 1982308 bytes (2MiB is 2097152 bytes)",
+                "wasted_bytes>0: wasted_bytes is 5 bytes",
+                "size>-1kB: size is 0 bytes (-1kB is -1000 bytes)"}));
 }
 
 }  // namespace
