@@ -1,5 +1,6 @@
-// `pith login REGISTRY` / `pith logout REGISTRY`: store or remove credentials in containers'
-// auth.json (the file skopeo and podman read), after checking them against the registry.
+// `pith login REGISTRY[/NAMESPACE]` / `pith logout REGISTRY[/NAMESPACE]`: store or remove
+// credentials in containers' auth.json (the file skopeo and podman read), after checking them
+// against the registry.
 #include <termios.h>
 #include <unistd.h>
 
@@ -31,12 +32,27 @@ struct LogoutArgs {
   bool all = false;
 };
 
-// "docker://host/..." or "host/repo" are accepted too: the registry part is what counts.
-Result<std::string> registry_of(const std::string& text) {
+// Where credentials go in the auth file, as `podman login` takes it: "host[:port]", or a
+// namespace or repository in it ("host:port/team"), an entry of its own that skopeo, podman
+// and pith prefer for the repositories under it. A URL stands for its host; "docker://" may
+// lead.
+struct LoginKey {
+  std::string key;       // "host:port" or "host:port/team"
+  std::string registry;  // "host:port": where the credentials are checked
+};
+
+Result<LoginKey> login_key(const std::string& text) {
   std::string s = text.rfind("docker://", 0) == 0 ? text.substr(9) : text;
-  s = registry::normalize_registry(s);
-  if (s.empty()) return make_error("no registry given");
-  return s;
+  LoginKey out;
+  out.key = registry::normalize_auth_key(s);
+  out.registry = out.key.substr(0, out.key.find('/'));
+  if (out.registry.empty()) return make_error("no registry given");
+  std::string path = out.key.substr(out.registry.size());
+  if (path.find_first_of(":@") != std::string::npos)
+    return make_error(text + ": credentials are stored for a registry or a namespace in it, " +
+                      "not for a tag or digest");
+  if (path.find("//") != std::string::npos) return make_error(text + ": empty path component");
+  return out;
 }
 
 // Reads a line from the terminal without echoing it.
@@ -63,7 +79,7 @@ Result<std::string> prompt(const std::string& what, bool secret) {
 
 Result<void> run_login(LoginArgs args) {
   // 1. Gather user name and password (flag, stdin or a prompt; never echoed).
-  std::string reg = TRY(registry_of(args.registry));
+  LoginKey where = TRY(login_key(args.registry));
   if (args.username.empty()) args.username = TRY(prompt("Username", false));
   if (args.password_stdin) {
     std::string all((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
@@ -73,18 +89,19 @@ Result<void> run_login(LoginArgs args) {
     args.password = TRY(prompt("Password", true));
   }
   if (args.username.empty() || args.password.empty())
-    return make_error("login " + reg + ": user name and password must not be empty");
-  // 2. Check them against the registry: nothing is stored unless they work.
+    return make_error("login " + where.key + ": user name and password must not be empty");
+  // 2. Check them against the registry (for a namespace too: as podman does, the registry's
+  // /v2/): nothing is stored unless they work.
   registry::ClientOptions options;
   options.tls.verify = args.tls_verify;
   options.tls.cert_dir = args.cert_dir;
   options.credential = registry::Credential{args.username, args.password};
-  auto client = TRY(registry::Client::create(reg, "", registry::Access::pull, options));
+  auto client = TRY(registry::Client::create(where.registry, "", registry::Access::pull, options));
   TRY(client->check_access());
-  // 3. Store them.
+  // 3. Store them, under the key as given.
   std::string path = registry::login_auth_file(args.authfile);
-  TRY(registry::store_credential(path, reg, *options.credential));
-  std::printf("Login Succeeded (%s, stored in %s)\n", reg.c_str(), path.c_str());
+  TRY(registry::store_credential(path, where.key, *options.credential));
+  std::printf("Login Succeeded (%s, stored in %s)\n", where.key.c_str(), path.c_str());
   return {};
 }
 
@@ -96,10 +113,10 @@ Result<void> run_logout(const LogoutArgs& args) {
     return {};
   }
   if (args.registry.empty()) return make_error("logout: name a registry, or --all");
-  std::string reg = TRY(registry_of(args.registry));
-  if (!TRY(registry::erase_credential(path, reg)))
-    return make_error("logout " + reg + ": not logged in (no entry in " + path + ")");
-  std::printf("Removed login credentials for %s\n", reg.c_str());
+  std::string key = TRY(login_key(args.registry)).key;
+  if (!TRY(registry::erase_credential(path, key)))
+    return make_error("logout " + key + ": not logged in (no entry in " + path + ")");
+  std::printf("Removed login credentials for %s\n", key.c_str());
   return {};
 }
 
@@ -107,7 +124,10 @@ Result<void> run_logout(const LogoutArgs& args) {
 
 Runner setup_login(CLI::App& app) {
   auto args = std::make_shared<LoginArgs>();
-  app.add_option("registry", args->registry, "Registry host[:port]")->required();
+  app.add_option("registry", args->registry,
+                 "Registry host[:port], or a namespace in it (host[:port]/team): its own entry, "
+                 "used for the repositories under it")
+      ->required();
   app.add_option("-u,--username", args->username, "User name (default: asked on the terminal)");
   app.add_option("-p,--password", args->password,
                  "Password (visible to other users in the process list: prefer --password-stdin)");
@@ -117,7 +137,9 @@ Runner setup_login(CLI::App& app) {
                  "${XDG_RUNTIME_DIR}/containers/auth.json)");
   app.add_flag("--tls-verify{true}", args->tls_verify,
                "Verify TLS certificates (default true; =false also allows plain http)");
-  app.add_option("--cert-dir", args->cert_dir, "Directory with ca.crt and client.cert/client.key");
+  app.add_option("--cert-dir", args->cert_dir,
+                 "Directory with ca.crt and client.cert/client.key (default: "
+                 "/etc/containers/certs.d/HOST:PORT/ if it exists)");
   return [args] {
     auto r = run_login(*args);
     return r ? k_exit_ok : report(r.error());
@@ -126,7 +148,8 @@ Runner setup_login(CLI::App& app) {
 
 Runner setup_logout(CLI::App& app) {
   auto args = std::make_shared<LogoutArgs>();
-  app.add_option("registry", args->registry, "Registry host[:port]");
+  app.add_option("registry", args->registry,
+                 "Registry host[:port] or namespace, as given to login");
   app.add_option("--authfile", args->authfile, "Credentials file (as for login)");
   app.add_flag("-a,--all", args->all, "Remove the credentials of every registry");
   return [args] {

@@ -16,6 +16,7 @@ struct RegistryFlags {
   std::string authfile;
   bool tls_verify = true;
   std::string cert_dir;
+  std::string prefix;  // "", "src-" or "dest-": how the flags are spelt
 
   transport::RegistryOptions options() const {
     transport::RegistryOptions o;
@@ -23,6 +24,7 @@ struct RegistryFlags {
     o.authfile = authfile;
     o.tls_verify = tls_verify;
     o.cert_dir = cert_dir;
+    o.flag_prefix = "--" + prefix;
     return o;
   }
 };
@@ -30,13 +32,15 @@ struct RegistryFlags {
 // prefix: "" for --creds..., "src-" or "dest-" for copy. --authfile is added once, by the
 // caller, when the prefix is not empty.
 inline void add_registry_flags(CLI::App& app, RegistryFlags& f, const std::string& prefix = "") {
+  f.prefix = prefix;
   std::string who = prefix == "src-" ? " (source)" : prefix == "dest-" ? " (destination)" : "";
   app.add_option("--" + prefix + "creds", f.creds,
                  "USER:PASSWORD for the registry" + who + " (default: credential files)");
   app.add_flag("--" + prefix + "tls-verify{true}", f.tls_verify,
                "Verify TLS certificates" + who + " (default true; =false also allows plain http)");
   app.add_option("--" + prefix + "cert-dir", f.cert_dir,
-                 "Directory with ca.crt and client.cert/client.key" + who);
+                 "Directory with ca.crt and client.cert/client.key" + who +
+                     " (default: /etc/containers/certs.d/HOST:PORT/ if it exists)");
   if (prefix.empty())
     app.add_option("--authfile", f.authfile,
                    "Credentials file (default: $REGISTRY_AUTH_FILE, containers' auth.json, "

@@ -3,6 +3,8 @@
 #include "registry/client.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -53,6 +55,19 @@ std::string registry_error_text(const std::string& body) {
   return text;
 }
 
+// containers' certs.d directory for a registry, as skopeo and podman look for it when no
+// --cert-dir is given (containers/image dockerCertDir): the first of these that exists.
+std::string default_cert_dir(const std::string& host) {
+  const char* home = std::getenv("HOME");
+  std::vector<std::string> roots{"/etc/containers/certs.d", "/etc/docker/certs.d"};
+  if (home && *home) roots.insert(roots.begin(), std::string(home) + "/.config/containers/certs.d");
+  for (const auto& root : roots) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(root + "/" + host, ec)) return root + "/" + host;
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string append_query(const std::string& url, const std::string& query) {
@@ -78,6 +93,7 @@ Client::Client(std::string registry, std::string repository, Access access, Clie
 
 Result<std::shared_ptr<Client>> Client::create(std::string registry, std::string repository,
                                                Access access, ClientOptions options) {
+  if (options.tls.cert_dir.empty()) options.tls.cert_dir = default_cert_dir(api_host(registry));
   std::shared_ptr<Client> c(
       new Client(std::move(registry), std::move(repository), access, std::move(options)));
   c->m_http = TRY(Http::create(c->m_options.tls));
@@ -108,7 +124,7 @@ Result<std::optional<Credential>> Client::credential() {
     std::lock_guard lock(m_mutex);
     if (m_credential_looked_up) return m_credential;
   }
-  auto found = TRY(find_credential(m_registry, m_options.authfile));
+  auto found = TRY(find_credential(m_registry, m_repository, m_options.authfile));
   std::lock_guard lock(m_mutex);
   m_credential = found;
   m_credential_looked_up = true;
@@ -143,13 +159,21 @@ Result<void> Client::ensure_ready() {
       ping = m_http->perform(Request{"GET", base + "/v2/", {}, "", true});
       // https failing where http is allowed next: no point retrying, try http.
       if (ping.status == 0 && !last) break;
+      // A certificate refused once is refused again; so is https by a plain HTTP server.
+      if (ping.failure == TransportFailure::unknown_ca) break;
+      if (ping.failure == TransportFailure::tls_handshake) {
+        // Is it plain HTTP? Asked in the clear, but with no credential.
+        Response plain = m_http->perform(
+            Request{"GET", "http://" + api_host(m_registry) + "/v2/", {}, "", false}, 64 << 10);
+        if (plain.status != 0) return plain_http_refused();
+      }
       auto delay = retry_delay({attempt, ping.status, ping.header("retry-after")}, m_options.retry);
       if (!delay) break;
       std::this_thread::sleep_for(*delay);
     }
     if (ping.status != 0) break;
   }
-  if (ping.status == 0) return failure(ping, "cannot reach the registry");
+  if (ping.status == 0) return unreachable(ping);
   {
     std::lock_guard lock(m_mutex);
     m_base = base;
@@ -158,6 +182,25 @@ Result<void> Client::ensure_ready() {
   std::lock_guard lock(m_mutex);
   m_ready = true;
   return {};
+}
+
+Error Client::plain_http_refused() const {
+  return make_error(api_host(m_registry) +
+                    ": the registry gave an HTTP response to an HTTPS request (it speaks plain "
+                    "HTTP); to allow plain HTTP, pass " +
+                    m_options.flag_prefix + "tls-verify=false");
+}
+
+Error Client::unreachable(const Response& ping) const {
+  std::string host = api_host(m_registry);
+  if (ping.failure == TransportFailure::unknown_ca)
+    return make_error(host +
+                      ": the registry's TLS certificate is signed by an unknown authority (" +
+                      ping.error + "); give its CA with " + m_options.flag_prefix +
+                      "cert-dir DIR (a directory holding it as ca.crt), or put it in "
+                      "/etc/containers/certs.d/" +
+                      host + "/ca.crt");
+  return make_error(describe() + ": cannot reach the registry: " + ping.error);
 }
 
 Result<void> Client::authenticate(const std::string& challenge_header) {

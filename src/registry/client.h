@@ -32,6 +32,9 @@ struct ClientOptions {
   // > 0: blobs larger than k_monolithic_limit go up in PATCH requests of this many bytes
   // (for registries or proxies that cap request bodies); 0: in one streamed PUT.
   uint64_t chunk_size = 0;
+  // How the command spells its registry flags ("--", "--src-", "--dest-"), for the hints of
+  // errors that a flag fixes (--tls-verify=false, --cert-dir).
+  std::string flag_prefix = "--";
 };
 
 struct FetchedManifest {
@@ -57,6 +60,10 @@ class Client {
   const std::string& registry() const { return m_registry; }
   const std::string& repository() const { return m_repository; }
 
+  // Reaches the registry (GET /v2/, https unless verification is off) and authenticates if
+  // it asks to; done once, at the first request. Called early, it makes a registry that cannot
+  // be reached fail before anything else happens, with an error that names the host.
+  Result<void> ensure_ready();
   // Reaches the registry and authenticates (what `pith login` checks).
   Result<void> check_access();
 
@@ -86,7 +93,9 @@ class Client {
 
  private:
   Client(std::string registry, std::string repository, Access access, ClientOptions options);
-  Result<void> ensure_ready();
+  // Why /v2/ got no answer, with the flag or file that fixes it when a setting is the cause.
+  Error unreachable(const Response& ping) const;
+  Error plain_http_refused() const;
   // Gets fresh authorization after a 401 (or at first use), from `challenge_header`.
   Result<void> authenticate(const std::string& challenge_header);
   Result<std::optional<Credential>> credential();

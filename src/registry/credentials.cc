@@ -68,6 +68,16 @@ std::string normalize_registry(std::string_view key) {
   return host;
 }
 
+std::string normalize_auth_key(std::string_view key) {
+  std::string_view rest = key;
+  for (std::string_view scheme : {"https://", "http://"})
+    if (rest.substr(0, scheme.size()) == scheme) return normalize_registry(key);
+  size_t slash = rest.find('/');
+  std::string path(slash == std::string_view::npos ? "" : rest.substr(slash));
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return normalize_registry(rest.substr(0, slash)) + path;
+}
+
 Result<AuthFile> parse_auth_file(std::string_view json) {
   auto j = nlohmann::json::parse(json, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return make_error("not a JSON object");
@@ -80,10 +90,10 @@ Result<AuthFile> parse_auth_file(std::string_view json) {
       auto auth = entry.find("auth");
       if (auth != entry.end() && auth->is_string() && !auth->get<std::string>().empty()) {
         auto decoded = base64_decode(auth->get<std::string>());
-        if (!decoded) return make_error("auths." + normalize_registry(key) + ": invalid base64");
+        if (!decoded) return make_error("auths." + normalize_auth_key(key) + ": invalid base64");
         size_t colon = decoded->find(':');
         if (colon == std::string::npos)
-          return make_error("auths." + normalize_registry(key) + ": not USER:PASSWORD");
+          return make_error("auths." + normalize_auth_key(key) + ": not USER:PASSWORD");
         c.username = decoded->substr(0, colon);
         c.password = decoded->substr(colon + 1);
       }
@@ -95,7 +105,11 @@ Result<AuthFile> parse_auth_file(std::string_view json) {
         c.password = token->get<std::string>();
       }
       if (c.username.empty()) continue;
-      out.auths[normalize_registry(key)] = std::move(c);
+      // Of keys that name the same thing ("host" and "https://host/v1/"), the one written in
+      // the normalised form wins, as containers/image tries the exact key first.
+      std::string normalized = normalize_auth_key(key);
+      if (key == normalized || !out.auths.contains(normalized))
+        out.auths[normalized] = std::move(c);
     }
   }
   auto helpers = j.find("credHelpers");
@@ -107,7 +121,7 @@ Result<AuthFile> parse_auth_file(std::string_view json) {
   return out;
 }
 
-Lookup lookup(const AuthFile& file, const std::string& registry) {
+Lookup lookup(const AuthFile& file, const std::string& registry, const std::string& repository) {
   // Docker's order: a registry's own helper, then inline auths, then the default store.
   Lookup out;
   auto helper = file.cred_helpers.find(registry);
@@ -115,10 +129,17 @@ Lookup lookup(const AuthFile& file, const std::string& registry) {
     out.helper = helper->second;
     return out;
   }
-  auto it = file.auths.find(registry);
-  if (it != file.auths.end()) {
-    out.credential = it->second;
-    return out;
+  // containers/image's authKeysForKey: the repository, each namespace above it, the registry.
+  std::string key = repository.empty() ? registry : registry + "/" + repository;
+  while (true) {
+    auto it = file.auths.find(key);
+    if (it != file.auths.end()) {
+      out.credential = it->second;
+      return out;
+    }
+    size_t slash = key.rfind('/');
+    if (slash == std::string::npos) break;
+    key.resize(slash);
   }
   out.helper = file.creds_store;
   return out;
@@ -143,6 +164,7 @@ std::vector<std::string> auth_file_paths(const std::string& authfile_option) {
 }
 
 Result<std::optional<Credential>> find_credential(const std::string& registry,
+                                                  const std::string& repository,
                                                   const std::string& authfile_option) {
   for (const auto& path : auth_file_paths(authfile_option)) {
     std::error_code ec;
@@ -153,7 +175,7 @@ Result<std::optional<Credential>> find_credential(const std::string& registry,
     std::string text = TRY(read_file(path, k_max_file));
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) continue;  // empty: none
     AuthFile file = TRY(parse_auth_file(text).wrap(path));
-    Lookup found = lookup(file, registry);
+    Lookup found = lookup(file, registry, repository);
     if (found.credential) return found.credential;
     if (!found.helper.empty()) {
       auto c = TRY(run_credential_helper(found.helper, registry));
@@ -222,23 +244,23 @@ Result<std::optional<Credential>> run_credential_helper(const std::string& helpe
   return std::optional<Credential>(std::move(c));
 }
 
-Result<void> store_credential(const std::string& path, const std::string& registry,
+Result<void> store_credential(const std::string& path, const std::string& key,
                               const Credential& c) {
   nlohmann::json j = TRY(read_json_file(path));
   if (!j.contains("auths") || !j["auths"].is_object()) j["auths"] = nlohmann::json::object();
-  j["auths"][registry] = {{"auth", base64_encode(c.username + ":" + c.password)}};
+  j["auths"][key] = {{"auth", base64_encode(c.username + ":" + c.password)}};
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   return write_file_atomic(path, j.dump(1, '\t') + "\n", 0600);
 }
 
-Result<bool> erase_credential(const std::string& path, const std::string& registry) {
+Result<bool> erase_credential(const std::string& path, const std::string& key) {
   nlohmann::json j = TRY(read_json_file(path));
   if (!j.contains("auths") || !j["auths"].is_object()) return false;
   bool found = false;
   auto& auths = j["auths"];
   for (auto it = auths.begin(); it != auths.end();) {
-    if (normalize_registry(it.key()) == registry) {
+    if (normalize_auth_key(it.key()) == key) {
       it = auths.erase(it);
       found = true;
     } else {

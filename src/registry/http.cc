@@ -145,21 +145,23 @@ Result<std::unique_ptr<HttpStream>> Http::open(Request r) {
 
 Response Http::perform(const Request& r, size_t body_limit) {
   Response out;
-  auto stream = open(r);
-  if (!stream) {
-    out.error = stream.error().message;
+  std::unique_ptr<HttpStream> stream(new HttpStream(r));
+  if (auto started = stream->start(*this); !started) {
+    out.error = started.error().message;
+    out.failure = stream->m_failure;
     return out;
   }
-  auto body = read_all(**stream, body_limit);
+  auto body = read_all(*stream, body_limit);
   if (!body) {
     out.error = body.error().message;
+    out.failure = stream->m_failure;
     return out;
   }
-  out.status = (*stream)->status();
-  out.headers = (*stream)->headers();
+  out.status = stream->status();
+  out.headers = stream->headers();
   out.body = std::move(*body);
   char* url = nullptr;
-  curl_easy_getinfo(static_cast<CURL*>((*stream)->m_easy), CURLINFO_EFFECTIVE_URL, &url);
+  curl_easy_getinfo(static_cast<CURL*>(stream->m_easy), CURLINFO_EFFECTIVE_URL, &url);
   if (url) out.effective_url = url;
   return out;
 }
@@ -249,6 +251,8 @@ Result<void> HttpStream::start(Http& http) {
   curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &HttpStream::on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
+  m_error_detail.assign(CURL_ERROR_SIZE, '\0');
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, m_error_detail.data());
   auto* pool = http.m_locks.get();
   m_pool = pool;
   {
@@ -288,12 +292,32 @@ Result<void> HttpStream::pump() {
   while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
     if (msg->msg != CURLMSG_DONE) continue;
     m_done = true;
-    if (msg->data.result != CURLE_OK) m_error = curl_easy_strerror(msg->data.result);
+    if (msg->data.result != CURLE_OK) record_failure(msg->data.result);
   }
   if (!m_done && running == 0) m_done = true;
   if (!m_done && m_buf.size() == before && !m_paused)
     curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
   return {};
+}
+
+void HttpStream::record_failure(int curl_code) {
+  auto code = static_cast<CURLcode>(curl_code);
+  m_error = curl_easy_strerror(code);
+  m_failure = TransportFailure::other;
+  if (code != CURLE_SSL_CONNECT_ERROR && code != CURLE_PEER_FAILED_VERIFICATION) return;
+  // TLS failures in OpenSSL's words ("SSL certificate problem: self-signed certificate"),
+  // where curl's own would only say "SSL peer certificate or SSH remote key was not OK".
+  std::string detail = m_error_detail.c_str();  // up to its terminating NUL
+  if (!detail.empty()) m_error = detail;
+  m_failure = TransportFailure::tls_handshake;
+  if (code == CURLE_PEER_FAILED_VERIFICATION) {
+    // OpenSSL's X509_V_ERR_*: an issuer that is missing or self-signed, that is, a CA not
+    // among the trusted ones (an expired certificate or a wrong host name is another matter).
+    long verify = 0;
+    curl_easy_getinfo(static_cast<CURL*>(m_easy), CURLINFO_SSL_VERIFYRESULT, &verify);
+    m_failure = verify == 2 || (verify >= 18 && verify <= 21) ? TransportFailure::unknown_ca
+                                                              : TransportFailure::other;
+  }
 }
 
 Result<size_t> HttpStream::read(std::span<std::byte> out) {

@@ -31,11 +31,20 @@ struct Request {
   uint64_t upload_size = 0;
 };
 
+// Why a request got no HTTP answer, where the cause is one a message can say how to fix.
+enum class TransportFailure {
+  none,
+  tls_handshake,  // the TLS handshake broke off (a server that speaks plain HTTP, for one)
+  unknown_ca,     // the server's certificate chain ends at a CA that is not trusted
+  other,
+};
+
 struct Response {
   long status = 0;                             // 0: no HTTP answer (see `error`)
   std::map<std::string, std::string> headers;  // lower-case names of the final answer
   std::string body;
   std::string error;  // the transport failure when status is 0
+  TransportFailure failure = TransportFailure::none;
   std::string effective_url;
   std::string header(const std::string& lower_name) const;
 };
@@ -58,6 +67,8 @@ class HttpStream final : public ByteSource {
   Result<void> start(Http& http);
   // Drives the transfer until body bytes are buffered or it ends.
   Result<void> pump();
+  // Records why the transfer ended without an answer.
+  void record_failure(int curl_code);
   static size_t on_header(char* data, size_t size, size_t n, void* self);
   static size_t on_body(char* data, size_t size, size_t n, void* self);
   static size_t on_upload(char* data, size_t size, size_t n, void* self);
@@ -75,6 +86,8 @@ class HttpStream final : public ByteSource {
   bool m_done = false;
   bool m_got_body = false;
   std::string m_error;
+  std::string m_error_detail;  // curl's error buffer: the cause in its own words
+  TransportFailure m_failure = TransportFailure::none;
   std::string m_upload_error;  // why the upload source failed, if it did
 };
 

@@ -254,7 +254,10 @@ class Copier {
       return std::unique_ptr<ByteSource>(
           std::make_unique<TrackedSource>(std::move(s), m_progress, job.item, m_stop));
     };
-    return m_dst.put_blob_from(d, open);
+    // A blob the sink mounted from another repository was already there: skipped, as skopeo
+    // says.
+    job.skipped = TRY(m_dst.put_blob_from(d, open)) == ImageSink::Stored::mounted;
+    return {};
   }
 
   // The config blob, under the config media type of the manifest written.
@@ -303,7 +306,7 @@ class Copier {
     auto content = TRY(open());
     m_progress.start(job.item);
     TRY(about_blob(put(job, out, std::move(content), open), d.digest));
-    ++m_copied;
+    ++(job.skipped ? m_present : m_copied);
     return out;
   }
 
@@ -332,7 +335,7 @@ class Copier {
       m_progress.start(job.item);
       TRY(about_blob(put(job, out, std::move(peeked.stream), [&] { return m_src.blob(layer); }),
                      layer.digest));
-      ++m_copied;
+      ++(job.skipped ? m_present : m_copied);
       return out;
     }
     // Re-encode: decompress (checking the diff_id), compress, spool while hashing. The
@@ -375,7 +378,7 @@ class Copier {
       return std::unique_ptr<ByteSource>(std::make_unique<FileRegionSource>(spool, 0, size));
     };
     TRY(put(job, out, TRY(spooled()), spooled));
-    ++m_copied;
+    ++(job.skipped ? m_present : m_copied);
     return out;
   }
 

@@ -21,6 +21,7 @@ Result<std::shared_ptr<Client>> make_client(const ImageRef& ref, const RegistryO
   if (options.creds) co.credential = TRY(registry::parse_creds_option(*options.creds));
   if (!options.mount_from.empty()) co.also_pull.push_back(options.mount_from);
   co.chunk_size = options.chunk_size;
+  co.flag_prefix = options.flag_prefix;
   return Client::create(ref.docker.registry, ref.docker.repository, access, std::move(co));
 }
 
@@ -107,16 +108,17 @@ class RegistrySink final : public ImageSink {
   Result<void> put_blob(const oci::Descriptor& d, ByteSource& content) override {
     // A stream can be read once: a failed upload of it is not tried again.
     bool given = false;
-    return put_blob_from(d, [&]() -> Result<std::unique_ptr<ByteSource>> {
+    TRY(put_blob_from(d, [&]() -> Result<std::unique_ptr<ByteSource>> {
       if (given) return make_error("the content cannot be read a second time for another try");
       given = true;
       return std::unique_ptr<ByteSource>(std::make_unique<BorrowedSource>(content));
-    });
+    }));
+    return {};
   }
 
-  Result<void> put_blob_from(const oci::Descriptor& d, const BlobOpener& open) override {
-    TRY(m_client->upload_blob(d, open, m_mount_from));
-    return {};
+  Result<Stored> put_blob_from(const oci::Descriptor& d, const BlobOpener& open) override {
+    auto uploaded = TRY(m_client->upload_blob(d, open, m_mount_from));
+    return uploaded == Client::Uploaded::mounted ? Stored::mounted : Stored::written;
   }
 
   // Each upload is its own session (POST, then PUT or PATCH to its own location).
@@ -151,12 +153,15 @@ class RegistrySink final : public ImageSink {
 Result<std::unique_ptr<ImageSource>> open_registry_source(const ImageRef& ref,
                                                           const RegistryOptions& options) {
   auto client = TRY(make_client(ref, options, registry::Access::pull));
+  // A registry that cannot be reached (or trusted) is the first error, not one about a blob.
+  TRY(client->ensure_ready());
   return std::unique_ptr<ImageSource>(std::make_unique<RegistrySource>(std::move(client), ref));
 }
 
 Result<std::unique_ptr<ImageSink>> open_registry_sink(const ImageRef& ref,
                                                       const RegistryOptions& options) {
   auto client = TRY(make_client(ref, options, registry::Access::push));
+  TRY(client->ensure_ready());
   return std::unique_ptr<ImageSink>(
       std::make_unique<RegistrySink>(std::move(client), ref, options.mount_from));
 }

@@ -13,6 +13,8 @@ struct RegistryOptions {
   std::string authfile;              // --authfile; "" = the usual places
   bool tls_verify = true;            // false: any certificate, and plain http
   std::string cert_dir;              // --cert-dir: ca.crt, client.cert/client.key
+  // How the command spells these flags ("--", "--src-", "--dest-"), for errors' hints.
+  std::string flag_prefix = "--";
   // Sink only: a repository of the same registry that may hold the blobs (copy from it).
   std::string mount_from;
   // Sink only: > 0 uploads large blobs in chunks of this many bytes (--dest-chunk-size).

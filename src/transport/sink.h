@@ -38,11 +38,15 @@ class ImageSink {
   virtual bool has_blob(const oci::Digest& d) const = 0;
   // Stores a blob; `content` yields exactly d.size bytes of digest d (it is a verified stream).
   virtual Result<void> put_blob(const oci::Descriptor& d, ByteSource& content) = 0;
+  // What put_blob_from did: wrote the bytes, or linked a copy the destination already had
+  // elsewhere (a registry's cross-repository mount), which counts as skipped.
+  enum class Stored { written, mounted };
   // The same from an opener; sinks whose uploads can fail half-way (a registry) reopen the
   // content and try again. By default: one put_blob of one opened stream.
-  virtual Result<void> put_blob_from(const oci::Descriptor& d, const BlobOpener& open) {
+  virtual Result<Stored> put_blob_from(const oci::Descriptor& d, const BlobOpener& open) {
     auto content = TRY(open());
-    return put_blob(d, *content);
+    TRY(put_blob(d, *content));
+    return Stored::written;
   }
   // True when put_blob and has_blob may run on several threads at once (blobs of one image
   // copied in parallel); archives written as one stream say false.

@@ -5,9 +5,10 @@
 # Bearer tokens from a token server written for the tests (registry/token_server.py).
 # Checked: pith pushes and skopeo pulls and the reverse with identical manifest and blob
 # digests; a multi-platform index round-trips; a second push uploads no blob; a push to another
-# repository mounts; inspect/ls stream from the registry; credentials from flags, auth files,
-# credential helpers and pith login/logout; clear one-line errors (exit 2) for a wrong
-# password, an unknown repository or tag; a dropped connection, 500 and 429 answers are
+# repository mounts (and says the blobs were skipped); inspect/ls stream from the registry;
+# credentials from flags, auth files (namespaced keys too), credential helpers and pith
+# login/logout; clear one-line errors (exit 2) for a wrong password, an unknown repository or
+# tag, a plain-HTTP registry or an unknown CA (with the flag that fixes it); a dropped connection, 500 and 429 answers are
 # survived; redirects to another origin are followed; tampered blob bytes fail with the digest
 # named and nothing written; big blobs go in one PUT, or in PATCH chunks on request, and an
 # upload dropped half-way starts again; identity tokens are traded by the OAuth2 POST.
@@ -42,6 +43,18 @@ expect_error() {
     pass "$name"
   else
     fail "$name" "exit $rc (want 2), stderr (want one line containing \"$want\"):" "$err"
+  fi
+}
+
+# expect_error_line NAME LINE PITH_ARGS...: exit 2 and stderr exactly "pith: error: LINE".
+expect_error_line() {
+  local name=$1 want="pith: error: $2" rc=0
+  shift 2
+  "$PITH" "$@" >/dev/null 2>"$TEST_TMP/err" || rc=$?
+  if [ "$rc" -eq 2 ] && [ "$(cat "$TEST_TMP/err")" = "$want" ]; then
+    pass "$name"
+  else
+    fail "$name" "exit $rc (want 2), stderr (want \"$want\"):" "$(cat "$TEST_TMP/err")"
   fi
 }
 
@@ -95,6 +108,21 @@ n_blobs=$(wc -l <<<"$src_blobs")
 check_equal "mount: every blob mounted (POST ?mount= answered 201)" "$n_blobs" "$(grep -c '^POST .*/blobs/uploads/?mount=.* 201$' "$PROXY_LOG" || true)"
 check_equal "mount: no bytes sent (no PATCH/PUT of blobs)" "0" "$(grep -cE '^(PATCH|PUT) .*/blobs/uploads/' "$PROXY_LOG" || true)"
 check_equal "mount: manifest digest" "$src_manifest" "$(raw_digest "${SK[@]}" "$direct/pith/b:1")"
+# A mounted blob was already in the registry: counted as present and shown as skipped, as
+# skopeo shows it ("skipped: already exists"), not as written.
+check_equal "mount: counted as already present, none written" \
+  "Copied $via_proxy/pith/a:1 to $via_proxy/pith/e:1: sha256:$src_manifest (0 blobs written, $n_blobs already present)" \
+  "$("$PITH" copy "${PLAIN[@]}" "$via_proxy/pith/a:1" "$via_proxy/pith/e:1")"
+script -qfec "stty cols 120; $PITH copy ${PLAIN[*]} $via_proxy/pith/a:1 $via_proxy/pith/f:1" /dev/null </dev/null >"$TEST_TMP/mount.raw"
+script -qfec "stty cols 120; skopeo copy ${PLAIN[*]} $direct/pith/a:1 $direct/pith/g:1" /dev/null </dev/null >"$TEST_TMP/mount-skopeo.raw"
+# progress_lines KIND CAPTURE: the final "Copying KIND" lines on the screen, spaces squeezed.
+progress_lines() { tty_screen <"$2" | grep "^Copying $1 " | tr -s ' ' | sed 's/ *$//' | LC_ALL=C sort; }
+check_equal "mount, tty: each layer \"skipped: already exists\", as skopeo shows it" \
+  "$(progress_lines blob "$TEST_TMP/mount-skopeo.raw")" "$(progress_lines blob "$TEST_TMP/mount.raw")"
+# skopeo uploads the config again; pith mounts it too, so it is skipped as well.
+check_equal "mount, tty: the config is skipped too (mounted)" \
+  "Copying config $(skopeo inspect --raw "${SK[@]}" "$direct/pith/a:1" | jq -r .config.digest | cut -c8-19) skipped: already exists" \
+  "$(progress_lines config "$TEST_TMP/mount.raw")"
 
 # A blob over the 32 MiB single-PUT limit streams in one PUT (the registry hashes it as it
 # arrives); --dest-chunk-size sends it in PATCHes instead.
@@ -159,7 +187,25 @@ check_equal "compare docker://" "2" "$("$PITH" compare --tls-verify=false --json
 expect_error "error: unknown repository" "repository not found" copy "${PLAIN[@]}" "$via_proxy/nope/nothing:1" "oci:$TEST_TMP/never:t"
 expect_error "error: unknown tag" "pith/a: tag 404 not found (tags: 1, 2)" copy "${PLAIN[@]}" "$via_proxy/pith/a:404" "oci:$TEST_TMP/never:t"
 check_equal "error: nothing written" "no" "$([ -e "$TEST_TMP/never" ] && echo yes || echo no)"
-expect_error "error: https required by default" "127.0.0.1:$P1" inspect "$via_proxy/pith/a:1"
+# A plain-HTTP registry without --tls-verify=false (skopeo: "http: server gave HTTP response to
+# HTTPS client"): one line from the first request (/v2/), naming the host and the flag as the
+# command spells it; nothing about a blob, no retries.
+# (skopeo, and pith's check, against the registry itself: the proxy answers a TLS hello with
+# no status line, which Go takes for "not a TLS handshake".)
+check "plain HTTP: skopeo refuses https to it" \
+  bash -c "skopeo inspect --raw '$direct/pith/a:1' 2>&1 | grep -q 'server gave HTTP response to HTTPS client'"
+expect_error_line "plain HTTP: inspect says so, with --tls-verify=false" \
+  "127.0.0.1:$R1: the registry gave an HTTP response to an HTTPS request (it speaks plain HTTP); to allow plain HTTP, pass --tls-verify=false" \
+  inspect "$direct/pith/a:1"
+plain_refused="127.0.0.1:$P1: the registry gave an HTTP response to an HTTPS request (it speaks plain HTTP); to allow plain HTTP, pass"
+: >"$PROXY_LOG"
+expect_error_line "plain HTTP: push says so, with --dest-tls-verify=false" "$plain_refused --dest-tls-verify=false" \
+  copy "$IMG" "$via_proxy/pith/never:1"
+check_equal "plain HTTP: push stops at /v2/ (the one plain-HTTP request pith made)" "GET /v2/ 200" "$(cat "$PROXY_LOG")"
+expect_error_line "plain HTTP: pull says so, with --src-tls-verify=false" "$plain_refused --src-tls-verify=false" \
+  copy "$via_proxy/pith/a:1" "oci:$TEST_TMP/never:t"
+expect_error_line "plain HTTP: login says so, with --tls-verify=false" "$plain_refused --tls-verify=false" \
+  login --authfile "$TEST_TMP/never.json" -u someone -p something "127.0.0.1:$P1"
 
 # Faults.
 fault drop 1
@@ -217,7 +263,25 @@ check "basic+tls: skopeo pushes" skopeo copy -q --dest-cert-dir "$CA_DIR" --dest
 check "basic+tls: pith pulls" "$PITH" copy -q --src-cert-dir "$CA_DIR" --src-creds tester:s3cret-pass "$B/skopeo/m:1" "oci:$TEST_TMP/basic-pulled:t"
 check_equal "basic+tls: pulled manifest digest" "$(raw_digest --cert-dir "$CA_DIR" --creds tester:s3cret-pass "$B/skopeo/m:1")" \
   "$(raw_digest "oci:$TEST_TMP/basic-pulled:t")"
-expect_error "basic+tls: unknown CA is refused" "127.0.0.1:$R2" inspect --creds tester:s3cret-pass "$B/pith/a:1"
+# An unknown CA: one line naming the host, the command's --cert-dir flag and containers' certs.d.
+ca_refused() {
+  echo "127.0.0.1:$R2: the registry's TLS certificate is signed by an unknown authority (SSL certificate problem: unable to get local issuer certificate); give its CA with $1 DIR (a directory holding it as ca.crt), or put it in /etc/containers/certs.d/127.0.0.1:$R2/ca.crt"
+}
+expect_error_line "basic+tls: unknown CA: inspect names --cert-dir and certs.d" "$(ca_refused --cert-dir)" \
+  inspect --creds tester:s3cret-pass "$B/pith/a:1"
+expect_error_line "basic+tls: unknown CA: push names --dest-cert-dir" "$(ca_refused --dest-cert-dir)" \
+  copy --dest-creds tester:s3cret-pass "$IMG" "$B/pith/never:1"
+expect_error_line "basic+tls: unknown CA: login names --cert-dir" "$(ca_refused --cert-dir)" \
+  login --authfile "$TEST_TMP/never.json" -u tester -p s3cret-pass "127.0.0.1:$R2"
+# Without --cert-dir, containers' certs.d/HOST:PORT/ is read (here the per-user one, under
+# $HOME/.config), as skopeo reads it.
+CERTS_HOME="$TEST_TMP/certs-home"
+mkdir -p "$CERTS_HOME/.config/containers/certs.d/127.0.0.1:$R2"
+cp "$CERTS/ca.crt" "$CERTS_HOME/.config/containers/certs.d/127.0.0.1:$R2/"
+check_equal "certs.d: skopeo reads HOST:PORT/ca.crt" "$src_manifest" \
+  "$(HOME="$CERTS_HOME" raw_digest --creds tester:s3cret-pass "$B/pith/a:1")"
+check_equal "certs.d: pith too (no --cert-dir)" "sha256:$src_manifest" \
+  "$(HOME="$CERTS_HOME" "$PITH" inspect --creds tester:s3cret-pass --json "$B/pith/a:1" | jq -r .digest)"
 check "basic+tls: --tls-verify=false accepts it" "$PITH" ls --tls-verify=false --creds tester:s3cret-pass "$B/pith/a:1"
 expect_error "basic+tls: wrong password" "wrong user name or password" inspect --cert-dir "$CA_DIR" --creds tester:bad-pass-xyz "$B/pith/a:1"
 check_equal "basic+tls: the password is never printed" "0" "$(grep -c -e bad-pass-xyz -e s3cret "$TEST_TMP/err" || true)"
@@ -238,6 +302,31 @@ check_equal "login: nothing stored after a failed login" "no" "$([ -e "$TEST_TMP
 check "logout: pith logout" "$PITH" logout --authfile "$AUTH" "127.0.0.1:$R2"
 check_equal "logout: entry gone" "null" "$(jq -r ".auths[\"127.0.0.1:$R2\"]" "$AUTH")"
 expect_error "logout: not logged in" "not logged in" logout --authfile "$AUTH" "127.0.0.1:$R2"
+# A namespace's own entry (containers-auth.json(5)): `pith login HOST:PORT/team` stores it under
+# that key, as `podman login` does, and the most specific key matching a repository wins, as
+# skopeo reads the file. The registry's entry holds a wrong password, to tell which was used.
+check "namespace: skopeo pushes team/app" skopeo copy -q --dest-cert-dir "$CA_DIR" --dest-creds tester:s3cret-pass "$IMG" "$B/team/app:1"
+NS_AUTH="$TEST_TMP/ns-auth.json"
+check "namespace: pith login HOST:PORT/team" \
+  bash -c "printf 's3cret-pass' | '$PITH' login --authfile '$NS_AUTH' --cert-dir '$CA_DIR' -u tester --password-stdin 127.0.0.1:$R2/team"
+check_equal "namespace: stored under HOST:PORT/team alone" "127.0.0.1:$R2/team" "$(jq -r '.auths | keys[]' "$NS_AUTH")"
+jq --arg k "127.0.0.1:$R2" --arg a "$(printf tester:wrong-pass | base64)" '.auths[$k] = {auth: $a}' "$NS_AUTH" >"$NS_AUTH.new"
+mv "$NS_AUTH.new" "$NS_AUTH"
+check_equal "namespace: skopeo reads team/app with the team's entry" "$src_manifest" \
+  "$(raw_digest --cert-dir "$CA_DIR" --authfile "$NS_AUTH" "$B/team/app:1")"
+check_equal "namespace: pith reads team/app with the team's entry" "sha256:$src_manifest" \
+  "$("$PITH" inspect --cert-dir "$CA_DIR" --authfile "$NS_AUTH" --json "$B/team/app:1" | jq -r .digest)"
+check "namespace: skopeo uses the registry's entry (wrong password) for pith/a" \
+  bash -c "! skopeo inspect --raw --cert-dir '$CA_DIR' --authfile '$NS_AUTH' '$B/pith/a:1' >/dev/null 2>&1"
+expect_error "namespace: so does pith" "wrong user name or password" \
+  inspect --cert-dir "$CA_DIR" --authfile "$NS_AUTH" "$B/pith/a:1"
+expect_error "namespace: team is not a prefix of teamx" "wrong user name or password" \
+  inspect --cert-dir "$CA_DIR" --authfile "$NS_AUTH" "$B/teamx/app:1"
+expect_error "namespace: a tag cannot name credentials" "not for a tag or digest" \
+  login --authfile "$NS_AUTH" --cert-dir "$CA_DIR" -u tester -p s3cret-pass "127.0.0.1:$R2/team/app:1"
+check "namespace: pith logout HOST:PORT/team" "$PITH" logout --authfile "$NS_AUTH" "127.0.0.1:$R2/team"
+check_equal "namespace: logout leaves the registry's entry" "127.0.0.1:$R2" "$(jq -r '.auths | keys[]' "$NS_AUTH")"
+
 mkdir -p "$TEST_TMP/docker-config" "$TEST_TMP/bin"
 printf '{"credHelpers": {"127.0.0.1:%s": "pithtest"}}\n' "$R2" >"$TEST_TMP/docker-config/config.json"
 cat >"$TEST_TMP/bin/docker-credential-pithtest" <<HELPER

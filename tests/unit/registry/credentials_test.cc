@@ -55,6 +55,32 @@ TEST(Credentials, LookupOrder) {
   EXPECT_EQ(c.helper, "store");
 }
 
+// containers-auth.json(5): a key may name a namespace or repository; the most specific key
+// that holds the repository wins, whole path components only.
+TEST(Credentials, LookupMostSpecificKey) {
+  // "cmVnOjI=" is "reg:2", "dGVhbTpU" "team:T", "YXBwOkE=" "app:A".
+  auto f = parse_auth_file(R"({"auths": {
+    "r.io:5000": {"auth": "cmVnOjI="},
+    "r.io:5000/team": {"auth": "dGVhbTpU"},
+    "r.io:5000/team/sub/app": {"auth": "YXBwOkE="},
+    "https://index.docker.io/v1/": {"auth": "cmVnOjI="},
+    "docker.io/myorg": {"auth": "dGVhbTpU"}}})");
+  ASSERT_TRUE(f) << f.error().message;
+  auto user = [&](const std::string& registry, const std::string& repository) {
+    auto found = lookup(*f, registry, repository);
+    return found.credential ? found.credential->username : "";
+  };
+  EXPECT_EQ(user("r.io:5000", "team/app"), "team");
+  EXPECT_EQ(user("r.io:5000", "team/sub/app"), "app");
+  EXPECT_EQ(user("r.io:5000", "team/sub/other"), "team");
+  EXPECT_EQ(user("r.io:5000", "teamx/app"), "reg");  // not a prefix of a component
+  EXPECT_EQ(user("r.io:5000", "other"), "reg");
+  EXPECT_EQ(user("r.io:5000", ""), "reg");
+  EXPECT_EQ(user("docker.io", "myorg/app"), "team");
+  EXPECT_EQ(user("docker.io", "library/alpine"), "reg");
+  EXPECT_EQ(user("s.io", "team/app"), "");
+}
+
 TEST(Credentials, RejectsBrokenFiles) {
   EXPECT_FALSE(parse_auth_file("[]"));
   EXPECT_FALSE(parse_auth_file("{"));
@@ -69,6 +95,22 @@ TEST(Credentials, NormalizesRegistryKeys) {
   EXPECT_EQ(normalize_registry("registry-1.docker.io"), "docker.io");
   EXPECT_EQ(normalize_registry("http://localhost:5000/v2/"), "localhost:5000");
   EXPECT_EQ(normalize_registry("quay.io/org/repo"), "quay.io");
+  // As auths keys: a URL is its host; a plain key keeps its namespace.
+  EXPECT_EQ(normalize_auth_key("https://index.docker.io/v1/"), "docker.io");
+  EXPECT_EQ(normalize_auth_key("http://localhost:5000/v2/"), "localhost:5000");
+  EXPECT_EQ(normalize_auth_key("quay.io/org/repo"), "quay.io/org/repo");
+  EXPECT_EQ(normalize_auth_key("quay.io/org/"), "quay.io/org");
+  EXPECT_EQ(normalize_auth_key("index.docker.io/myorg"), "docker.io/myorg");
+  EXPECT_EQ(normalize_auth_key("localhost:5000"), "localhost:5000");
+}
+
+TEST(Credentials, ExactKeyWinsOverAnAlias) {
+  // "dXJsOlU=" is "url:U", "a2V5Oks=" "key:K": both name r.io; the normalised one wins,
+  // whatever the order.
+  auto f = parse_auth_file(R"({"auths": {"https://r.io/v1/": {"auth": "dXJsOlU="},
+                                         "r.io": {"auth": "a2V5Oks="}}})");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->auths.at("r.io").username, "key");
 }
 
 TEST(Credentials, CredsOption) {
@@ -94,11 +136,18 @@ TEST(Credentials, StoreAndEraseKeepTheRest) {
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // A namespace's entry is its own: stored beside the registry's, erased alone.
+  ASSERT_TRUE(store_credential(path, "r.io:5000/team", {"t", "q"}));
+  j = nlohmann::json::parse(*read_file(path, 1 << 20));
+  EXPECT_EQ(j["auths"]["r.io:5000/team"]["auth"], "dDpx");
+  EXPECT_EQ(j["auths"]["r.io:5000"]["auth"], "dTpw");
   EXPECT_TRUE(*erase_credential(path, "r.io:5000"));
   EXPECT_FALSE(*erase_credential(path, "r.io:5000"));
   j = nlohmann::json::parse(*read_file(path, 1 << 20));
   EXPECT_FALSE(j["auths"].contains("r.io:5000"));
+  EXPECT_TRUE(j["auths"].contains("r.io:5000/team"));
   EXPECT_TRUE(j["auths"].contains("keep.io"));
+  EXPECT_TRUE(*erase_credential(path, "r.io:5000/team"));
   std::filesystem::remove_all(dir);
 }
 
