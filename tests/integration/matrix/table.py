@@ -70,14 +70,17 @@ def main():
                     marks.append("✗ %d" % len(failures))
                 else:
                     marks.append(MARK[status])
-                    if status == "n/a" and note and note != "refused by pith":
-                        na_reasons.setdefault((dst, r), note)
             label = "`%s`%s" % (s, " `--all`" if d.endswith("--all") else "")
             out.append("| %s | %s |" % (label, " | ".join(marks)))
-        reasons = ["%s: %s" % (r, na_reasons[(dst, r)]) for r in readers if (dst, r) in na_reasons]
+        for s, d in rows:
+            for r in READERS:
+                status, note = cells.get((s, d, r), ("n/a", ""))
+                if status == "n/a" and note and note != "refused by pith":
+                    na_reasons.setdefault((dst, r), note)
+        reasons = ["%s: %s" % (r, na_reasons[(dst, r)]) for r in READERS if (dst, r) in na_reasons]
         if reasons:
             out.append("")
-            out.append("— " + "; ".join(reasons) + ".")
+            out.append("Not read (—): " + "; ".join(reasons) + ".")
         out.append("")
     total = len([c for c in cells.values() if c[0] != "n/a"])
     out.append("## Notes")
