@@ -113,9 +113,8 @@ fetch_case() {
   "$EXAMPLE/make-certs" "$certs"
   mkdir -p "$www"
   head -c 54321 /dev/urandom >"$www/payload.bin"
-  "$EXAMPLE/serve-https.py" "$www" "$certs/server.pem" "$certs/server.key" "$TEST_TMP/port" &
-  local server=$!
-  on_exit_run "kill $server"
+  start_daemon https "$EXAMPLE/serve-https.py" "$www" "$certs/server.pem" "$certs/server.key" \
+    "$TEST_TMP/port"
   for _ in $(seq 200); do [ -s "$TEST_TMP/port" ] && break; sleep 0.1; done
   url=https://127.0.0.1:$(cat "$TEST_TMP/port")/payload.bin
   length=$(wc -c <"$www/payload.bin")

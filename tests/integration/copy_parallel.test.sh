@@ -70,7 +70,7 @@ REG=$(free_port)
 start_registry registry "$REG"
 PROXY=$(free_port)
 touch "$TEST_TMP/proxy-requests.log"
-start_bg proxy "$PYTHON" "$INTEGRATION_DIR/registry/fault_proxy.py" --port "$PROXY" \
+start_daemon proxy "$PYTHON" "$INTEGRATION_DIR/registry/fault_proxy.py" --port "$PROXY" \
   --upstream "127.0.0.1:$REG" --log "$TEST_TMP/proxy-requests.log"
 wait_port "$PROXY" proxy "$TEST_TMP/proxy.log"
 fault() { curl -sf "http://127.0.0.1:$PROXY/__fault?$1" >/dev/null; }

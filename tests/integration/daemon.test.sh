@@ -17,38 +17,7 @@ EXPECTED_OUTPUT=new # the fixture's CMD: cat /data/opaque/new.txt
 # ---------------------------------------------------------------------------------------
 # Helpers
 
-# With CONTAINER_HOST set, the podman CLI turns into a remote client; the tests' own podman
-# commands use the storage directly.
-ipodman() {
-  env -u CONTAINER_HOST podman --root "$IPODMAN_DIR/root" --runroot "$IPODMAN_DIR/run" \
-    --tmpdir "$IPODMAN_DIR/tmp" --storage-driver "$IPODMAN_DRIVER" "$@"
-}
-
-PODMAN_SOCK="$TEST_TMP/podman.sock"
-PODMAN_PID=
-
-start_podman_service() {
-  mkdir -p "$IPODMAN_DIR"
-  ipodman system service --time=0 "unix://$PODMAN_SOCK" >"$TEST_TMP/podman-service.log" 2>&1 &
-  PODMAN_PID=$!
-  on_exit_run stop_podman_service
-  local i
-  for ((i = 0; i < 60; i++)); do
-    if [ -S "$PODMAN_SOCK" ]; then return 0; fi
-    kill -0 "$PODMAN_PID" 2>/dev/null || break
-    sleep 0.5
-  done
-  echo "podman system service did not start; its log:" >&2
-  tail -n 20 "$TEST_TMP/podman-service.log" >&2
-  return 1
-}
-
-stop_podman_service() {
-  [ -n "$PODMAN_PID" ] || return 0
-  kill "$PODMAN_PID" 2>/dev/null || true
-  wait "$PODMAN_PID" 2>/dev/null || true
-  PODMAN_PID=
-}
+# start_podman_service (lib.sh): the API service on $PODMAN_SOCK over the same storage.
 
 # saved_facts ENGINE IMAGE OUT: "config sha256:..." then "diff_id sha256:..." per layer, from
 # `ENGINE save` (the config member's sha256, each layer member's sha256 in manifest order).

@@ -2,15 +2,19 @@
 #
 # Gives every test: a private temp dir removed on exit ($TEST_TMP), pass/fail bookkeeping
 # (check, pass, fail, finish), cached podman-made fixture images (fixture_images), podman with
-# its own storage (ipodman), a private Docker engine (start_dockerd, stop_dockerd, idocker), an
-# independent OCI layout validator (validate_oci_layout) and a docker-archive unpacked without
-# pith, whiteouts applied (apply_layer, docker_archive_layers, squashed_root).
+# its own storage (ipodman), daemons stopped by their PID however the script ends
+# (start_daemon; start_dockerd and idocker, start_podman_service, start_containerd and ictr,
+# start_registry), an independent OCI layout validator (validate_oci_layout) and a
+# docker-archive unpacked without pith, whiteouts applied (apply_layer, docker_archive_layers,
+# squashed_root).
 #
 # Environment (set by ctest; defaults let a script run by hand from the repo):
 #   PITH         the pith binary          (default: $PITH_SRC/build/src/pith)
 #   PITH_CORPUS  shared/corpus            (default: $PITH_SRC/../shared/corpus)
 #   PITH_SRC     the repository root      (default: two levels above this file)
 #   XDG_CACHE_HOME  fixtures are cached under ${XDG_CACHE_HOME:-$HOME/.cache}/pith/fixtures
+#   PITH_TEST_TIMEOUT  ctest's TIMEOUT of the script: the script stops itself a minute before
+#   PITH_TEST_RUN      marks every process of the suite's run (tests/integration/leftovers.py)
 
 INTEGRATION_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${PITH_SRC:=$(cd "$INTEGRATION_DIR/../.." && pwd)}"
@@ -28,22 +32,120 @@ export LC_ALL=C.UTF-8
 # Temp dir and cleanup: short path (unix sockets live in it), removed on exit.
 TEST_TMP=$(mktemp -d /tmp/pith-it.XXXXXX)
 CLEANUP_STEPS=()
+# Every process the script starts carries these in its environment: PITH_TEST_TMP names this
+# script's run (checked when it ends), PITH_TEST_RUN the whole suite's (ctest sets it to the
+# build directory; tests/integration/leftovers.py checks it after the last test).
+export PITH_TEST_TMP=$TEST_TMP
+: "${PITH_TEST_RUN:=$TEST_TMP}"
+export PITH_TEST_RUN
 
 on_exit_run() { CLEANUP_STEPS+=("$*"); }
 
 run_cleanup_steps() {
   local rc=$? i
   set +e
+  stop_deadline
   for ((i = ${#CLEANUP_STEPS[@]} - 1; i >= 0; i--)); do
     eval "${CLEANUP_STEPS[$i]}" >/dev/null 2>&1
   done
+  # Whatever the script started and is still running is a bug of the test: named, stopped, and
+  # the script fails.
+  "$PYTHON" "$INTEGRATION_DIR/leftovers.py" "PITH_TEST_TMP=$TEST_TMP" || rc=1
   # Anything still mounted under the temp dir (an interrupted podman run) must go first.
   grep -o " $TEST_TMP[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r -n1 umount -l 2>/dev/null
   rm -rf "$TEST_TMP"
   exit "$rc"
 }
 trap run_cleanup_steps EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The script's own deadline, a minute before ctest's TIMEOUT (PITH_TEST_TIMEOUT, set by ctest):
+# ctest kills a late test with SIGKILL, which runs no trap, so daemons and mounts would stay.
+# At the deadline every process of the script's own session (the command it waits for) gets
+# TERM, then the script itself: its EXIT trap stops the daemons (sessions of their own) by PID.
+DEADLINE_PID=
+start_deadline() {
+  local seconds=$1 script=$$
+  (
+    trap - EXIT INT TERM
+    me=$BASHPID
+    sleep "$seconds" &
+    wait $!
+    echo "$(basename "$0"): deadline of ${seconds}s passed; stopping the test" >&2
+    for pid in $(ps -e -o pid=,ppid=,sid= | "$PYTHON" -c "$SESSION_DESCENDANTS" "$script" "$me"); do
+      kill -TERM "$pid" 2>/dev/null
+    done
+    kill -TERM "$script"
+  ) &
+  DEADLINE_PID=$!
+}
+# Reads `ps -o pid=,ppid=,sid=`; prints the descendants of argv[1] in its session, leaving out
+# argv[2] and its own descendants.
+SESSION_DESCENDANTS='
+import sys
+top, me = int(sys.argv[1]), int(sys.argv[2])
+rows = [tuple(map(int, l.split())) for l in sys.stdin if l.strip()]
+sid = {p: s for p, _, s in rows}.get(top)
+def below(root):
+    found, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, ppid, _ in rows:
+            if ppid in found and pid not in found:
+                found.add(pid); grew = True
+    return found
+for pid in sorted(below(top) - below(me) - {top}):
+    if sid is not None and {p: s for p, _, s in rows}[pid] == sid:
+        print(pid)'
+stop_deadline() {
+  [ -n "$DEADLINE_PID" ] || return 0
+  pkill -TERM -P "$DEADLINE_PID" 2>/dev/null   # its sleep
+  kill "$DEADLINE_PID" 2>/dev/null
+  wait "$DEADLINE_PID" 2>/dev/null
+  DEADLINE_PID=
+}
+if [ -n "${PITH_TEST_TIMEOUT:-}" ] && [ "$PITH_TEST_TIMEOUT" -gt 120 ]; then
+  start_deadline $((PITH_TEST_TIMEOUT - 60))
+fi
+
+# ---------------------------------------------------------------------------------------
+# Daemons: every process a test leaves running in the background (registries, token and HTTP
+# servers, dockerd, containerd, podman's API service) is started by start_daemon, in a session
+# of its own (setsid: its PID is also its process group's, which holds what it forks), and
+# stopped by that PID when the script ends, however it ends (the EXIT trap; TERM or INT; the
+# deadline above).
+
+# start_daemon NAME COMMAND...: COMMAND (a program, not a shell function: a function would run
+# in a subshell whose PID is not the daemon's) in the background, output in $TEST_TMP/NAME.log;
+# sets DAEMON_PID; stopped on exit.
+start_daemon() {
+  local name=$1
+  shift
+  # Without job control a background job is no process group leader, so setsid(1) does not
+  # fork: $! is the daemon itself. Checked, as the rest relies on it.
+  setsid "$@" >"$TEST_TMP/$name.log" 2>&1 </dev/null &
+  DAEMON_PID=$!
+  on_exit_run "stop_daemon $DAEMON_PID"
+  if [ "$(ps -o sid= -p "$DAEMON_PID" 2>/dev/null | tr -d ' ')" != "$DAEMON_PID" ] &&
+    kill -0 "$DAEMON_PID" 2>/dev/null; then
+    echo "start_daemon $name: pid $DAEMON_PID is not its own session" >&2
+    return 1
+  fi
+}
+
+# stop_daemon PID: TERM to the daemon's process group, KILL after 20 s, then reaped.
+stop_daemon() {
+  local pid=$1 i
+  kill -TERM -- "-$pid" 2>/dev/null
+  for ((i = 0; i < 100; i++)); do
+    kill -0 -- "-$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  kill -KILL -- "-$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
 
 # ---------------------------------------------------------------------------------------
 # Bookkeeping: each check prints one line; finish prints the tally and sets the exit code.
@@ -122,11 +224,12 @@ pith_stderr() { tail -n 5 "$TEST_TMP/pith.stderr" 2>/dev/null; }
 
 # ---------------------------------------------------------------------------------------
 # podman with its own storage under $TEST_TMP (overlay: loads are 3x faster than with vfs;
-# nothing stays mounted once containers are removed, so rm -rf cleans it up).
+# nothing stays mounted once containers are removed, so rm -rf cleans it up). Never the remote
+# client: CONTAINER_HOST, which pith's containers-storage: reads, is left out.
 IPODMAN_DIR="$TEST_TMP/podman"
 IPODMAN_DRIVER=overlay
 ipodman() {
-  podman --root "$IPODMAN_DIR/root" --runroot "$IPODMAN_DIR/run" --tmpdir "$IPODMAN_DIR/tmp" \
+  env -u CONTAINER_HOST podman --root "$IPODMAN_DIR/root" --runroot "$IPODMAN_DIR/run" --tmpdir "$IPODMAN_DIR/tmp" \
     --storage-driver "$IPODMAN_DRIVER" "$@"
 }
 remove_ipodman_storage() {
@@ -144,12 +247,10 @@ DOCKERD_PID=
 
 start_dockerd() {
   mkdir -p "$DOCKERD_DIR"
-  dockerd --storage-driver vfs --iptables=false --ip-masq=false --bridge=none \
+  start_daemon dockerd dockerd --storage-driver vfs --iptables=false --ip-masq=false --bridge=none \
     --data-root "$DOCKERD_DIR/data" --exec-root "$DOCKERD_DIR/exec" \
-    --pidfile "$DOCKERD_DIR/dockerd.pid" -H "unix://$DOCKERD_DIR/docker.sock" \
-    >"$DOCKERD_DIR/dockerd.log" 2>&1 &
-  DOCKERD_PID=$!
-  on_exit_run stop_dockerd
+    --pidfile "$DOCKERD_DIR/dockerd.pid" -H "unix://$DOCKERD_DIR/docker.sock"
+  DOCKERD_PID=$DAEMON_PID
   local i
   for ((i = 0; i < 120; i++)); do
     if idocker info >/dev/null 2>&1; then return 0; fi
@@ -157,24 +258,58 @@ start_dockerd() {
     sleep 0.5
   done
   echo "dockerd did not start; its log:" >&2
-  tail -n 20 "$DOCKERD_DIR/dockerd.log" >&2
+  tail -n 20 "$TEST_TMP/dockerd.log" >&2
   return 1
 }
 
 idocker() { DOCKER_HOST="unix://$DOCKERD_DIR/docker.sock" "$DOCKER_CLI" "$@"; }
 
-stop_dockerd() {
-  [ -n "$DOCKERD_PID" ] || return 0
-  kill "$DOCKERD_PID" 2>/dev/null || true
+# ---------------------------------------------------------------------------------------
+# podman's API service on $PODMAN_SOCK over ipodman's storage (what containers-storage: talks
+# to), stopped by its PID on exit. With CONTAINER_HOST set the podman CLI turns into a remote
+# client, hence env -u for the service (and for ipodman in scripts that export it).
+PODMAN_SOCK="$TEST_TMP/podman.sock"
+
+start_podman_service() {
+  mkdir -p "$IPODMAN_DIR"
+  start_daemon podman-service env -u CONTAINER_HOST podman --root "$IPODMAN_DIR/root" \
+    --runroot "$IPODMAN_DIR/run" --tmpdir "$IPODMAN_DIR/tmp" --storage-driver "$IPODMAN_DRIVER" \
+    system service --time=0 "unix://$PODMAN_SOCK"
   local i
-  for ((i = 0; i < 80; i++)); do
-    kill -0 "$DOCKERD_PID" 2>/dev/null || break
+  for ((i = 0; i < 60; i++)); do
+    if [ -S "$PODMAN_SOCK" ]; then return 0; fi
+    kill -0 "$DAEMON_PID" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "podman system service did not start; its log:" >&2
+  tail -n 20 "$TEST_TMP/podman-service.log" >&2
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------
+# A private containerd (its own root, state, socket; no CRI), stopped by its PID on exit; ictr
+# is ctr talking to it.
+CONTAINERD_DIR="$TEST_TMP/containerd"
+
+start_containerd() {
+  mkdir -p "$CONTAINERD_DIR"
+  printf '%s\n' 'version = 2' 'disabled_plugins = ["io.containerd.grpc.v1.cri"]' \
+    >"$CONTAINERD_DIR/config.toml"
+  start_daemon containerd containerd --config "$CONTAINERD_DIR/config.toml" \
+    --root "$CONTAINERD_DIR/root" --state "$CONTAINERD_DIR/state" \
+    --address "$CONTAINERD_DIR/containerd.sock"
+  local i
+  for ((i = 0; i < 60; i++)); do
+    if ictr version >/dev/null 2>&1; then return 0; fi
+    kill -0 "$DAEMON_PID" 2>/dev/null || break
     sleep 0.25
   done
-  kill -9 "$DOCKERD_PID" 2>/dev/null || true
-  wait "$DOCKERD_PID" 2>/dev/null || true
-  DOCKERD_PID=
+  echo "containerd did not start; its log:" >&2
+  tail -n 20 "$TEST_TMP/containerd.log" >&2
+  return 1
 }
+
+ictr() { ctr --address "$CONTAINERD_DIR/containerd.sock" "$@"; }
 
 # ---------------------------------------------------------------------------------------
 # validate_oci_layout DIR [validate_oci.py options]: schemas, blob digests and sizes, diff_ids.
@@ -388,15 +523,6 @@ wait_port() {
   return 1
 }
 
-# start_bg NAME COMMAND...: runs COMMAND in the background, logging to $TEST_TMP/NAME.log,
-# stopped by its PID on exit.
-start_bg() {
-  local name=$1
-  shift
-  "$@" >"$TEST_TMP/$name.log" 2>&1 &
-  on_exit_run "kill $!"
-}
-
 # start_registry NAME PORT [YAML...]: a registry on 127.0.0.1:PORT with its own storage; extra
 # YAML lines are appended to its config (auth, tls).
 start_registry() {
@@ -409,7 +535,7 @@ start_registry() {
     printf '%s\n' "$@"
   } >"$conf"
   if ! grep -q '^http:' "$conf"; then echo "http: {addr: 127.0.0.1:$port}" >>"$conf"; fi
-  start_bg "$name" docker-registry serve "$conf"
+  start_daemon "$name" docker-registry serve "$conf"
   wait_port "$port" "$name" "$TEST_TMP/$name.log"
 }
 

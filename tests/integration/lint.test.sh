@@ -174,7 +174,7 @@ ctx.load_cert_chain(sys.argv[2], sys.argv[3])
 server.socket = ctx.wrap_socket(server.socket, server_side=True)
 server.serve_forever()
 EOF
-  start_bg https "$PYTHON" "$d/server.py" "$HTTPS_PORT" "$d/srv.pem" "$d/srv.key"
+  start_daemon https "$PYTHON" "$d/server.py" "$HTTPS_PORT" "$d/srv.pem" "$d/srv.key"
   wait_port "$HTTPS_PORT" "the HTTPS server" "$TEST_TMP/https.log"
   CA_PEM=$d/ca.pem
   HTTPS_URL=https://127.0.0.1:$HTTPS_PORT/

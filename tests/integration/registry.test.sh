@@ -19,7 +19,7 @@ require_pith
 REG_DIR="$INTEGRATION_DIR/registry"
 command -v docker-registry >/dev/null || { skip registry "docker-registry is not installed"; finish registry; }
 
-# free_port, wait_port, start_bg and start_registry come from lib.sh.
+# free_port, wait_port, start_daemon and start_registry come from lib.sh.
 fixture_images
 IMG=oci:$FIXTURE_OCI_DIR
 MULTI=oci:$PITH_CORPUS/stereoscope/pkg/image/oci/testdata/multiplatform_oci_dir
@@ -65,7 +65,7 @@ start_registry plain "$R1"
 P1=$(free_port)
 PROXY_LOG="$TEST_TMP/proxy-requests.log"  # the proxy's own output goes to proxy.log
 touch "$PROXY_LOG"
-start_bg proxy "$PYTHON" "$REG_DIR/fault_proxy.py" --port "$P1" --upstream "127.0.0.1:$R1" --log "$PROXY_LOG"
+start_daemon proxy "$PYTHON" "$REG_DIR/fault_proxy.py" --port "$P1" --upstream "127.0.0.1:$R1" --log "$PROXY_LOG"
 wait_port "$P1" proxy "$TEST_TMP/proxy.log"
 fault() { curl -sf "http://127.0.0.1:$P1/__fault?mode=$1&count=${2:-1}" >/dev/null; }
 via_proxy=docker://127.0.0.1:$P1
@@ -352,7 +352,7 @@ T1=$(free_port)
 TOKEN_LOG="$TEST_TMP/token-requests.log"
 touch "$TOKEN_LOG"
 IDTOKEN=pith-idt-7f3a9c21e8  # the identity (OAuth2 refresh) token the token server knows
-start_bg token "$PYTHON" "$REG_DIR/token_server.py" --port "$T1" --key "$TOK/key.pem" --cert "$TOK/cert.pem" \
+start_daemon token "$PYTHON" "$REG_DIR/token_server.py" --port "$T1" --key "$TOK/key.pem" --cert "$TOK/cert.pem" \
   --user tester --password t0ken-pass --refresh-token "$IDTOKEN" --log "$TOKEN_LOG"
 wait_port "$T1" "token server" "$TEST_TMP/token.log"
 R3=$(free_port)
