@@ -61,8 +61,13 @@ Result<size_t> select_image(const std::vector<ArchiveImage>& images, const std::
                             const std::string& where) {
   if (ref.empty()) {
     if (images.size() == 1) return size_t{0};
+    std::string names;
+    for (size_t i = 0; i < images.size(); ++i) {
+      names += (i ? ", @" : "@") + std::to_string(i);
+      for (const auto& t : images[i].repo_tags) names += " " + t;
+    }
     return make_error(where + ": holds " + std::to_string(images.size()) +
-                      " images; name one (docker-archive:FILE:NAME:TAG or :@N)");
+                      " images; name one (docker-archive:FILE:NAME:TAG or :@N): " + names);
   }
   if (ref[0] == '@') {
     size_t n = 0;
