@@ -12,7 +12,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <vector>
 
 #include "util/result.h"
 
@@ -27,9 +26,11 @@ struct DeflateBlocks {
 // them). An invalid or truncated stream is an error.
 Result<DeflateBlocks> walk_deflate_blocks(std::span<const std::byte> stream);
 
-// Turns `stream` (one complete deflate stream, exactly the bytes the compressor wrote) into
-// a non-final run of blocks that ends on a byte boundary, so another run can follow it.
-Result<void> make_joinable(std::vector<std::byte>& stream);
+// Turns the first `size` bytes of `buffer` (one complete deflate stream, exactly the bytes the
+// compressor wrote) into a non-final run of blocks that ends on a byte boundary, so another
+// run can follow it. Needs k_join_slack bytes of room after the stream; returns the new size.
+inline constexpr size_t k_join_slack = 5;
+Result<size_t> make_joinable(std::span<std::byte> buffer, size_t size);
 
 // Ends a sequence of joinable runs: a final, empty block with fixed Huffman codes (its
 // end-of-block code), as zlib writes at Z_FINISH after a flush.

@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -48,9 +49,14 @@ struct CompressorFree {
 };
 using Compressor = std::unique_ptr<libdeflate_compressor, CompressorFree>;
 
+// Buffers are left uninitialised (make_unique_for_overwrite): zeroing a megabyte per chunk
+// would be wasted, every byte handed on is written first.
 struct Job {
-  std::vector<std::byte> in;  // the chunk; in.size() is its length
-  std::vector<std::byte> out;
+  std::unique_ptr<std::byte[]> in = std::make_unique_for_overwrite<std::byte[]>(k_gzip_chunk);
+  size_t in_size = 0;
+  std::unique_ptr<std::byte[]> out;
+  size_t out_capacity = 0;
+  size_t out_size = 0;
   uint32_t crc = 0;
   std::optional<Error> error;
   bool done = false;
@@ -58,15 +64,16 @@ struct Job {
 
 // Deflates one chunk into a joinable run of blocks and computes its CRC-32.
 Result<void> deflate_chunk(libdeflate_compressor* compressor, Job& job) {
-  size_t bound = libdeflate_deflate_compress_bound(compressor, job.in.size());
-  job.out.reserve(bound + 8);  // + the empty stored block make_joinable appends
-  job.out.resize(bound);
-  size_t n = libdeflate_deflate_compress(compressor, job.in.data(), job.in.size(), job.out.data(),
-                                         job.out.size());
+  size_t bound = libdeflate_deflate_compress_bound(compressor, k_gzip_chunk);
+  if (job.out_capacity < bound + k_join_slack) {
+    job.out_capacity = bound + k_join_slack;
+    job.out = std::make_unique_for_overwrite<std::byte[]>(job.out_capacity);
+  }
+  size_t n = libdeflate_deflate_compress(compressor, job.in.get(), job.in_size, job.out.get(),
+                                         bound);
   if (n == 0) return make_error("gzip: libdeflate found no room for its output");
-  job.out.resize(n);
-  TRY(make_joinable(job.out).wrap("gzip"));
-  job.crc = libdeflate_crc32(0, job.in.data(), job.in.size());
+  job.out_size = TRY(make_joinable(std::span(job.out.get(), job.out_capacity), n).wrap("gzip"));
+  job.crc = libdeflate_crc32(0, job.in.get(), job.in_size);
   return {};
 }
 
@@ -104,30 +111,34 @@ class GzipEncoder final : public StickyErrorDecoder {
   // final empty block and the trailer.
   Result<void> next_output() {
     m_out_pos = 0;
+    if (m_current) m_free.push_back(std::move(m_current));
     if (!m_header_done) {
-      m_out.assign(std::begin(k_header), std::end(k_header));
+      m_out = k_header;
       m_header_done = true;
       return {};
     }
     TRY(fill_pipeline());
     if (m_in_flight.empty()) {
-      m_out.assign(std::begin(k_deflate_final_empty_block), std::end(k_deflate_final_empty_block));
+      std::copy(std::begin(k_deflate_final_empty_block), std::end(k_deflate_final_empty_block),
+                m_trailer.begin());
+      size_t at = sizeof(k_deflate_final_empty_block);
       for (uint32_t v : {m_crc, m_size})  // both little-endian (RFC 1952 2.3.1)
-        for (int shift = 0; shift < 32; shift += 8) m_out.push_back(std::byte(v >> shift));
+        for (int shift = 0; shift < 32; shift += 8) m_trailer[at++] = std::byte(v >> shift);
+      m_out = m_trailer;
       m_finished = true;
       return {};
     }
-    std::unique_ptr<Job> job = std::move(m_in_flight.front());
+    m_current = std::move(m_in_flight.front());
     m_in_flight.pop_front();
     {
       std::unique_lock lock(m_mutex);
-      m_done.wait(lock, [&] { return job->done; });
+      m_done.wait(lock, [&] { return m_current->done; });
     }
-    if (job->error) return *job->error;
-    m_crc = static_cast<uint32_t>(crc32_combine(m_crc, job->crc, static_cast<z_off_t>(job->in.size())));
-    m_size += static_cast<uint32_t>(job->in.size());  // ISIZE is the size modulo 2^32
-    std::swap(m_out, job->out);
-    m_free.push_back(std::move(job));
+    if (m_current->error) return *m_current->error;
+    m_crc = static_cast<uint32_t>(
+        crc32_combine(m_crc, m_current->crc, static_cast<z_off_t>(m_current->in_size)));
+    m_size += static_cast<uint32_t>(m_current->in_size);  // ISIZE is the size modulo 2^32
+    m_out = std::span(m_current->out.get(), m_current->out_size);
     return {};
   }
 
@@ -142,10 +153,9 @@ class GzipEncoder final : public StickyErrorDecoder {
         job = std::move(m_free.back());
         m_free.pop_back();
       }
-      job->in.resize(k_gzip_chunk);
       size_t have = 0;
       while (have < k_gzip_chunk) {
-        size_t n = TRY(m_src->read(std::span(job->in).subspan(have)));
+        size_t n = TRY(m_src->read(std::span(job->in.get() + have, k_gzip_chunk - have)));
         if (n == 0) {
           m_eof = true;
           break;
@@ -153,7 +163,7 @@ class GzipEncoder final : public StickyErrorDecoder {
         have += n;
       }
       if (have == 0) break;
-      job->in.resize(have);
+      job->in_size = have;
       job->done = false;
       job->error.reset();
       if (m_threads == 1 || (m_eof && m_in_flight.empty())) {
@@ -211,7 +221,9 @@ class GzipEncoder final : public StickyErrorDecoder {
   std::deque<std::unique_ptr<Job>> m_in_flight;  // in input order
   std::vector<std::unique_ptr<Job>> m_free;      // buffers for reuse
   Compressor m_compressor;                       // for chunks compressed on the caller's thread
-  std::vector<std::byte> m_out;                  // bytes being handed out
+  std::unique_ptr<Job> m_current;                // the chunk whose output is being handed out
+  std::array<std::byte, 10> m_trailer{};         // final empty block, CRC-32, ISIZE
+  std::span<const std::byte> m_out;              // bytes being handed out
   size_t m_out_pos = 0;
   uint32_t m_crc = 0;
   uint32_t m_size = 0;
