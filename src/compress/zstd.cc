@@ -88,6 +88,10 @@ class ZstdEncoder final : public ByteSource {
     ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_checksumFlag, 1);
     size_t rc = ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_nbWorkers,
                                        static_cast<int>(std::max(threads, 1u)));
+    // Jobs of 2 MiB rather than level 3's 8 MiB: a quarter of the buffers in flight (`pith copy`
+    // peaks at 38 MB on 2 cores instead of 76 MB), more of a mid-sized layer's jobs at once, for
+    // 1.3% more bytes on bench/copy's layer.
+    if (!ZSTD_isError(rc)) rc = ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_jobSize, k_job_size);
     if (ZSTD_isError(rc)) m_setup_error = std::string("zstd: ") + ZSTD_getErrorName(rc);
   }
 
@@ -114,6 +118,7 @@ class ZstdEncoder final : public ByteSource {
 
  private:
   static constexpr int k_level = 3;
+  static constexpr int k_job_size = 2 << 20;
   std::unique_ptr<ByteSource> m_src;
   std::vector<std::byte> m_in;
   std::unique_ptr<ZSTD_CCtx, CctxFree> m_ctx;

@@ -213,7 +213,7 @@ TEST(DeflateBlocks, WalksAndJoinsGnuGzipOutput) {
 }
 
 TEST(ZstdEncoder, SameBytesWhateverTheWorkers) {
-  // Level 3's jobs are 8 MiB: three jobs here.
+  // Jobs are 2 MiB: nine here.
   std::string data = sample(17 * k_chunk + 7, 11);
   auto zstd = [&](unsigned threads) {
     auto enc = make_zstd_encoder(std::make_unique<UnevenSource>(data), threads);
