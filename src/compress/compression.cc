@@ -113,9 +113,9 @@ std::unique_ptr<ByteSource> compress(std::unique_ptr<ByteSource> src, Compressio
     case Compression::none:
       return src;
     case Compression::gzip:
-      return make_gzip_encoder(std::move(src));
+      return make_gzip_encoder(std::move(src), default_threads());
     case Compression::zstd:
-      return make_zstd_encoder(std::move(src));
+      return make_zstd_encoder(std::move(src), default_threads());
   }
   return src;
 }
