@@ -82,7 +82,7 @@ class BitReader {
   const std::byte* m_begin;
   const std::byte* m_next;  // the next byte to load into m_buf
   const std::byte* m_end;
-  uint64_t m_buf = 0;       // m_bits valid bits, the next one lowest
+  uint64_t m_buf = 0;  // m_bits valid bits, the next one lowest
   unsigned m_bits = 0;
   uint64_t m_past_end = 0;  // zero bytes loaded after the end
 };
@@ -100,9 +100,15 @@ enum Kind : uint32_t { k_invalid = 0, k_literal = 1, k_length = 2, k_end = 3, k_
 constexpr uint32_t entry(Kind kind, unsigned skip, uint32_t payload = 0) {
   return payload << 8 | kind << 5 | skip;
 }
-constexpr Kind kind_of(uint32_t e) { return static_cast<Kind>((e >> 5) & 7); }
-constexpr unsigned skip_of(uint32_t e) { return e & 31; }
-constexpr uint32_t payload_of(uint32_t e) { return e >> 8; }
+constexpr Kind kind_of(uint32_t e) {
+  return static_cast<Kind>((e >> 5) & 7);
+}
+constexpr unsigned skip_of(uint32_t e) {
+  return e & 31;
+}
+constexpr uint32_t payload_of(uint32_t e) {
+  return e >> 8;
+}
 
 struct Table {
   std::vector<uint32_t> entries;  // the primary table, then the subtables
@@ -152,7 +158,8 @@ Result<void> build(std::span<const uint8_t> lens, Table& table, Value value) {
     unsigned len = lens[sym];
     if (len <= primary_bits) continue;
     unsigned prefix = reverse_bits(next[len]++, len) & table.mask;
-    sub_bits[prefix] = static_cast<uint8_t>(std::max<unsigned>(sub_bits[prefix], len - primary_bits));
+    sub_bits[prefix] =
+        static_cast<uint8_t>(std::max<unsigned>(sub_bits[prefix], len - primary_bits));
   }
   for (size_t prefix = 0; prefix < primary; ++prefix) {
     if (sub_bits[prefix] == 0) continue;
@@ -183,7 +190,9 @@ constexpr unsigned length_extra(unsigned sym) {
   if (sym < 265 || sym == 285) return 0;
   return (sym - 261) / 4;
 }
-constexpr unsigned distance_extra(unsigned sym) { return sym < 4 ? 0 : (sym - 2) / 2; }
+constexpr unsigned distance_extra(unsigned sym) {
+  return sym < 4 ? 0 : (sym - 2) / 2;
+}
 
 Result<void> build_litlen(std::span<const uint8_t> lens, Table& table) {
   return build(lens, table, [](unsigned sym, unsigned len) {

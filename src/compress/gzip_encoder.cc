@@ -39,10 +39,9 @@ constexpr size_t k_max_jobs = 64;
 
 // magic, deflate, no flags (no name), mtime 0, XFL 0, OS 255 "unknown": nothing taken from
 // the host or the clock.
-constexpr std::byte k_header[] = {std::byte{0x1f}, std::byte{0x8b}, std::byte{0x08},
-                                  std::byte{0x00}, std::byte{0x00}, std::byte{0x00},
-                                  std::byte{0x00}, std::byte{0x00}, std::byte{0x00},
-                                  std::byte{0xff}};
+constexpr std::byte k_header[] = {
+    std::byte{0x1f}, std::byte{0x8b}, std::byte{0x08}, std::byte{0x00}, std::byte{0x00},
+    std::byte{0x00}, std::byte{0x00}, std::byte{0x00}, std::byte{0x00}, std::byte{0xff}};
 
 struct CompressorFree {
   void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
@@ -69,8 +68,8 @@ Result<void> deflate_chunk(libdeflate_compressor* compressor, Job& job) {
     job.out_capacity = bound + k_join_slack;
     job.out = std::make_unique_for_overwrite<std::byte[]>(job.out_capacity);
   }
-  size_t n = libdeflate_deflate_compress(compressor, job.in.get(), job.in_size, job.out.get(),
-                                         bound);
+  size_t n =
+      libdeflate_deflate_compress(compressor, job.in.get(), job.in_size, job.out.get(), bound);
   if (n == 0) return make_error("gzip: libdeflate found no room for its output");
   job.out_size = TRY(make_joinable(std::span(job.out.get(), job.out_capacity), n).wrap("gzip"));
   job.crc = libdeflate_crc32(0, job.in.get(), job.in_size);

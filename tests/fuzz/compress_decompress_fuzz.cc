@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!again || *again != input) __builtin_trap();
   // The walker reads only what it is given, and never reports blocks past the end.
   auto blocks = pith::compress::walk_deflate_blocks(std::as_bytes(std::span(data, size)));
-  if (blocks && (blocks->end_bit > uint64_t{size} * 8 || blocks->final_header_bit >= blocks->end_bit))
+  if (blocks &&
+      (blocks->end_bit > uint64_t{size} * 8 || blocks->final_header_bit >= blocks->end_bit))
     __builtin_trap();
   // What pith's gzip writes, its decoder reads back (one chunk here: fuzz inputs are small).
   auto enc = pith::compress::make_gzip_encoder(std::make_unique<pith::MemorySource>(input), 1);

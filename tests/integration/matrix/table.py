@@ -55,6 +55,11 @@ def main():
            "  reads the image, reports the digest pith printed (the linux/amd64 image's where a",
            "  reader picks one platform of an index) and the config digest the image has, and the",
            "  image runs (its program prints a known line);",
+           "- a docker-archive stores no manifest: skopeo, podman, buildah and pith inspect make the",
+           "  same one of its manifest.json (containers/image's Docker v2s2, whose digest pith",
+           "  prints); Docker reports none, only the image ID (the config digest, checked);",
+           "  containerd makes its own (OCI field order, uncompressed layer type): for it the",
+           "  config digest is checked;",
            "- ✓ all of that holds; ✗ *n*: it does not (see the notes); — the reader does not read",
            "  that format.", "", "Sources:", ""]
     for s in order_src:

@@ -94,7 +94,8 @@ TEST(GzipEncoder, SizesAroundChunkBoundariesRoundTripAlikeOnAnyThreadCount) {
     std::string data = sample(n, static_cast<uint32_t>(n));
     std::string one = gzip(data, 1);
     EXPECT_EQ(gunzip(one), data) << n;
-    for (unsigned threads : {2u, 3u, 8u}) EXPECT_EQ(gzip(data, threads), one) << n << " " << threads;
+    for (unsigned threads : {2u, 3u, 8u})
+      EXPECT_EQ(gzip(data, threads), one) << n << " " << threads;
   }
 }
 
@@ -133,8 +134,9 @@ TEST(GzipEncoder, OneMemberThatGzipAndZlibRead) {
   std::string py =
       "import sys, zlib; d = zlib.decompressobj(31); out = d.decompress(open(sys.argv[1], 'rb')"
       ".read()); print(d.eof, len(d.unused_data), len(out))";
-  EXPECT_EQ(test::run_capture("python3 -c " + test::shell_quote(py) + " " + test::shell_quote(path)),
-            "True 0 " + std::to_string(data.size()) + "\n");
+  EXPECT_EQ(
+      test::run_capture("python3 -c " + test::shell_quote(py) + " " + test::shell_quote(path)),
+      "True 0 " + std::to_string(data.size()) + "\n");
 }
 
 TEST(GzipEncoder, ReadsInTinyPieces) {

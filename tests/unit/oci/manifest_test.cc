@@ -265,5 +265,22 @@ TEST(Manifest, EffectiveMediaType) {
   EXPECT_EQ(effective_media_type(m), media::oci_manifest);
 }
 
+// The manifest skopeo 1.9 makes of go-containerregistry's test_image_1.tar copied to a
+// docker-archive (`skopeo inspect --raw docker-archive:...`): its bytes, and so the digest skopeo
+// and podman report (438d5248...), come out of serialize_docker_schema2 unchanged.
+TEST(Manifest, DockerSchema2AsContainersImageWritesIt) {
+  const std::string skopeo =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",)"
+      R"("config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":330,)"
+      R"("digest":"sha256:6e0b05049ed9c17d02e1a55e80d6599dbfcce7f4f4b022e3c673e685789c470e"},)"
+      R"("layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":10240,)"
+      R"("digest":"sha256:8897395fd26dc44ad0e2a834335b33198cb41ac4d98dfddf58eced3853fa7b17"}]})";
+  auto m = parse_manifest(skopeo);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(serialize_docker_schema2(*m), skopeo);
+  EXPECT_EQ(Digest::sha256_of(serialize_docker_schema2(*m)).str(),
+            "sha256:438d524858b5f288a2fe0cf9277e03378b473a6ad716dd50ffe9ac1d10128e90");
+}
+
 }  // namespace
 }  // namespace pith::oci
