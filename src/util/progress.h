@@ -1,11 +1,14 @@
-// A progress line on stderr, only when stderr is a terminal and the work has already taken a
-// second or more (quick runs and pipes stay clean). Thread-safe.
+// A progress line on stderr (in the terminal's live area, util/terminal.h), only when stderr is a
+// terminal and the work has already taken a second or more (quick runs and pipes stay clean).
+// Thread-safe.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <string>
+
+#include "util/terminal.h"
 
 namespace pith {
 
@@ -17,10 +20,9 @@ class Progress {
 
  private:
   std::string m_label;
-  bool m_enabled;
-  bool m_drawn = false;
+  LiveArea m_area;
   std::chrono::steady_clock::time_point m_start;
-  std::mutex m_mutex;
+  std::mutex m_mutex;  // guards m_area
 };
 
 }  // namespace pith

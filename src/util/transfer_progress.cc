@@ -1,11 +1,6 @@
-// Transfer progress lines. A redraw moves the cursor up over the live lines it drew last time,
-// erases to the end of the screen, prints the lines of blobs finished since (they scroll up and
-// stay), then the live lines again. Lines are cut to the terminal's width: a wrapped line would
-// make the count of lines to move up wrong.
+// Transfer progress lines, drawn through the terminal's live area: the lines of blobs finished
+// since the last redraw scroll up and stay, the live ones (and the total) are redrawn in place.
 #include "util/transfer_progress.h"
-
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include <algorithm>
 
@@ -70,14 +65,12 @@ std::string human_bytes(uint64_t bytes) {
   return buf;
 }
 
-TransferProgress::TransferProgress() {
-  if (::isatty(STDERR_FILENO) != 0) m_out = stderr;
-}
+TransferProgress::TransferProgress() = default;
 
-TransferProgress::TransferProgress(std::FILE* out, int width) : m_out(out), m_fixed_width(width) {}
+TransferProgress::TransferProgress(std::FILE* out, int width) : m_area(out, width) {}
 
 TransferProgress::~TransferProgress() {
-  if (!m_out) return;
+  if (!m_area.enabled()) return;
   std::lock_guard lock(m_mutex);
   for (auto& item : m_items)
     if (item.state == Item::State::live) item.state = Item::State::waiting;
@@ -85,7 +78,7 @@ TransferProgress::~TransferProgress() {
 }
 
 TransferProgress::Item* TransferProgress::add(std::string kind, std::string name, uint64_t total) {
-  if (!m_out) return nullptr;
+  if (!m_area.enabled()) return nullptr;
   std::lock_guard lock(m_mutex);
   return &m_items.emplace_back(std::move(kind), std::move(name), total);
 }
@@ -141,13 +134,6 @@ void TransferProgress::finish(Item* item, Outcome outcome) {
   redraw_locked(true);
 }
 
-int TransferProgress::width() const {
-  if (m_fixed_width > 0) return m_fixed_width;
-  winsize ws{};
-  if (::ioctl(::fileno(m_out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-  return 80;
-}
-
 std::string TransferProgress::live_line(const Item& item, Clock::time_point now) const {
   uint64_t done = item.done.load(std::memory_order_relaxed);
   std::string line = line_head(item);
@@ -185,28 +171,12 @@ void TransferProgress::redraw_locked(bool force) {
   auto now = Clock::now();
   if (!force && ticks(now) < m_next_draw.load(std::memory_order_relaxed)) return;
   m_next_draw.store(ticks(now + k_redraw_interval), std::memory_order_relaxed);
-  bool any_live = std::any_of(m_items.begin(), m_items.end(),
-                              [](const Item& i) { return i.state == Item::State::live; });
-  if (m_live_lines == 0 && m_finished_lines.empty() && !any_live) return;
-  size_t cut = static_cast<size_t>(std::max(width() - 1, 20));
-  std::string out;
-  if (m_live_lines > 0) out += "\r\033[" + std::to_string(m_live_lines) + "A";
-  out += "\033[J";
-  for (auto& line : m_finished_lines) out += line.substr(0, cut) + "\n";
+  std::vector<std::string> live;
+  for (const auto& item : m_items)
+    if (item.state == Item::State::live) live.push_back(live_line(item, now));
+  if (!live.empty()) live.push_back(total_line(now));
+  m_area.draw(m_finished_lines, live);
   m_finished_lines.clear();
-  int live = 0;
-  for (const auto& item : m_items) {
-    if (item.state != Item::State::live) continue;
-    out += live_line(item, now).substr(0, cut) + "\n";
-    ++live;
-  }
-  if (live > 0) {
-    out += total_line(now).substr(0, cut) + "\n";
-    ++live;
-  }
-  m_live_lines = live;
-  std::fwrite(out.data(), 1, out.size(), m_out);
-  std::fflush(m_out);
 }
 
 }  // namespace pith

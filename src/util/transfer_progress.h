@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "util/terminal.h"
+
 namespace pith {
 
 class TransferProgress {
@@ -49,14 +51,11 @@ class TransferProgress {
   void redraw_locked(bool force);
   std::string live_line(const Item& item, std::chrono::steady_clock::time_point now) const;
   std::string total_line(std::chrono::steady_clock::time_point now) const;
-  int width() const;
 
-  std::FILE* m_out = nullptr;                 // nullptr: disabled
-  int m_fixed_width = 0;                      // 0: the terminal's
+  LiveArea m_area;                            // the terminal (disabled: every call does nothing)
   std::mutex m_mutex;                         // guards all but Item::done and m_next_draw
   std::deque<Item> m_items;                   // a deque: items keep their address as more are added
   std::vector<std::string> m_finished_lines;  // to print above the live lines at next redraw
-  int m_live_lines = 0;                       // drawn below the cursor's line, to erase
   std::chrono::steady_clock::time_point m_first_start;
   bool m_started = false;
   std::atomic<int64_t> m_next_draw{0};  // steady_clock ticks
