@@ -1363,8 +1363,11 @@ def smaller(c):
     # --layer out of range, negative, overflowing.
     img = layer_image(files(("f", "file", b"x\n")))
     tree = {b"img/" + k: v for k, v in oci_tree(img).items()}
+    # Negative layers count from the top (-1 is this one-layer image's layer); beyond either end,
+    # and numbers too large for any count, are errors.
     runs = [("ls-layer=" + n, ["ls", "--layer", n, "oci:{IN}/img:t"], "error", "empty", "-")
-            for n in ("-5", "-1", "1", "18446744073709551616", "99999999999999999999")]
+            for n in ("-5", "-2", "1", "18446744073709551616", "99999999999999999999")]
+    runs.append(("ls-layer=-1", ["ls", "--layer", "-1", "oci:{IN}/img:t"], "ok", "lines=1", "-"))
     c.add("ls-layer-bounds", "smaller", tree, "oci:{IN}/img:t", verbs=(), extra_runs=runs)
     # A reference whose path is not UTF-8: --json output must still be JSON.
     t = tar(entry(b"d/", "dir"), entry(b"d/caf\xe9", data=b"x\n"))
