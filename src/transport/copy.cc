@@ -96,6 +96,7 @@ class Copier {
     jobs[0].source = img.manifest.config;
     jobs[0].is_config = true;
     jobs[0].bytes = &img.config_bytes;
+    jobs[0].family = family;
     for (size_t i = 0; i < img.manifest.layers.size(); ++i) {
       Job job;
       job.source = img.manifest.layers[i];
@@ -263,8 +264,7 @@ class Copier {
   // The config blob, under the config media type of the manifest written.
   Result<oci::Descriptor> copy_config(Job& job) {
     oci::Descriptor out = job.source;
-    if (m_dst.requires_oci_manifests() || m_options.compression == Compression::zstd)
-      out.media_type = std::string(oci::to_oci(out.media_type));
+    if (job.family == oci::Family::oci) out.media_type = std::string(oci::to_oci(out.media_type));
     return copy_blob(job, out);
   }
 

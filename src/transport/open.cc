@@ -24,7 +24,7 @@ Result<void> must_exist(const std::string& path) {
 }
 
 Error unknown_transport_error(const std::string& text, const std::string& transport) {
-  return make_error(text + ": unknown transport \"" + transport + "\" (pith reads " +
+  return make_error(text + ": unknown transport \"" + transport + "\" (pith knows " +
                     known_transports() + " and paths; write ./" + text + " for a file)");
 }
 

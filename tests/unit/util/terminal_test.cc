@@ -32,8 +32,10 @@ TEST(LiveArea, RedrawsLiveLinesInPlace) {
   EXPECT_EQ(drawn(f),
             "\033[Jdone one\nlive a\ntotal\n"
             "\r\033[2A\033[Jlive b\n"
-            "\r\033[1A\033[J" + std::string(29, 'x') + "\n"
-            "\r\033[1A\033[J");
+            "\r\033[1A\033[J" +
+                std::string(29, 'x') +
+                "\n"
+                "\r\033[1A\033[J");
   std::fclose(f);
 }
 
