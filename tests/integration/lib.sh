@@ -219,6 +219,19 @@ require_pith() {
 }
 
 # pith_run ARGS...: runs pith; its stderr goes to $TEST_TMP/pith.stderr for failure reports.
+# expect_error NAME EXPECTED_SUBSTRING PITH_ARGS...: exit 2 and one "pith: error:" line.
+expect_error() {
+  local name=$1 want=$2 rc=0 err
+  shift 2
+  "$PITH" "$@" >/dev/null 2>"$TEST_TMP/err" || rc=$?
+  err=$(cat "$TEST_TMP/err")
+  if [ "$rc" -eq 2 ] && [ "$(wc -l <"$TEST_TMP/err")" -eq 1 ] && [[ $err == "pith: error: "*"$want"* ]]; then
+    pass "$name"
+  else
+    fail "$name" "exit $rc (want 2), stderr (want one line containing \"$want\"):" "$err"
+  fi
+}
+
 pith_run() { "$PITH" "$@" 2>"$TEST_TMP/pith.stderr"; }
 pith_stderr() { tail -n 5 "$TEST_TMP/pith.stderr" 2>/dev/null; }
 

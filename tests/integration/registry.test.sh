@@ -33,19 +33,6 @@ blob_list() { (cd "$1/blobs/sha256" && ls | LC_ALL=C sort); }
 # the blobs a manifest (and its config) name
 manifest_blobs() { skopeo inspect --raw "$@" | jq -r '.config.digest, .layers[].digest' | sed 's/^sha256://' | LC_ALL=C sort; }
 
-# expect_error NAME EXPECTED_SUBSTRING PITH_ARGS...: exit 2 and one "pith: error:" line.
-expect_error() {
-  local name=$1 want=$2 rc=0 err
-  shift 2
-  "$PITH" "$@" >/dev/null 2>"$TEST_TMP/err" || rc=$?
-  err=$(cat "$TEST_TMP/err")
-  if [ "$rc" -eq 2 ] && [ "$(wc -l <"$TEST_TMP/err")" -eq 1 ] && [[ $err == "pith: error: "*"$want"* ]]; then
-    pass "$name"
-  else
-    fail "$name" "exit $rc (want 2), stderr (want one line containing \"$want\"):" "$err"
-  fi
-}
-
 # expect_error_line NAME LINE PITH_ARGS...: exit 2 and stderr exactly "pith: error: LINE".
 expect_error_line() {
   local name=$1 want="pith: error: $2" rc=0
