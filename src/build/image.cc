@@ -113,7 +113,7 @@ Result<LayerBlob> write_layer(const std::vector<PlanEntry>& entries, const Image
     diff_id = hashed.digest();
     return {};
   });
-  auto packed = compress::compress(std::move(tar), s.compression);
+  auto packed = compress::compress(std::move(tar), s.compression, compress::Effort::small);
   TRY(pump(*packed, stored));
   packed.reset();  // the producer has returned: diff_id is set
   TRY(file.flush());

@@ -108,12 +108,13 @@ std::unique_ptr<ByteSource> decompress(std::unique_ptr<ByteSource> src, Compress
   return src;
 }
 
-std::unique_ptr<ByteSource> compress(std::unique_ptr<ByteSource> src, Compression c) {
+std::unique_ptr<ByteSource> compress(std::unique_ptr<ByteSource> src, Compression c,
+                                     Effort effort) {
   switch (c) {
     case Compression::none:
       return src;
     case Compression::gzip:
-      return make_gzip_encoder(std::move(src), default_threads());
+      return make_gzip_encoder(std::move(src), default_threads(), effort == Effort::fast ? 1 : 2);
     case Compression::zstd:
       return make_zstd_encoder(std::move(src), default_threads());
   }

@@ -38,10 +38,17 @@ inline constexpr uint64_t k_default_output_limit = uint64_t{1} << 40;
 std::unique_ptr<ByteSource> decompress(std::unique_ptr<ByteSource> src, Compression c,
                                        uint64_t output_limit = k_default_output_limit);
 
+// How hard gzip works, by what the bytes are for (bench/copy, bench/build measure both):
+// `fast` for copies of whole images (libdeflate level 1: within 3% of the size skopeo writes,
+// and 1.5x its speed), `small` for the layers `pith build` writes (level 2: no larger than
+// podman's, for a third more CPU on megabytes rather than gigabytes). zstd is level 3 for both.
+enum class Effort { fast, small };
+
 // Compressing filter on every core the process may use. Deterministic: the same input gives
-// the same bytes on any machine, whatever its number of cores (gzip: libdeflate level 1 on
-// independent 1 MiB chunks joined into one member, no name, mtime 0, OS byte 255 "unknown";
-// zstd: level 3, no dictionary, content checksum on, libzstd's multi-threaded mode).
-std::unique_ptr<ByteSource> compress(std::unique_ptr<ByteSource> src, Compression c);
+// the same bytes on any machine, whatever its number of cores (gzip: libdeflate at `effort`'s
+// level on independent 1 MiB chunks joined into one member, no name, mtime 0, OS byte 255
+// "unknown"; zstd: level 3, no dictionary, content checksum on, libzstd's multi-threaded mode).
+std::unique_ptr<ByteSource> compress(std::unique_ptr<ByteSource> src, Compression c,
+                                     Effort effort = Effort::fast);
 
 }  // namespace pith::compress

@@ -14,7 +14,9 @@ std::unique_ptr<ByteSource> make_gzip_decoder(std::unique_ptr<ByteSource> src,
 std::unique_ptr<ByteSource> make_zstd_decoder(std::unique_ptr<ByteSource> src,
                                               uint64_t output_limit);
 // The encoders use `threads` threads (at least 1); their output does not depend on it.
-std::unique_ptr<ByteSource> make_gzip_encoder(std::unique_ptr<ByteSource> src, unsigned threads);
+// `level` is libdeflate's (1 to 12).
+std::unique_ptr<ByteSource> make_gzip_encoder(std::unique_ptr<ByteSource> src, unsigned threads,
+                                              int level = 1);
 std::unique_ptr<ByteSource> make_zstd_encoder(std::unique_ptr<ByteSource> src, unsigned threads);
 
 // The CPUs this process may run on: the encoders' threads by default.

@@ -29,10 +29,6 @@ namespace pith::compress {
 
 namespace {
 
-// libdeflate level 1 gives layers within 3% of the size pgzip writes at its default level
-// (bench/copy), at a fraction of zlib level 6's time; the levels above cost a third more time
-// for a few percent of size.
-constexpr int k_level = 1;
 // Chunks in flight (read, being compressed, or compressed and waiting for their turn) at most:
 // each holds k_gzip_chunk bytes of input and about as much output.
 constexpr size_t k_max_jobs = 64;
@@ -78,8 +74,9 @@ Result<void> deflate_chunk(libdeflate_compressor* compressor, Job& job) {
 
 class GzipEncoder final : public StickyErrorDecoder {
  public:
-  GzipEncoder(std::unique_ptr<ByteSource> src, unsigned threads)
+  GzipEncoder(std::unique_ptr<ByteSource> src, unsigned threads, int level)
       : m_src(std::move(src)),
+        m_level(level),
         m_threads(std::max(threads, 1u)),
         m_max_jobs(std::min<size_t>(2 * size_t{m_threads}, k_max_jobs)) {}
 
@@ -179,7 +176,7 @@ class GzipEncoder final : public StickyErrorDecoder {
   }
 
   Result<void> compress_here(Job& job) {
-    if (!m_compressor) m_compressor.reset(libdeflate_alloc_compressor(k_level));
+    if (!m_compressor) m_compressor.reset(libdeflate_alloc_compressor(m_level));
     if (!m_compressor) return make_error("gzip: out of memory");
     auto r = deflate_chunk(m_compressor.get(), job);
     job.done = true;
@@ -193,7 +190,7 @@ class GzipEncoder final : public StickyErrorDecoder {
   }
 
   void work() {
-    Compressor compressor(libdeflate_alloc_compressor(k_level));
+    Compressor compressor(libdeflate_alloc_compressor(m_level));
     for (;;) {
       Job* job = nullptr;
       {
@@ -215,6 +212,7 @@ class GzipEncoder final : public StickyErrorDecoder {
   }
 
   std::unique_ptr<ByteSource> m_src;
+  int m_level;
   unsigned m_threads;
   size_t m_max_jobs;
   std::deque<std::unique_ptr<Job>> m_in_flight;  // in input order
@@ -247,8 +245,9 @@ unsigned default_threads() {
   return std::max(std::thread::hardware_concurrency(), 1u);
 }
 
-std::unique_ptr<ByteSource> make_gzip_encoder(std::unique_ptr<ByteSource> src, unsigned threads) {
-  return std::make_unique<GzipEncoder>(std::move(src), threads);
+std::unique_ptr<ByteSource> make_gzip_encoder(std::unique_ptr<ByteSource> src, unsigned threads,
+                                              int level) {
+  return std::make_unique<GzipEncoder>(std::move(src), threads, level);
 }
 
 }  // namespace pith::compress

@@ -338,35 +338,46 @@ class Copier {
       ++(job.skipped ? m_present : m_copied);
       return out;
     }
-    // Re-encode: decompress (checking the diff_id), compress, spool while hashing. The
-    // progress line counts the source's bytes, then the re-encoded blob's as it is written.
+    // Re-encode: decompress (checking the diff_id), compress, hash, and write straight into
+    // the destination where it can name a blob after writing it (a directory); elsewhere into
+    // a spool first. The progress line counts the source's bytes, then a spooled blob's as it
+    // is written.
     m_progress.start(job.item);
     auto read =
         std::make_unique<TrackedSource>(std::move(peeked.stream), m_progress, job.item, m_stop);
     const oci::Digest& diff_id = job.diff_id;
-    auto plain = oci::verifying(compress::decompress(std::move(read), peeked.compression), diff_id,
-                                std::nullopt, "layer " + layer.digest.short_str());
+    auto plain = compress::decompress(std::move(read), peeked.compression);
+    // An uncompressed blob is its own diff_id, which the source's stream already checks:
+    // hashing the same bytes twice would cost a sixth of a gzip copy's time.
+    if (peeked.compression != Compression::none || layer.digest != diff_id)
+      plain = oci::verifying(std::move(plain), diff_id, std::nullopt,
+                             "layer " + layer.digest.short_str());
     auto encoded = compress::compress(std::move(plain), *target);
-    auto spool = std::make_shared<UniqueFd>(TRY(anonymous_temp_file()));
-    FdSink sink(spool->get());
-    auto reencode = [&]() -> Result<void> {
-      if (*target == Compression::none) {
-        // The output is the uncompressed stream itself, already checked against the diff_id
-        // as it passes: hashing it again would give the same digest.
-        CountingSource counted(*encoded);
-        TRY(pump(counted, sink));
-        out.digest = diff_id;
-        out.size = counted.bytes();
-      } else {
-        HashingSource hashed(*encoded);
-        TRY(pump(hashed, sink));
-        out.digest = TRY(oci::Digest::parse("sha256:" + hashed.hex_digest()));
-        out.size = hashed.bytes();
-      }
-      return sink.flush();
+    // Stored uncompressed, the output is the stream already checked against the diff_id as it
+    // passes: hashing it again would give the same digest.
+    bool plain_out = *target == Compression::none;
+    CountingSource counted(*encoded);
+    HashingSource hashed(*encoded);
+    ByteSource& output = plain_out ? static_cast<ByteSource&>(counted) : hashed;
+    auto digest = [&]() -> Result<oci::Digest> {
+      out.size = plain_out ? counted.bytes() : hashed.bytes();
+      out.digest = plain_out ? diff_id : TRY(oci::Digest::parse("sha256:" + hashed.hex_digest()));
+      return out.digest;
     };
     // A damaged blob fails in the decompressor as often as in the digest check: either way the
     // error names it.
+    if (m_dst.stores_unnamed_blobs()) {
+      TRY(about_blob(m_dst.put_unnamed_blob(output, digest), layer.digest));
+      ++m_copied;
+      return out;
+    }
+    auto spool = std::make_shared<UniqueFd>(TRY(anonymous_temp_file()));
+    FdSink sink(spool->get());
+    auto reencode = [&]() -> Result<void> {
+      TRY(pump(output, sink));
+      TRY(digest());
+      return sink.flush();
+    };
     TRY(about_blob(reencode(), layer.digest));
     if (m_dst.has_blob(out.digest)) {
       ++m_present;

@@ -121,6 +121,13 @@ class OciLayoutSink final : public ImageSink {
     return m_out->put(blob_path(d.digest), d.size, content);
   }
 
+  bool stores_unnamed_blobs() const override { return m_out->names_after_writing(); }
+  Result<void> put_unnamed_blob(ByteSource& content,
+                                const std::function<Result<oci::Digest>()>& digest) override {
+    return m_out->put_then_name("blobs/sha256", content,
+                                [&]() -> Result<std::string> { return blob_path(TRY(digest())); });
+  }
+
   // Only m_out changes as blobs arrive (index.json is written at commit).
   bool parallel_puts() const override { return m_out->parallel_puts(); }
 

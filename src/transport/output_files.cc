@@ -25,6 +25,11 @@ Result<void> OutputFiles::put(const std::string& path, std::string_view bytes) {
   return put(path, bytes.size(), src);
 }
 
+Result<void> OutputFiles::put_then_name(const std::string& folder, ByteSource&,
+                                        const std::function<Result<std::string>()>&) {
+  return make_error(folder + ": this output needs a file's name before its content");
+}
+
 namespace {
 
 // Counts bytes so a short or long stream is caught before it is published. A failed write
@@ -85,6 +90,28 @@ class DirectoryOutput final : public OutputFiles {
       return make_error(full + ": expected " + std::to_string(size) + " bytes, got " +
                         std::to_string(counted.count()));
     TRY(f.commit());
+    if (!existed && !m_tmp) {
+      std::lock_guard lock(m_mutex);
+      m_added.push_back(path);
+    }
+    return {};
+  }
+
+  bool names_after_writing() const override { return true; }
+
+  Result<void> put_then_name(const std::string& folder_path, ByteSource& content,
+                             const std::function<Result<std::string>()>& name) override {
+    std::string prefix = folder_path.empty() ? "" : folder_path + "/";
+    UniqueFd dir = TRY(folder(prefix, true));
+    std::string shown = m_work + "/" + prefix + "(a new file)";
+    AtomicFile f = TRY(AtomicFile::create_at(dir.get(), "new", shown));
+    CountingSink counted(f.sink(), shown);
+    TRY(pump(content, counted));
+    std::string path = TRY(name());
+    if (path.substr(0, path.rfind('/') + 1) != prefix)
+      return make_error(m_work + "/" + path + ": not in " + m_work + "/" + prefix);
+    bool existed = exists(path);
+    TRY(f.commit_as(base_name(path), m_work + "/" + path));
     if (!existed && !m_tmp) {
       std::lock_guard lock(m_mutex);
       m_added.push_back(path);

@@ -2,6 +2,7 @@
 // (oci-archive, docker-archive). Nothing is visible under the final name before commit().
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,12 @@ class OutputFiles {
   // Writes `content` (exactly `size` bytes) as `path`.
   virtual Result<void> put(const std::string& path, uint64_t size, ByteSource& content) = 0;
   Result<void> put(const std::string& path, std::string_view bytes);
+  // True where a file can be written before its name is known (a directory): see put_then_name.
+  virtual bool names_after_writing() const { return false; }
+  // Writes `content` into `folder` ("" for the top), then names it `name()` (a path in that
+  // folder), asked once the last byte is read: a digest computed on the way.
+  virtual Result<void> put_then_name(const std::string& folder, ByteSource& content,
+                                     const std::function<Result<std::string>()>& name);
   // True when put() and exists() may run on several threads at once (files of a directory);
   // a tar is one stream, written one member after the other.
   virtual bool parallel_puts() const { return false; }

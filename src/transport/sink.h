@@ -48,6 +48,16 @@ class ImageSink {
     TRY(put_blob(d, *content));
     return Stored::written;
   }
+  // True where a blob can be stored before its digest is known (a directory writes it under a
+  // temporary name): a re-encoded layer then goes straight in, not through a spool first.
+  virtual bool stores_unnamed_blobs() const { return false; }
+  // Stores `content` as the blob `digest()` names, asked once the last byte is read.
+  virtual Result<void> put_unnamed_blob(ByteSource& content,
+                                        const std::function<Result<oci::Digest>()>& digest) {
+    (void)content;
+    (void)digest;
+    return make_error(describe() + ": needs a blob's digest before its content");
+  }
   // True when put_blob and has_blob may run on several threads at once (blobs of one image
   // copied in parallel); archives written as one stream say false.
   virtual bool parallel_puts() const { return false; }

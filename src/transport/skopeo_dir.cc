@@ -85,6 +85,12 @@ class SkopeoDirSink final : public ImageSink {
     if (has_blob(d.digest)) return {};
     return m_out->put(blob_name(d.digest), d.size, content);
   }
+  bool stores_unnamed_blobs() const override { return m_out->names_after_writing(); }
+  Result<void> put_unnamed_blob(ByteSource& content,
+                                const std::function<Result<oci::Digest>()>& digest) override {
+    return m_out->put_then_name("", content,
+                                [&]() -> Result<std::string> { return blob_name(TRY(digest())); });
+  }
   bool parallel_puts() const override { return m_out->parallel_puts(); }
   Result<void> put_manifest(const RawManifest& m) override {
     return m_out->put(instance_manifest_name(m.digest), m.bytes);

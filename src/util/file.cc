@@ -451,6 +451,15 @@ Result<void> AtomicFile::commit() {
   return {};
 }
 
+Result<void> AtomicFile::commit_as(const std::string& name, const std::string& shown) {
+  struct stat st {};
+  if (::fstatat(m_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+    return make_error(shown + ": exists and is not a regular file (pith replaces only files)");
+  m_path = name;
+  m_shown = shown;
+  return commit();
+}
+
 Result<void> write_file_atomic(const std::string& path, std::string_view data, int mode) {
   AtomicFile f = TRY(AtomicFile::create(path, mode));
   TRY(f.sink().write(data).wrap(path));

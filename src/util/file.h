@@ -132,6 +132,9 @@ class AtomicFile {
   ByteSink& sink() { return *m_sink; }
   int fd() const { return m_fd.get(); }
   Result<void> commit();
+  // Commits under another name in the same directory (one known only once the content is
+  // written: a digest); `shown` names it in errors.
+  Result<void> commit_as(const std::string& name, const std::string& shown);
 
  private:
   AtomicFile(int dir, std::string path, std::string tmp, std::string shown, UniqueFd fd);

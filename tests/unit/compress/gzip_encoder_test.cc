@@ -139,6 +139,30 @@ TEST(GzipEncoder, OneMemberThatGzipAndZlibRead) {
       "True 0 " + std::to_string(data.size()) + "\n");
 }
 
+// Effort::small (pith build's layers) is libdeflate level 2: smaller than level 1, read by
+// gzip as the same bytes, the same whatever the threads.
+TEST(GzipEncoder, SmallEffortIsLevelTwo) {
+  ScratchDir dir;
+  std::string data = sample(3 * k_chunk + 77, 12);
+  auto level = [&](int l, unsigned threads) {
+    auto out = read_all(*make_gzip_encoder(std::make_unique<MemorySource>(data), threads, l),
+                        uint64_t{1} << 32);
+    EXPECT_TRUE(out.ok());
+    return out ? *out : std::string();
+  };
+  auto small =
+      read_all(*compress(std::make_unique<MemorySource>(data), Compression::gzip, Effort::small),
+               uint64_t{1} << 32);
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(*small, level(2, 1));
+  EXPECT_EQ(*small, level(2, 3));
+  EXPECT_LT(small->size(), level(1, 2).size());
+  int status = -1;
+  EXPECT_EQ(test::run_capture("zcat " + test::shell_quote(dir.file("s.gz", *small)), &status),
+            data);
+  EXPECT_EQ(status, 0);
+}
+
 TEST(GzipEncoder, ReadsInTinyPieces) {
   std::string data = sample(k_chunk + 3000, 6);
   auto enc = make_gzip_encoder(std::make_unique<MemorySource>(data), 2);

@@ -264,5 +264,31 @@ TEST(CopyImage, FirstFailureIsReportedAndNothingIsWritten) {
   EXPECT_EQ(entries, 1u);
 }
 
+// Re-encoded layers go straight into a directory under a temporary name, renamed after their
+// digest once written: into an existing layout, every blob is named by its content's digest; a
+// layer that fails its diff_id check half-way leaves the layout as it was.
+TEST(CopyImage, ReencodedIntoAnExistingLayoutNamedByDigestOrNotAtAll) {
+  TempTree t;
+  auto layers = test_layers();
+  make_layout(t.path + "/src", layers);
+  make_layout(t.path + "/dst", {random_bytes(1000, 99)});
+  auto before = files_of(t.path + "/dst");
+  fs::path bad = blob_file(t.path + "/src", oci::Digest::sha256_of(layers[3]));
+  std::string good = test::slurp(bad);
+  std::string tampered = good;
+  tampered[100] ^= 1;
+  ASSERT_TRUE(write_file_atomic(bad.string(), tampered).ok());
+  Copied failed = copy_layout(t.path + "/src", t.path + "/dst", 4, compress::Compression::gzip);
+  ASSERT_FALSE(failed.result.ok());
+  EXPECT_EQ(files_of(t.path + "/dst"), before);  // once the sink is gone (it removes its files)
+
+  ASSERT_TRUE(write_file_atomic(bad.string(), good).ok());
+  Copied copied = copy_layout(t.path + "/src", t.path + "/dst", 4, compress::Compression::gzip);
+  ASSERT_TRUE(copied.result.ok()) << copied.result.error().message;
+  for (const auto& [path, digest] : blobs_of(copied.files))
+    EXPECT_EQ("blobs/" + std::regex_replace(digest, std::regex(":"), "/"), path);
+  EXPECT_EQ(copied.files.size(), before.size() + 7);  // 5 layers, a config and a manifest
+}
+
 }  // namespace
 }  // namespace pith::transport
