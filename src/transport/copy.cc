@@ -72,7 +72,8 @@ struct Job {
 };
 
 // Names the blob in an error, unless the error (from a verifying stream) already does.
-Result<void> about_blob(Result<void> r, const oci::Digest& d) {
+template <class T>
+Result<T> about_blob(Result<T> r, const oci::Digest& d) {
   if (r || r.error().message.find(d.str()) != std::string::npos) return r;
   return std::move(r).wrap("blob " + d.str());
 }
@@ -367,8 +368,11 @@ class Copier {
     // A damaged blob fails in the decompressor as often as in the digest check: either way the
     // error names it.
     if (m_dst.stores_unnamed_blobs()) {
-      TRY(about_blob(m_dst.put_unnamed_blob(output, digest), layer.digest));
-      ++m_copied;
+      job.skipped = !TRY(about_blob(m_dst.put_unnamed_blob(output, digest), layer.digest));
+      // Written, its line names the new blob (as after a spool); skipped, the source's, as
+      // skopeo shows it.
+      if (!job.skipped) m_progress.restart(job.item, out.digest.hex.substr(0, 12), out.size);
+      ++(job.skipped ? m_present : m_copied);
       return out;
     }
     auto spool = std::make_shared<UniqueFd>(TRY(anonymous_temp_file()));

@@ -122,7 +122,7 @@ class OciLayoutSink final : public ImageSink {
   }
 
   bool stores_unnamed_blobs() const override { return m_out->names_after_writing(); }
-  Result<void> put_unnamed_blob(ByteSource& content,
+  Result<bool> put_unnamed_blob(ByteSource& content,
                                 const std::function<Result<oci::Digest>()>& digest) override {
     return m_out->put_then_name("blobs/sha256", content,
                                 [&]() -> Result<std::string> { return blob_path(TRY(digest())); });

@@ -25,7 +25,7 @@ Result<void> OutputFiles::put(const std::string& path, std::string_view bytes) {
   return put(path, bytes.size(), src);
 }
 
-Result<void> OutputFiles::put_then_name(const std::string& folder, ByteSource&,
+Result<bool> OutputFiles::put_then_name(const std::string& folder, ByteSource&,
                                         const std::function<Result<std::string>()>&) {
   return make_error(folder + ": this output needs a file's name before its content");
 }
@@ -99,7 +99,7 @@ class DirectoryOutput final : public OutputFiles {
 
   bool names_after_writing() const override { return true; }
 
-  Result<void> put_then_name(const std::string& folder_path, ByteSource& content,
+  Result<bool> put_then_name(const std::string& folder_path, ByteSource& content,
                              const std::function<Result<std::string>()>& name) override {
     std::string prefix = folder_path.empty() ? "" : folder_path + "/";
     UniqueFd dir = TRY(folder(prefix, true));
@@ -110,13 +110,13 @@ class DirectoryOutput final : public OutputFiles {
     std::string path = TRY(name());
     if (path.substr(0, path.rfind('/') + 1) != prefix)
       return make_error(m_work + "/" + path + ": not in " + m_work + "/" + prefix);
-    bool existed = exists(path);
+    if (exists(path)) return false;  // the temporary file goes with `f`
     TRY(f.commit_as(base_name(path), m_work + "/" + path));
-    if (!existed && !m_tmp) {
+    if (!m_tmp) {
       std::lock_guard lock(m_mutex);
       m_added.push_back(path);
     }
-    return {};
+    return true;
   }
 
   bool parallel_puts() const override { return true; }

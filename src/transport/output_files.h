@@ -22,8 +22,9 @@ class OutputFiles {
   // True where a file can be written before its name is known (a directory): see put_then_name.
   virtual bool names_after_writing() const { return false; }
   // Writes `content` into `folder` ("" for the top), then names it `name()` (a path in that
-  // folder), asked once the last byte is read: a digest computed on the way.
-  virtual Result<void> put_then_name(const std::string& folder, ByteSource& content,
+  // folder), asked once the last byte is read: a digest computed on the way. A file already
+  // there under that name is kept (the same digest, the same bytes): false.
+  virtual Result<bool> put_then_name(const std::string& folder, ByteSource& content,
                                      const std::function<Result<std::string>()>& name);
   // True when put() and exists() may run on several threads at once (files of a directory);
   // a tar is one stream, written one member after the other.

@@ -51,8 +51,9 @@ class ImageSink {
   // True where a blob can be stored before its digest is known (a directory writes it under a
   // temporary name): a re-encoded layer then goes straight in, not through a spool first.
   virtual bool stores_unnamed_blobs() const { return false; }
-  // Stores `content` as the blob `digest()` names, asked once the last byte is read.
-  virtual Result<void> put_unnamed_blob(ByteSource& content,
+  // Stores `content` as the blob `digest()` names, asked once the last byte is read; false when
+  // the destination had that blob already.
+  virtual Result<bool> put_unnamed_blob(ByteSource& content,
                                         const std::function<Result<oci::Digest>()>& digest) {
     (void)content;
     (void)digest;

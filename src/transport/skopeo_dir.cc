@@ -86,7 +86,7 @@ class SkopeoDirSink final : public ImageSink {
     return m_out->put(blob_name(d.digest), d.size, content);
   }
   bool stores_unnamed_blobs() const override { return m_out->names_after_writing(); }
-  Result<void> put_unnamed_blob(ByteSource& content,
+  Result<bool> put_unnamed_blob(ByteSource& content,
                                 const std::function<Result<oci::Digest>()>& digest) override {
     return m_out->put_then_name("", content,
                                 [&]() -> Result<std::string> { return blob_name(TRY(digest())); });
