@@ -26,17 +26,17 @@ int main(int argc, char** argv) {
   const char* data = nullptr;
   size_t size = 0;
   if (std::string_view(argv[1]) == "-") {
+    std::vector<char> buf(size_t{1} << 20);
     for (;;) {
-      input.resize(input.size() + (size_t{1} << 20));
-      ssize_t n = ::read(0, input.data() + size, input.size() - size);
+      ssize_t n = ::read(0, buf.data(), buf.size());
       if (n < 0) {
         std::perror("stdin");
         return 1;
       }
       if (n == 0) break;
-      size += static_cast<size_t>(n);
-      input.resize(size);
+      input.insert(input.end(), buf.begin(), buf.begin() + n);
     }
+    size = input.size();
     data = input.data();
   } else {
     int fd = ::open(argv[1], O_RDONLY);
