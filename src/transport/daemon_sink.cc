@@ -1,10 +1,8 @@
 // Writing into a Docker engine or podman: a docker-archive (the same writer as
 // docker-archive:) whose tar streams straight into the body of `POST /images/load`.
-#include <set>
-
-#include "tar/writer.h"
 #include "transport/daemon.h"
 #include "transport/docker_archive.h"
+#include "transport/output_files.h"
 
 namespace pith::transport {
 
@@ -14,32 +12,16 @@ namespace {
 class UploadTarOutput final : public OutputFiles {
  public:
   UploadTarOutput(std::unique_ptr<DaemonUpload> upload, std::string describe)
-      : m_upload(std::move(upload)), m_writer(*m_upload), m_describe(std::move(describe)) {}
+      : m_upload(std::move(upload)), m_files(*m_upload), m_describe(std::move(describe)) {}
 
-  bool exists(const std::string& path) const override { return m_written.count(path) != 0; }
+  bool exists(const std::string& path) const override { return m_files.contains(path); }
 
   Result<void> put(const std::string& path, uint64_t size, ByteSource& content) override {
-    for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
-      std::string dir = path.substr(0, pos);
-      if (!m_dirs.insert(dir).second) continue;
-      tar::Entry d;
-      d.path = dir;
-      d.type = tar::EntryType::directory;
-      d.mode = 0755;
-      TRY(m_writer.add(d).wrap(m_describe));
-    }
-    tar::Entry e;
-    e.path = path;
-    e.type = tar::EntryType::regular;
-    e.mode = 0644;
-    e.size = size;
-    TRY(m_writer.add(e, &content).wrap(m_describe + ": " + path));
-    m_written.insert(path);
-    return {};
+    return m_files.add(path, size, content).wrap(m_describe);
   }
 
   Result<void> commit() override {
-    TRY(m_writer.finish().wrap(m_describe));
+    TRY(m_files.finish().wrap(m_describe));
     DaemonResponse r = TRY(m_upload->finish().wrap(m_describe + ": image load"));
     if (r.status != 200)
       return make_error(m_describe + ": image load: HTTP " + std::to_string(r.status) + ": " +
@@ -49,10 +31,8 @@ class UploadTarOutput final : public OutputFiles {
 
  private:
   std::unique_ptr<DaemonUpload> m_upload;
-  tar::Writer m_writer;
+  TarFiles m_files;
   std::string m_describe;
-  std::set<std::string> m_written;
-  std::set<std::string> m_dirs;
 };
 
 }  // namespace

@@ -12,10 +12,8 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <vector>
 
-#include "tar/writer.h"
 #include "util/file.h"
 
 namespace pith::transport {
@@ -23,6 +21,26 @@ namespace pith::transport {
 Result<void> OutputFiles::put(const std::string& path, std::string_view bytes) {
   MemorySource src{std::string(bytes)};
   return put(path, bytes.size(), src);
+}
+
+Result<void> TarFiles::add(const std::string& path, uint64_t size, ByteSource& content) {
+  for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+    std::string dir = path.substr(0, pos);
+    if (!m_dirs.insert(dir).second) continue;
+    tar::Entry d;
+    d.path = dir;
+    d.type = tar::EntryType::directory;
+    d.mode = 0755;
+    TRY(m_writer.add(d).wrap(dir));
+  }
+  tar::Entry e;
+  e.path = path;
+  e.type = tar::EntryType::regular;
+  e.mode = 0644;
+  e.size = size;
+  TRY(m_writer.add(e, &content).wrap(path));
+  m_written.insert(path);
+  return {};
 }
 
 Result<bool> OutputFiles::put_then_name(const std::string& folder, ByteSource&,
@@ -183,43 +201,22 @@ class DirectoryOutput final : public OutputFiles {
 
 class TarOutput final : public OutputFiles {
  public:
-  explicit TarOutput(AtomicFile file) : m_file(std::move(file)), m_writer(m_file.sink()) {}
+  explicit TarOutput(AtomicFile file) : m_file(std::move(file)), m_files(m_file.sink()) {}
 
-  bool exists(const std::string& path) const override { return m_written.count(path) != 0; }
+  bool exists(const std::string& path) const override { return m_files.contains(path); }
 
   Result<void> put(const std::string& path, uint64_t size, ByteSource& content) override {
-    // Parent directories first, as tar and skopeo write them.
-    std::string dir;
-    for (size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
-      dir = path.substr(0, pos);
-      if (m_dirs.insert(dir).second) {
-        tar::Entry d;
-        d.path = dir;
-        d.type = tar::EntryType::directory;
-        d.mode = 0755;
-        TRY(m_writer.add(d));
-      }
-    }
-    tar::Entry e;
-    e.path = path;
-    e.type = tar::EntryType::regular;
-    e.mode = 0644;
-    e.size = size;
-    TRY(m_writer.add(e, &content).wrap(path));
-    m_written.insert(path);
-    return {};
+    return m_files.add(path, size, content);
   }
 
   Result<void> commit() override {
-    TRY(m_writer.finish());
+    TRY(m_files.finish());
     return m_file.commit();
   }
 
  private:
   AtomicFile m_file;
-  tar::Writer m_writer;
-  std::set<std::string> m_written;
-  std::set<std::string> m_dirs;
+  TarFiles m_files;
 };
 
 }  // namespace

@@ -6,6 +6,9 @@
 #include <memory>
 #include <string>
 
+#include <set>
+
+#include "tar/writer.h"
 #include "util/byte_source.h"
 #include "util/result.h"
 
@@ -31,6 +34,22 @@ class OutputFiles {
   virtual bool parallel_puts() const { return false; }
   // Makes everything visible under the destination name (after every put has returned).
   virtual Result<void> commit() = 0;
+};
+
+// The files of an image container as one tar stream (an archive on disk, a daemon's load
+// request): each file's parent directories first (0755, as tar and skopeo write them), then the
+// file (0644). Errors name the entry.
+class TarFiles {
+ public:
+  explicit TarFiles(ByteSink& out) : m_writer(out) {}
+  bool contains(const std::string& path) const { return m_written.count(path) != 0; }
+  Result<void> add(const std::string& path, uint64_t size, ByteSource& content);
+  Result<void> finish() { return m_writer.finish(); }
+
+ private:
+  tar::Writer m_writer;
+  std::set<std::string> m_written;
+  std::set<std::string> m_dirs;
 };
 
 // A directory. If `dir` does not exist, it is built beside under a temporary name and renamed
