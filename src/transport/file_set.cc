@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include "compress/compression.h"
+#include "oci/digest.h"
 #include "tar/archive_index.h"
 
 namespace pith::transport {
@@ -17,6 +18,14 @@ namespace pith::transport {
 Result<std::string> FileSet::read(const std::string& path, uint64_t limit) {
   auto src = TRY(open(path));
   return TRY(read_all(*src, limit).wrap(describe() + ": " + path));
+}
+
+Result<std::unique_ptr<ByteSource>> FileSet::open_blob(const std::string& path,
+                                                       const oci::Descriptor& d) {
+  if (!TRY(size(path)))
+    return make_error("blob " + d.digest.str() + ": missing from " + describe());
+  auto raw = TRY(open(path));
+  return oci::verifying(std::move(raw), d.digest, d.size, "blob " + d.digest.str());
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "oci/descriptor.h"
 #include "util/byte_source.h"
 #include "util/file.h"
 #include "util/result.h"
@@ -28,6 +29,9 @@ class FileSet {
 
   // Reads a small file whole; an absent file is an error.
   Result<std::string> read(const std::string& path, uint64_t limit);
+  // The blob `d` stored as `path`, as a stream that checks its size and digest; a missing file
+  // is an error naming the blob (the layouts that keep blobs as files: OCI, skopeo's dir).
+  Result<std::unique_ptr<ByteSource>> open_blob(const std::string& path, const oci::Descriptor& d);
 };
 
 // A directory. Every lookup is confined beneath it (openat2 RESOLVE_BENEATH): a symlink or

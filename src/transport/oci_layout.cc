@@ -82,12 +82,7 @@ class OciLayoutSource final : public ImageSource {
   }
 
   Result<std::unique_ptr<ByteSource>> blob(const oci::Descriptor& d) override {
-    std::string path = blob_path(d.digest);
-    auto size = TRY(m_files->size(path));
-    if (!size)
-      return make_error("blob " + d.digest.str() + ": missing from " + m_files->describe());
-    auto raw = TRY(m_files->open(path));
-    return oci::verifying(std::move(raw), d.digest, d.size, "blob " + d.digest.str());
+    return m_files->open_blob(blob_path(d.digest), d);
   }
 
   // Blobs are files opened on their own: as parallel as the container of the layout allows.

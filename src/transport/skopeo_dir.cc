@@ -60,11 +60,7 @@ class SkopeoDirSource final : public ImageSource {
   }
 
   Result<std::unique_ptr<ByteSource>> blob(const oci::Descriptor& d) override {
-    std::string name = blob_name(d.digest);
-    if (!TRY(m_files->size(name)))
-      return make_error("blob " + d.digest.str() + ": missing from " + m_files->describe());
-    auto raw = TRY(m_files->open(name));
-    return oci::verifying(std::move(raw), d.digest, d.size, "blob " + d.digest.str());
+    return m_files->open_blob(blob_name(d.digest), d);
   }
 
   bool parallel_reads() const override { return m_files->parallel_reads(); }
