@@ -6,23 +6,23 @@
 namespace pith::dockerfile {
 
 Rune decode_rune(std::string_view s, size_t pos) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char b0 = byte(pos);
+  auto byte_at = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char b0 = byte_at(pos);
   if (b0 < 0x80) return {b0, 1};
   size_t left = s.size() - pos;
-  auto cont = [&](size_t i) { return i < left && (byte(pos + i) & 0xC0) == 0x80; };
+  auto cont = [&](size_t i) { return i < left && (byte_at(pos + i) & 0xC0) == 0x80; };
   if (b0 >= 0xC2 && b0 <= 0xDF && cont(1)) {
-    return {static_cast<char32_t>(((b0 & 0x1F) << 6) | (byte(pos + 1) & 0x3F)), 2};
+    return {static_cast<char32_t>(((b0 & 0x1F) << 6) | (byte_at(pos + 1) & 0x3F)), 2};
   }
   if (b0 >= 0xE0 && b0 <= 0xEF && cont(1) && cont(2)) {
-    char32_t r = ((b0 & 0x0F) << 12) | ((byte(pos + 1) & 0x3F) << 6) | (byte(pos + 2) & 0x3F);
+    char32_t r = ((b0 & 0x0F) << 12) | ((byte_at(pos + 1) & 0x3F) << 6) | (byte_at(pos + 2) & 0x3F);
     // Overlong encodings and UTF-16 surrogates are invalid in Go.
     if (r >= 0x800 && (r < 0xD800 || r > 0xDFFF)) return {r, 3};
     return {k_rune_error, 1};
   }
   if (b0 >= 0xF0 && b0 <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-    char32_t r = ((b0 & 0x07) << 18) | ((byte(pos + 1) & 0x3F) << 12) |
-                 ((byte(pos + 2) & 0x3F) << 6) | (byte(pos + 3) & 0x3F);
+    char32_t r = ((b0 & 0x07) << 18) | ((byte_at(pos + 1) & 0x3F) << 12) |
+                 ((byte_at(pos + 2) & 0x3F) << 6) | (byte_at(pos + 3) & 0x3F);
     if (r >= 0x10000 && r <= 0x10FFFF) return {r, 4};
   }
   return {k_rune_error, 1};

@@ -2,6 +2,7 @@
 // (see ignore_regex.h).
 #include "dockerfile/ignore_regex.h"
 
+#include <cstdint>
 #include <utility>
 #include <vector>
 

@@ -251,11 +251,11 @@ Result<void> onbuild(const Node& node, Instruction& ins) {
   return {};
 }
 
-// ^[a-z][a-z0-9-_.]*$ (the range "9-_" in Go's class covers ASCII 0x39..0x5F).
+// ^[a-z][a-z0-9-_.]*$ (Go reads the '-' after the range 0-9 as a literal).
 bool valid_stage_name(std::string_view s) {
   if (s.empty() || s[0] < 'a' || s[0] > 'z') return false;
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '_') || c == '.';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
     if (!ok) return false;
   }
   return true;

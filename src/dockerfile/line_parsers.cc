@@ -203,6 +203,7 @@ std::vector<std::string> parse_words(std::string_view rest, char escape) {
   bool blank_ok = false;
   char32_t ch = 0;
   size_t width = 0;
+  const char32_t esc = static_cast<unsigned char>(escape);
   for (size_t pos = 0; pos <= rest.size(); pos += width) {
     if (pos != rest.size()) {
       Rune r = decode_rune(rest, pos);
@@ -231,7 +232,7 @@ std::vector<std::string> parse_words(std::string_view rest, char escape) {
         blank_ok = true;
         phase = in_quote;
       }
-      if (ch == static_cast<unsigned char>(escape)) {
+      if (ch == esc) {
         if (pos + width == rest.size()) continue;  // an escape at the end is dropped
         // Unquoted, the escape and the character after it are both kept, for the lexer.
         append_rune(word, ch);
@@ -245,7 +246,7 @@ std::vector<std::string> parse_words(std::string_view rest, char escape) {
     }
     // in_quote: the escape character means nothing inside single quotes.
     if (ch == quote) phase = in_word;
-    if (ch == static_cast<unsigned char>(escape) && quote != '\'') {
+    if (ch == esc && quote != '\'') {
       if (pos + width == rest.size()) {
         phase = in_word;
         continue;
@@ -261,7 +262,24 @@ std::vector<std::string> parse_words(std::string_view rest, char escape) {
   return words;
 }
 
+namespace {
+
+// ONBUILD wraps an instruction, which BuildKit parses recursively without a bound; the
+// instruction layer refuses ONBUILD ONBUILD anyway, so a small depth keeps a line of many
+// ONBUILD words from exhausting the stack.
+constexpr int k_max_onbuild_depth = 8;
+
+Result<Node> node_at_depth(std::string_view line, char escape, int depth);
+
+}  // namespace
+
 Result<Node> node_from_line(std::string_view line, char escape) {
+  return node_at_depth(line, escape, 0);
+}
+
+namespace {
+
+Result<Node> node_at_depth(std::string_view line, char escape, int depth) {
   Node node;
   node.original = std::string(line);
   std::vector<std::string> cmdline = split_re_space(trim_go_space(line), true);
@@ -293,7 +311,8 @@ Result<Node> node_from_line(std::string_view line, char escape) {
     if (!rest.empty()) node.args.emplace_back(rest);
   } else if (cmd == "onbuild") {
     if (!rest.empty()) {
-      Node sub = TRY(node_from_line(rest, escape));
+      if (depth >= k_max_onbuild_depth) return Error{"ONBUILD nested too deeply"};
+      Node sub = TRY(node_at_depth(rest, escape, depth + 1));
       node.sub = std::make_shared<Node>(std::move(sub));
     }
   } else {
@@ -301,6 +320,8 @@ Result<Node> node_from_line(std::string_view line, char escape) {
   }
   return node;
 }
+
+}  // namespace
 
 bool can_contain_heredoc(const Node& node) {
   const Node* n = &node;

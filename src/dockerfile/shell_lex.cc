@@ -186,7 +186,7 @@ class Lexer {
   Result<std::string> dollar() {
     next();  // '$'
     if (peek() != '{') {
-      std::string name = this->name();
+      std::string name = read_name();
       if (name.empty()) return std::string("$");
       const std::string* value = lookup(name);
       if (!value && m_opt.skip_unset_env) return "$" + name;
@@ -196,7 +196,7 @@ class Lexer {
     int p = peek();
     if (p == k_eof) return Error{"syntax error: missing '}'"};
     if (p == '{' || p == '}' || p == ':') return Error{"syntax error: bad substitution"};
-    std::string name = this->name();
+    std::string name = read_name();
     int ch = next();
     std::string chs;
     put(chs, ch);
@@ -271,7 +271,7 @@ class Lexer {
 
   // A name: letters, digits, _; or all the digits of a positional parameter; or one special
   // parameter character.
-  std::string name() {
+  std::string read_name() {
     std::string name;
     while (peek() != k_eof) {
       int ch = peek();

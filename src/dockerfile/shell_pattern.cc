@@ -3,6 +3,8 @@
 #include "dockerfile/shell_pattern.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "dockerfile/go_text.h"

@@ -62,17 +62,14 @@ TEST(BuildkitShell, EnvVarTest) {
   EXPECT_EQ(passed, run);
 }
 
-// Lines "word | w1,w2,..." and "ENV k=v" lines adding variables; run plain, then with raw
-// quotes and unset variables left as written.
+// Lines "word | w1,w2,..." and "ENV k=v" lines adding variables. Upstream's test loops over a
+// second mode (raw quotes, unset variables kept) but reads the same, already exhausted file
+// again, so only this plain mode has expectations; the table's answers do not hold for the
+// other one ("hello${hi}bye" stays as written there).
 TEST(BuildkitShell, WordsTest) {
-  for (int mode = 0; mode < 2; ++mode) {
-    SCOPED_TRACE(mode ? "raw quotes, skip unset" : "plain");
+  {
     std::istringstream in(test::slurp(test::data("buildkit/wordsTest")));
     LexOptions opt;
-    if (mode == 1) {
-      opt.raw_quotes = true;
-      opt.skip_unset_env = true;
-    }
     Vars env;
     std::string line;
     int number = 0, run = 0, passed = 0;
@@ -88,14 +85,14 @@ TEST(BuildkitShell, WordsTest) {
       }
       auto f = split(line, '|');
       ASSERT_EQ(f.size(), 2u) << "line " << number;
-      std::string test = trim(f[0]);
+      std::string word = trim(f[0]);
       std::string rest = f[1];
       rest.erase(0, rest.find_first_not_of(' '));
       std::vector<std::string> expected = split(rest, ',');
-      auto got = process_words(test, env, opt);
+      auto got = process_words(word, env, opt);
       std::vector<std::string> words = got ? *got : std::vector<std::string>{"error"};
       ++run;
-      EXPECT_EQ(words, expected) << "line " << number << ": " << test;
+      EXPECT_EQ(words, expected) << "line " << number << ": " << word;
       passed += words == expected;
     }
     EXPECT_EQ(run, 24);
