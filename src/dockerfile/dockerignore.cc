@@ -45,7 +45,14 @@ namespace {
 // patternmatcher's shouldEscape: regexp characters that mean nothing to filepath.Match.
 bool should_escape(char32_t c) {
   switch (c) {
-    case '.': case '+': case '(': case ')': case '|': case '{': case '}': case '$':
+    case '.':
+    case '+':
+    case '(':
+    case ')':
+    case '|':
+    case '{':
+    case '}':
+    case '$':
       return true;
     default:
       return false;
@@ -130,7 +137,8 @@ class IgnorePattern {
       case Type::exact:
         return path == cleaned;
       case Type::prefix:
-        return path.substr(0, cleaned.size() - 2) == std::string_view(cleaned).substr(0, cleaned.size() - 2);
+        return path.substr(0, cleaned.size() - 2) ==
+               std::string_view(cleaned).substr(0, cleaned.size() - 2);
       case Type::suffix: {
         std::string_view suffix = std::string_view(cleaned).substr(2);
         if (path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix) {
@@ -196,7 +204,8 @@ Result<bool> IgnoreMatcher::excluded(std::string_view path) const {
   std::vector<std::string_view> dirs;
   for (size_t pos = 0;;) {
     size_t slash = parent.find('/', pos);
-    dirs.push_back(std::string_view(parent).substr(pos, slash == std::string::npos ? std::string::npos : slash - pos));
+    dirs.push_back(std::string_view(parent).substr(
+        pos, slash == std::string::npos ? std::string::npos : slash - pos));
     if (slash == std::string::npos) break;
     pos = slash + 1;
   }

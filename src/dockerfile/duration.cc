@@ -43,13 +43,21 @@ Result<int64_t> parse_go_duration(std::string_view text) {
     std::string_view unit = s.substr(i, u - i);
     if (unit.empty()) return Error{"time: missing unit in duration \"" + std::string(text) + "\""};
     long double mult = 0;
-    if (unit == "ns") mult = 1;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") mult = 1e3L;
-    else if (unit == "ms") mult = 1e6L;
-    else if (unit == "s") mult = 1e9L;
-    else if (unit == "m") mult = 60e9L;
-    else if (unit == "h") mult = 3600e9L;
-    else return Error{"time: unknown unit \"" + std::string(unit) + "\" in duration \"" + std::string(text) + "\""};
+    if (unit == "ns")
+      mult = 1;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      mult = 1e3L;
+    else if (unit == "ms")
+      mult = 1e6L;
+    else if (unit == "s")
+      mult = 1e9L;
+    else if (unit == "m")
+      mult = 60e9L;
+    else if (unit == "h")
+      mult = 3600e9L;
+    else
+      return Error{"time: unknown unit \"" + std::string(unit) + "\" in duration \"" +
+                   std::string(text) + "\""};
     total += value * mult;
     if (total > static_cast<long double>(std::numeric_limits<int64_t>::max())) return Error{quoted};
     s.remove_prefix(u);

@@ -40,7 +40,8 @@ std::string clean_path(std::string_view path) {
 
 std::string dir_path(std::string_view path) {
   size_t slash = path.rfind('/');
-  std::string_view dir = slash == std::string_view::npos ? std::string_view() : path.substr(0, slash + 1);
+  std::string_view dir =
+      slash == std::string_view::npos ? std::string_view() : path.substr(0, slash + 1);
   return clean_path(dir);
 }
 

@@ -34,8 +34,8 @@ struct Class {
 // NFA instructions: a rune test, a fork, an assertion, the end.
 struct Inst {
   enum Op { rune, split, jump, begin, end, match } op;
-  int cls = -1;       // rune: index into classes
-  int x = -1, y = -1; // successors
+  int cls = -1;        // rune: index into classes
+  int x = -1, y = -1;  // successors
 };
 
 }  // namespace
@@ -60,18 +60,33 @@ Result<std::vector<Range>> escape_ranges(std::string_view& s, bool* negated) {
     return std::vector<Range>{{c, c}};
   }
   switch (c) {
-    case 'a': return std::vector<Range>{{7, 7}};
-    case 'f': return std::vector<Range>{{12, 12}};
-    case 't': return std::vector<Range>{{9, 9}};
-    case 'n': return std::vector<Range>{{10, 10}};
-    case 'r': return std::vector<Range>{{13, 13}};
-    case 'v': return std::vector<Range>{{11, 11}};
-    case 'D': *negated = true; [[fallthrough]];
-    case 'd': return std::vector<Range>{{'0', '9'}};
-    case 'S': *negated = true; [[fallthrough]];
-    case 's': return std::vector<Range>{{'\t', '\n'}, {'\f', '\r'}, {' ', ' '}};
-    case 'W': *negated = true; [[fallthrough]];
-    case 'w': return std::vector<Range>{{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
+    case 'a':
+      return std::vector<Range>{{7, 7}};
+    case 'f':
+      return std::vector<Range>{{12, 12}};
+    case 't':
+      return std::vector<Range>{{9, 9}};
+    case 'n':
+      return std::vector<Range>{{10, 10}};
+    case 'r':
+      return std::vector<Range>{{13, 13}};
+    case 'v':
+      return std::vector<Range>{{11, 11}};
+    case 'D':
+      *negated = true;
+      [[fallthrough]];
+    case 'd':
+      return std::vector<Range>{{'0', '9'}};
+    case 'S':
+      *negated = true;
+      [[fallthrough]];
+    case 's':
+      return std::vector<Range>{{'\t', '\n'}, {'\f', '\r'}, {' ', ' '}};
+    case 'W':
+      *negated = true;
+      [[fallthrough]];
+    case 'w':
+      return std::vector<Range>{{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
     default: {
       std::string e = "invalid escape sequence: \\";
       append_rune(e, c);
@@ -284,11 +299,21 @@ bool IgnoreRegex::matches(std::string_view text) const {
       seen[static_cast<size_t>(i)] = pos;
       const Inst& in = p.code[static_cast<size_t>(i)];
       switch (in.op) {
-        case Inst::jump: stack.push_back(in.x); break;
-        case Inst::split: stack.push_back(in.y); stack.push_back(in.x); break;
-        case Inst::begin: if (pos == 0) stack.push_back(in.x); break;
-        case Inst::end: if (pos == n) stack.push_back(in.x); break;
-        default: set.push_back(i);
+        case Inst::jump:
+          stack.push_back(in.x);
+          break;
+        case Inst::split:
+          stack.push_back(in.y);
+          stack.push_back(in.x);
+          break;
+        case Inst::begin:
+          if (pos == 0) stack.push_back(in.x);
+          break;
+        case Inst::end:
+          if (pos == n) stack.push_back(in.x);
+          break;
+        default:
+          set.push_back(i);
       }
     }
   };

@@ -28,15 +28,24 @@ struct KindName {
   std::string_view name;
 };
 constexpr KindName k_kinds[] = {
-    {Kind::from, "FROM"},         {Kind::run, "RUN"},
-    {Kind::cmd, "CMD"},           {Kind::entrypoint, "ENTRYPOINT"},
-    {Kind::copy, "COPY"},         {Kind::add, "ADD"},
-    {Kind::env, "ENV"},           {Kind::arg, "ARG"},
-    {Kind::workdir, "WORKDIR"},   {Kind::user, "USER"},
-    {Kind::label, "LABEL"},       {Kind::expose, "EXPOSE"},
-    {Kind::volume, "VOLUME"},     {Kind::stopsignal, "STOPSIGNAL"},
-    {Kind::healthcheck, "HEALTHCHECK"}, {Kind::shell, "SHELL"},
-    {Kind::onbuild, "ONBUILD"},   {Kind::maintainer, "MAINTAINER"},
+    {Kind::from, "FROM"},
+    {Kind::run, "RUN"},
+    {Kind::cmd, "CMD"},
+    {Kind::entrypoint, "ENTRYPOINT"},
+    {Kind::copy, "COPY"},
+    {Kind::add, "ADD"},
+    {Kind::env, "ENV"},
+    {Kind::arg, "ARG"},
+    {Kind::workdir, "WORKDIR"},
+    {Kind::user, "USER"},
+    {Kind::label, "LABEL"},
+    {Kind::expose, "EXPOSE"},
+    {Kind::volume, "VOLUME"},
+    {Kind::stopsignal, "STOPSIGNAL"},
+    {Kind::healthcheck, "HEALTHCHECK"},
+    {Kind::shell, "SHELL"},
+    {Kind::onbuild, "ONBUILD"},
+    {Kind::maintainer, "MAINTAINER"},
 };
 
 enum class FlagType { boolean, string, strings };
@@ -108,7 +117,8 @@ std::vector<std::string> command_line(const Node& node) {
 // parseKvps: ENV and LABEL key, value, separator triples.
 Result<std::vector<KeyValue>> key_values(const Node& node, std::string_view cmd) {
   if (node.args.empty()) return at_least_one(cmd);
-  if (node.args.size() % 3 != 0) return Error{"Bad input to " + std::string(cmd) + ", too many arguments"};
+  if (node.args.size() % 3 != 0)
+    return Error{"Bad input to " + std::string(cmd) + ", too many arguments"};
   std::vector<KeyValue> out;
   for (size_t i = 0; i < node.args.size(); i += 3) {
     if (node.args[i].empty()) return Error{std::string(cmd) + " names can not be blank"};
@@ -207,7 +217,8 @@ Result<void> healthcheck(const Node& node, Instruction& ins) {
     // strconv.ParseInt(v, 10, 32).
     const std::string& s = *r;
     size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-    if (i == s.size() || s.size() > 12) return Error{"strconv.ParseInt: parsing \"" + s + "\": invalid syntax"};
+    if (i == s.size() || s.size() > 12)
+      return Error{"strconv.ParseInt: parsing \"" + s + "\": invalid syntax"};
     long long v = 0;
     for (size_t k = i; k < s.size(); ++k) {
       if (!std::isdigit(static_cast<unsigned char>(s[k]))) {

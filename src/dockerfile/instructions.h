@@ -17,8 +17,24 @@
 namespace pith::dockerfile {
 
 enum class Kind {
-  from, run, cmd, entrypoint, copy, add, env, arg, workdir, user, label, expose, volume,
-  stopsignal, healthcheck, shell, onbuild, maintainer,
+  from,
+  run,
+  cmd,
+  entrypoint,
+  copy,
+  add,
+  env,
+  arg,
+  workdir,
+  user,
+  label,
+  expose,
+  volume,
+  stopsignal,
+  healthcheck,
+  shell,
+  onbuild,
+  maintainer,
 };
 
 // "RUN", "COPY", ...
@@ -60,8 +76,8 @@ struct InlineSource {
 
 struct Instruction {
   Kind kind = Kind::run;
-  std::string keyword;  // as written ("run")
-  std::string original; // the logical line
+  std::string keyword;   // as written ("run")
+  std::string original;  // the logical line
   int start_line = 0;
   int end_line = 0;
   std::vector<Flag> flags;
@@ -72,12 +88,12 @@ struct Instruction {
   // heredocs) then the destination last; EXPOSE: ports (sorted, as BuildKit sorts them);
   // VOLUME: paths; WORKDIR/USER/STOPSIGNAL/MAINTAINER: {value}.
   std::vector<std::string> args;
-  std::string stage_name;              // FROM ... AS name (lower case)
-  std::vector<KeyValue> pairs;         // ENV, LABEL
-  std::vector<ArgDecl> arg_decls;      // ARG
+  std::string stage_name;                    // FROM ... AS name (lower case)
+  std::vector<KeyValue> pairs;               // ENV, LABEL
+  std::vector<ArgDecl> arg_decls;            // ARG
   std::vector<InlineSource> inline_sources;  // COPY/ADD heredocs
-  std::vector<Heredoc> heredocs;       // RUN heredocs (files the shell reads)
-  Healthcheck health;                  // HEALTHCHECK
+  std::vector<Heredoc> heredocs;             // RUN heredocs (files the shell reads)
+  Healthcheck health;                        // HEALTHCHECK
   // ONBUILD: the trigger as BuildKit stores it in the image config's OnBuild (the text after
   // ONBUILD, heredoc bodies appended), and the trigger as parsed (checked only when an image
   // built FROM this one runs it, as BuildKit does).

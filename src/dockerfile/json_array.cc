@@ -16,8 +16,8 @@ class JsonReader {
   explicit JsonReader(std::string_view s) : m_s(s) {}
 
   void skip_ws() {
-    while (m_pos < m_s.size() && (m_s[m_pos] == ' ' || m_s[m_pos] == '\t' ||
-                                  m_s[m_pos] == '\n' || m_s[m_pos] == '\r')) {
+    while (m_pos < m_s.size() &&
+           (m_s[m_pos] == ' ' || m_s[m_pos] == '\t' || m_s[m_pos] == '\n' || m_s[m_pos] == '\r')) {
       ++m_pos;
     }
   }
@@ -41,12 +41,26 @@ class JsonReader {
         if (++m_pos >= m_s.size()) return std::nullopt;
         char e = m_s[m_pos++];
         switch (e) {
-          case '"': case '\\': case '/': out += e; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
+          case '"':
+          case '\\':
+          case '/':
+            out += e;
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 't':
+            out += '\t';
+            break;
           case 'u': {
             auto u = hex4();
             if (!u) return std::nullopt;
@@ -103,7 +117,7 @@ class JsonReader {
     char32_t v = 0;
     for (int i = 0; i < 4; ++i) {
       char c = m_s[m_pos + i];
-      int d = c >= '0' && c <= '9' ? c - '0'
+      int d = c >= '0' && c <= '9'   ? c - '0'
               : c >= 'a' && c <= 'f' ? c - 'a' + 10
               : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                      : -1;

@@ -78,7 +78,8 @@ class DirectiveReader {
     size_t b = 0, e = value.size();
     while (b < e && is_re_s(value[b])) ++b;
     while (e > b && is_re_s(value[e - 1])) --e;
-    std::string v = b < e ? std::string(value.substr(b, e - b)) : std::string(value.substr(value.size() - 1));
+    std::string v =
+        b < e ? std::string(value.substr(b, e - b)) : std::string(value.substr(value.size() - 1));
     for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (key != "syntax" && key != "escape" && key != "check") return finish();
     for (const std::string& seen : m_seen) {
@@ -212,8 +213,7 @@ class Parser {
         if (logical.size() > k_max_dockerfile_bytes) return Error{at(start) + ": line too long"};
       }
       if (empty_continuation) {
-        m_out.warnings.push_back(
-            {m_line, "Empty continuation line found in: " + logical});
+        m_out.warnings.push_back({m_line, "Empty continuation line found in: " + logical});
       }
       Node node = TRY_CTX(at(start), node_from_line(logical, m_out.escape));
       if (can_contain_heredoc(node) && logical.find("<<") != std::string::npos) {

@@ -57,7 +57,7 @@ struct ParseWarning {
 struct ParsedDockerfile {
   std::vector<Node> nodes;
   char escape = '\\';
-  std::vector<Directive> directives;  // `# syntax=` is kept as information only
+  std::vector<Directive> directives;   // `# syntax=` is kept as information only
   std::vector<ParseWarning> warnings;  // empty continuation lines, as BuildKit warns
 };
 

@@ -17,14 +17,16 @@ Result<Platform> parse_platform(std::string_view text) {
   size_t start = 0;
   for (;;) {
     size_t slash = text.find('/', start);
-    std::string part(text.substr(start, slash == std::string_view::npos ? text.npos : slash - start));
+    std::string part(
+        text.substr(start, slash == std::string_view::npos ? text.npos : slash - start));
     for (char& c : part) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     parts.push_back(part);
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
   auto bad = [&]() {
-    return Error{"\"" + std::string(text) + "\": unknown operating system or architecture: invalid argument"};
+    return Error{"\"" + std::string(text) +
+                 "\": unknown operating system or architecture: invalid argument"};
   };
   for (const std::string& p : parts) {
     if (p.empty()) return bad();
@@ -65,8 +67,10 @@ Result<Platform> parse_platform(std::string_view text) {
     p.arch = "arm";
     p.variant = "v6";
   } else if (p.arch == "arm") {
-    if (p.variant.empty() || p.variant == "7") p.variant = "v7";
-    else if (p.variant == "5" || p.variant == "6" || p.variant == "8") p.variant = "v" + p.variant;
+    if (p.variant.empty() || p.variant == "7")
+      p.variant = "v7";
+    else if (p.variant == "5" || p.variant == "6" || p.variant == "8")
+      p.variant = "v" + p.variant;
   } else if (p.arch == "i386" || p.arch == "i686" || p.arch == "x86") {
     p.arch = "386";
   }

@@ -76,7 +76,9 @@ class Lexer {
     return r;
   }
 
-  int peek() const { return m_pos < m_src.size() ? static_cast<int>(decode_rune(m_src, m_pos).value) : k_eof; }
+  int peek() const {
+    return m_pos < m_src.size() ? static_cast<int>(decode_rune(m_src, m_pos).value) : k_eof;
+  }
 
  private:
   int next() {
@@ -228,7 +230,8 @@ class Lexer {
       case '+':
         return empty ? std::string() : word;
       case '?':
-        if (!value) return Error{name + ": " + (word.empty() ? "is not allowed to be unset" : word)};
+        if (!value)
+          return Error{name + ": " + (word.empty() ? "is not allowed to be unset" : word)};
         if (null_is_unset && value->empty()) {
           return Error{name + ": " + (word.empty() ? "is not allowed to be empty" : word)};
         }
@@ -253,7 +256,8 @@ class Lexer {
     std::string pattern = TRY(nested('/', true, "syntax error: missing '/' in ${}"));
     std::string replacement = TRY(nested('}', true, "syntax error: missing '}'"));
     const std::string* value = lookup(name);
-    if (!value && m_opt.skip_unset_env) return "${" + name + "/" + pattern + "/" + replacement + "}";
+    if (!value && m_opt.skip_unset_env)
+      return "${" + name + "/" + pattern + "/" + replacement + "}";
     return replace_pattern(pattern, replacement, value ? *value : std::string(), all);
   }
 
@@ -294,7 +298,14 @@ class Lexer {
 
   static bool is_special(int ch) {
     switch (ch) {
-      case '@': case '*': case '#': case '?': case '-': case '$': case '!': case '0':
+      case '@':
+      case '*':
+      case '#':
+      case '?':
+      case '-':
+      case '$':
+      case '!':
+      case '0':
         return true;
       default:
         return false;

@@ -33,10 +33,10 @@ struct LexOptions {
 };
 
 struct Expansion {
-  std::string word;                // ProcessWord: the text with substitutions done
-  std::vector<std::string> words;  // ProcessWords: split into words after substitution
-  std::set<std::string> matched;   // variables that were set
-  std::set<std::string> unmatched; // variables referenced but unset
+  std::string word;                 // ProcessWord: the text with substitutions done
+  std::vector<std::string> words;   // ProcessWords: split into words after substitution
+  std::set<std::string> matched;    // variables that were set
+  std::set<std::string> unmatched;  // variables referenced but unset
 };
 
 // Errors read like BuildKit's: `failed to process "<word>": <cause>`. Bounded: ${ nesting

@@ -26,8 +26,8 @@ std::string where(std::string_view file, int line) {
 // BuildKit's predefined proxy ARGs: usable without declaration, never reported as unused.
 bool is_predefined(std::string_view key) {
   static const char* const k_names[] = {
-      "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
-      "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "SOURCE_DATE_EPOCH"};
+      "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",        "ftp_proxy",
+      "NO_PROXY",   "no_proxy",   "ALL_PROXY",   "all_proxy",   "SOURCE_DATE_EPOCH"};
   for (const char* n : k_names) {
     if (key == n) return true;
   }
@@ -88,8 +88,8 @@ class GraphBuilder {
     if (m_graph.stages.empty()) return Error{"dockerfile contains no stages to build"};
 
     // 2. The FROM lines' variables: platform ARGs, then the global ARGs in order.
-    std::string target_name = m_options.target.empty() ? m_graph.stages.back().name
-                                                       : m_options.target;
+    std::string target_name =
+        m_options.target.empty() ? m_graph.stages.back().name : m_options.target;
     m_graph.globals = platform_args(m_options, target_name);
     for (const Instruction* ins : global_arg_lines) {
       for (const ArgDecl& a : ins->arg_decls) {
@@ -290,11 +290,16 @@ Vars platform_args(const StageOptions& options, std::string_view target_name) {
   const Platform& b = options.build_platform;
   const Platform& t = options.target_platform ? *options.target_platform : b;
   Vars out = {
-      {"BUILDPLATFORM", format_platform(b)}, {"BUILDOS", b.os},
-      {"BUILDOSVERSION", ""},                {"BUILDARCH", b.arch},
-      {"BUILDVARIANT", b.variant},           {"TARGETPLATFORM", format_platform(t)},
-      {"TARGETOS", t.os},                    {"TARGETOSVERSION", ""},
-      {"TARGETARCH", t.arch},                {"TARGETVARIANT", t.variant},
+      {"BUILDPLATFORM", format_platform(b)},
+      {"BUILDOS", b.os},
+      {"BUILDOSVERSION", ""},
+      {"BUILDARCH", b.arch},
+      {"BUILDVARIANT", b.variant},
+      {"TARGETPLATFORM", format_platform(t)},
+      {"TARGETOS", t.os},
+      {"TARGETOSVERSION", ""},
+      {"TARGETARCH", t.arch},
+      {"TARGETVARIANT", t.variant},
       {"TARGETSTAGE", target_name.empty() ? std::string("default") : std::string(target_name)},
   };
   for (auto& [k, v] : out) {

@@ -36,9 +36,9 @@ Result<Platform> parse_platform(std::string_view text);
 
 struct StageOptions {
   std::map<std::string, std::string> build_args;  // --build-arg K=V
-  std::string target;                              // --target; "" for the last stage
-  Platform build_platform;                         // the machine building
-  std::optional<Platform> target_platform;         // --platform; default the build platform
+  std::string target;                             // --target; "" for the last stage
+  Platform build_platform;                        // the machine building
+  std::optional<Platform> target_platform;        // --platform; default the build platform
 };
 
 struct Stage {

@@ -50,7 +50,8 @@ TEST(BuildkitParser, EveryNegativeTestfileIsRefused) {
 }
 
 TEST(BuildkitParser, LineNumbers) {
-  auto parsed = parse_dockerfile(test::slurp(test::data("buildkit/parser-testfile-line/Dockerfile")));
+  auto parsed =
+      parse_dockerfile(test::slurp(test::data("buildkit/parser-testfile-line/Dockerfile")));
   ASSERT_TRUE(parsed) << parsed.error().message;
   ASSERT_EQ(parsed->nodes.size(), 3u);
   std::vector<std::pair<int, int>> lines;
@@ -73,12 +74,14 @@ TEST(BuildkitParser, Words) {
 
 TEST(Parser, WarnsOnEmptyContinuationLines) {
   auto parsed = parse_dockerfile(
-      "\nFROM alpine:3.6\n\nRUN valid \\\n    continuation\n\nRUN something \\\n\n    following \\\n\n"
+      "\nFROM alpine:3.6\n\nRUN valid \\\n    continuation\n\nRUN something \\\n\n    following "
+      "\\\n\n"
       "    more\n\nRUN another \\\n\n    thing\n\nRUN non-indented \\\n# this is a comment\n"
       "   after-comment\n\nRUN indented \\\n    # this is an indented comment\n    comment\n\t");
   ASSERT_TRUE(parsed) << parsed.error().message;
   ASSERT_EQ(parsed->warnings.size(), 2u);
-  EXPECT_NE(parsed->warnings[0].message.find("RUN something     following     more"), std::string::npos);
+  EXPECT_NE(parsed->warnings[0].message.find("RUN something     following     more"),
+            std::string::npos);
   EXPECT_NE(parsed->warnings[1].message.find("RUN another     thing"), std::string::npos);
 }
 
@@ -91,7 +94,8 @@ TEST(Parser, LongLineIsAnError) {
 }
 
 TEST(Parser, Directives) {
-  auto parsed = parse_dockerfile("# syntax=docker/dockerfile:1\n# escape=`\n# check=skip=all\nFROM a\nRUN x `\n  y\n");
+  auto parsed = parse_dockerfile(
+      "# syntax=docker/dockerfile:1\n# escape=`\n# check=skip=all\nFROM a\nRUN x `\n  y\n");
   ASSERT_TRUE(parsed) << parsed.error().message;
   EXPECT_EQ(parsed->escape, '`');
   ASSERT_EQ(parsed->directives.size(), 3u);

