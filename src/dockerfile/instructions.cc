@@ -7,6 +7,7 @@
 #include <initializer_list>
 
 #include "dockerfile/go_text.h"
+#include "dockerfile/instruction_parts.h"
 
 namespace pith::dockerfile {
 
@@ -48,70 +49,8 @@ constexpr KindName k_kinds[] = {
     {Kind::maintainer, "MAINTAINER"},
 };
 
-enum class FlagType { boolean, string, strings };
-struct FlagSpec {
-  std::string_view name;
-  FlagType type;
-};
-
-// BFlags.Parse: every flag must be one the instruction takes; a bare "--" ends the flags.
-Result<std::vector<Flag>> parse_flags(const std::vector<std::string>& given,
-                                      std::initializer_list<FlagSpec> specs) {
-  std::vector<Flag> out;
-  std::vector<std::string> used;
-  for (const std::string& a : given) {
-    if (a == "--") break;
-    if (a.rfind("--", 0) != 0) return Error{"arg should start with -- : " + a};
-    size_t eq = a.find('=');
-    bool has_value = eq != std::string::npos;
-    std::string flag_name = a.substr(0, eq);
-    std::string name = flag_name.substr(2);
-    std::string value = has_value ? a.substr(eq + 1) : std::string();
-    const FlagSpec* spec = nullptr;
-    for (const FlagSpec& s : specs) {
-      if (s.name == name) spec = &s;
-    }
-    if (!spec) return Error{"unknown flag: " + flag_name};
-    if (spec->type != FlagType::strings &&
-        std::find(used.begin(), used.end(), name) != used.end()) {
-      return Error{"duplicate flag specified: " + flag_name};
-    }
-    used.push_back(name);
-    if (spec->type == FlagType::boolean) {
-      if (has_value && value.empty()) return Error{"missing a value on flag: " + flag_name};
-      std::string v = lower(value);
-      if (v == "true" || v.empty()) {
-        value = "true";
-      } else if (v == "false") {
-        value = "false";
-      } else {
-        return Error{"expecting boolean value for flag " + flag_name + ", not: " + value};
-      }
-    } else if (!has_value) {
-      return Error{"missing a value on flag: " + flag_name};
-    }
-    out.push_back({name, value});
-  }
-  return out;
-}
-
-Error at_least_one(std::string_view cmd) {
-  return Error{std::string(cmd) + " requires at least one argument"};
-}
 Error exactly_one(std::string_view cmd) {
   return Error{std::string(cmd) + " requires exactly one argument"};
-}
-
-// handleJSONArgs: exec form as is; shell form joined into one text.
-std::vector<std::string> command_line(const Node& node) {
-  if (node.args.empty()) return {};
-  if (node.json) return node.args;
-  std::string joined;
-  for (size_t i = 0; i < node.args.size(); ++i) {
-    if (i) joined += ' ';
-    joined += node.args[i];
-  }
-  return {joined};
 }
 
 // parseKvps: ENV and LABEL key, value, separator triples.
@@ -174,65 +113,6 @@ Result<void> sources_and_dest(const Node& node, std::string_view cmd, Instructio
         {marker->name, marker->chomp ? chomp(content) : content, marker->expand});
   }
   ins.args.push_back(dest);
-  return {};
-}
-
-Result<void> healthcheck(const Node& node, Instruction& ins) {
-  if (node.args.empty()) return at_least_one("HEALTHCHECK");
-  std::string type = upper(node.args[0]);
-  std::vector<std::string> rest(node.args.begin() + 1, node.args.end());
-  if (type == "NONE") {
-    if (!rest.empty()) return Error{"HEALTHCHECK NONE takes no arguments"};
-    ins.health.test = {"NONE"};
-    return {};
-  }
-  ins.flags = TRY(parse_flags(node.flags, {{"interval", FlagType::string},
-                                           {"timeout", FlagType::string},
-                                           {"start-period", FlagType::string},
-                                           {"start-interval", FlagType::string},
-                                           {"retries", FlagType::string}}));
-  if (type != "CMD") return Error{"Unknown type \"" + type + "\" in HEALTHCHECK (try CMD)"};
-  Node cmd = node;
-  cmd.args = rest;
-  std::vector<std::string> line = command_line(cmd);
-  if (line.empty()) return Error{"Missing command after HEALTHCHECK CMD"};
-  ins.health.test.push_back(node.json ? "CMD" : "CMD-SHELL");
-  for (auto& l : line) ins.health.test.push_back(l);
-  ins.json = node.json;
-  auto duration = [&](std::string_view name, int64_t& out) -> Result<void> {
-    auto v = ins.flag(name);
-    if (!v || v->empty()) return {};
-    int64_t d = TRY(parse_go_duration(*v));
-    if (d != 0 && d < 1000000) {
-      return Error{"Interval \"" + std::string(name) + "\" cannot be less than 1ms"};
-    }
-    out = d;
-    return {};
-  };
-  TRY(duration("interval", ins.health.interval_ns));
-  TRY(duration("timeout", ins.health.timeout_ns));
-  TRY(duration("start-period", ins.health.start_period_ns));
-  TRY(duration("start-interval", ins.health.start_interval_ns));
-  if (auto r = ins.flag("retries"); r && !r->empty()) {
-    // strconv.ParseInt(v, 10, 32).
-    const std::string& s = *r;
-    size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-    if (i == s.size() || s.size() > 12)
-      return Error{"strconv.ParseInt: parsing \"" + s + "\": invalid syntax"};
-    long long v = 0;
-    for (size_t k = i; k < s.size(); ++k) {
-      if (!std::isdigit(static_cast<unsigned char>(s[k]))) {
-        return Error{"strconv.ParseInt: parsing \"" + s + "\": invalid syntax"};
-      }
-      v = v * 10 + (s[k] - '0');
-    }
-    if (s[0] == '-') v = -v;
-    if (v > INT32_MAX || v < INT32_MIN) {
-      return Error{"strconv.ParseInt: parsing \"" + s + "\": value out of range"};
-    }
-    if (v < 0) return Error{"--retries cannot be negative (" + std::to_string(v) + ")"};
-    ins.health.retries = static_cast<int>(v);
-  }
   return {};
 }
 
@@ -345,7 +225,7 @@ Result<void> fill(const Node& node, Kind kind, Instruction& ins) {
       ins.heredocs = node.heredocs;
       return {};
     case Kind::healthcheck:
-      return healthcheck(node, ins);
+      return fill_healthcheck(node, ins);
     case Kind::expose:
       if (a.empty()) return at_least_one("EXPOSE");
       ins.flags = TRY(parse_flags(node.flags, {}));
