@@ -154,6 +154,7 @@ class GraphBuilder {
     }
 
     // 5. Cycles, then the target and what it needs.
+    build_edges();
     TRY(check_cycles());
     if (m_options.target.empty()) {
       m_graph.target = m_graph.stages.size() - 1;
@@ -202,10 +203,17 @@ class GraphBuilder {
     return {};
   }
 
-  std::vector<size_t> edges(const Stage& s) const {
-    std::vector<size_t> out = s.needs;
-    if (s.base_stage) out.push_back(*s.base_stage);
-    return out;
+  // What each stage needs (--from stages and its FROM stage), sorted, computed once so the
+  // walks below are linear in the edges.
+  void build_edges() {
+    m_edges.clear();
+    for (const Stage& s : m_graph.stages) {
+      std::vector<size_t> e = s.needs;
+      if (s.base_stage) e.push_back(*s.base_stage);
+      std::sort(e.begin(), e.end());
+      e.erase(std::unique(e.begin(), e.end()), e.end());
+      m_edges.push_back(std::move(e));
+    }
   }
 
   // A stage that needs itself, directly or not: iterative depth-first search (0 new, 1 on the
@@ -219,7 +227,7 @@ class GraphBuilder {
       state[root] = 1;
       while (!stack.empty()) {
         auto& [at, next] = stack.back();
-        std::vector<size_t> e = edges(m_graph.stages[at]);
+        const std::vector<size_t>& e = m_edges[at];
         if (next >= e.size()) {
           state[at] = 2;
           stack.pop_back();
@@ -246,8 +254,7 @@ class GraphBuilder {
     done[root] = 1;
     while (!stack.empty()) {
       auto& [at, next] = stack.back();
-      std::vector<size_t> e = edges(m_graph.stages[at]);
-      std::sort(e.begin(), e.end());
+      const std::vector<size_t>& e = m_edges[at];
       if (next >= e.size()) {
         m_graph.order.push_back(at);
         stack.pop_back();
@@ -282,6 +289,7 @@ class GraphBuilder {
   const StageOptions& m_options;
   std::string m_file;
   StageGraph m_graph;
+  std::vector<std::vector<size_t>> m_edges;
 };
 
 }  // namespace
