@@ -24,10 +24,13 @@ inline constexpr int k_max_substitution_depth = 64;
 inline constexpr int k_max_json_depth = 10000;
 // Steps of one ${V#p} / ${V/p/r} pattern match (pattern length times value length): the match
 // is a table over both, so this bounds its memory and time.
-inline constexpr size_t k_max_pattern_steps = size_t{1} << 24;
-// Words one lexer call may produce, and bytes it may produce: expansion can only copy variable
-// values, but a value referenced a thousand times in one line is a thousand copies.
-inline constexpr size_t k_max_expanded_bytes = size_t{16} << 20;
+inline constexpr size_t k_max_pattern_steps = size_t{1} << 22;
+// Bytes one lexer call may produce: expansion can only copy variable values, but a value
+// referenced a thousand times in one line is a thousand copies, and `ENV B=$A$A` line after
+// line doubles. Real values are a few kilobytes (a certificate passed as a build arg).
+inline constexpr size_t k_max_expanded_bytes = size_t{1} << 20;
+// Bytes of all the variables of one stage's scope (StageScope), for the same reason.
+inline constexpr size_t k_max_scope_bytes = size_t{16} << 20;
 // Stages of one Dockerfile and instructions of one Dockerfile.
 inline constexpr size_t k_max_stages = 1000;
 inline constexpr size_t k_max_instructions = 100000;

@@ -322,7 +322,9 @@ Result<StageGraph> build_stage_graph(const std::vector<Instruction>& instruction
 }
 
 StageScope::StageScope(const StageGraph& graph, const StageOptions& options, Vars image_env)
-    : m_graph(graph), m_options(options), m_vars(image_env), m_env(std::move(image_env)) {}
+    : m_graph(graph), m_options(options), m_vars(image_env), m_env(std::move(image_env)) {
+  for (const auto& [k, v] : m_vars) m_bytes += k.size() + v.size();
+}
 
 Result<void> StageScope::apply(const Instruction& ins, char escape) {
   LexOptions lex;
@@ -337,7 +339,7 @@ Result<void> StageScope::apply(const Instruction& ins, char escape) {
       set.emplace_back(std::move(key), std::move(value));
     }
     for (auto& [k, v] : set) {
-      m_vars[k] = v;
+      TRY_CTX("line" + at, assign(k, v));
       m_env[k] = v;
     }
     return {};
@@ -352,8 +354,20 @@ Result<void> StageScope::apply(const Instruction& ins, char escape) {
     } else if (auto g = m_graph.globals.find(a.key); g != m_graph.globals.end()) {
       value = g->second;
     }
-    if (value) m_vars[a.key] = *value;
+    if (value) TRY_CTX("line" + at, assign(a.key, *value));
   }
+  return {};
+}
+
+Result<void> StageScope::assign(const std::string& key, const std::string& value) {
+  auto it = m_vars.find(key);
+  size_t old = it == m_vars.end() ? 0 : key.size() + it->second.size();
+  m_bytes = m_bytes - old + key.size() + value.size();
+  if (m_bytes > k_max_scope_bytes) {
+    return Error{"variables of the stage larger than " + std::to_string(k_max_scope_bytes >> 20) +
+                 " MiB"};
+  }
+  m_vars[key] = value;
   return {};
 }
 

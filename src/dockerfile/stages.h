@@ -81,17 +81,22 @@ class StageScope {
  public:
   StageScope(const StageGraph& graph, const StageOptions& options, Vars image_env = {});
 
-  // Applies ARG and ENV; other instructions change nothing. Errors: substitution errors.
+  // Applies ARG and ENV; other instructions change nothing. Errors: substitution errors, a
+  // scope larger than k_max_scope_bytes.
   Result<void> apply(const Instruction& ins, char escape = '\\');
 
   const Vars& vars() const { return m_vars; }  // what ${...} sees
   const Vars& env() const { return m_env; }    // what the image config's Env gets
 
  private:
+  // Sets a variable, holding the scope to k_max_scope_bytes.
+  Result<void> assign(const std::string& key, const std::string& value);
+
   const StageGraph& m_graph;
   const StageOptions& m_options;
   Vars m_vars;
   Vars m_env;
+  size_t m_bytes = 0;
 };
 
 }  // namespace pith::dockerfile
