@@ -192,14 +192,22 @@ class GraphBuilder {
       if (index < 0 || index >= static_cast<long long>(m_graph.stages.size())) {
         return Error{"invalid stage index " + (ref.size() > 18 ? ref : std::to_string(index))};
       }
-      s.needs.push_back(static_cast<size_t>(index));
-      return {};
+      return need(s, static_cast<size_t>(index), ref);
     }
-    if (auto it = by_name.find(lower(ref)); it != by_name.end()) {
-      s.needs.push_back(it->second);
-      return {};
-    }
+    if (auto it = by_name.find(lower(ref)); it != by_name.end()) return need(s, it->second, ref);
     if (std::find(s.images.begin(), s.images.end(), ref) == s.images.end()) s.images.push_back(ref);
+    return {};
+  }
+
+  Result<void> need(Stage& s, size_t index, const std::string& ref) {
+    if (index >= s.index && m_options.forward_from == ForwardFrom::refuse) {
+      const Stage& to = m_graph.stages[index];
+      return Error{"--from=" + ref + " refers to " +
+                   (index == s.index ? std::string("the stage it is in")
+                                     : "a later stage (line " + std::to_string(to.line) + ")") +
+                   ": only earlier stages can be copied from"};
+    }
+    s.needs.push_back(index);
     return {};
   }
 

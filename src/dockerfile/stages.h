@@ -7,7 +7,8 @@
 //
 // As BuildKit: FROM's base is a stage only when it names an *earlier* stage exactly (stage
 // names are stored lower case, so `FROM Builder` is the image "Builder"); --from may name any
-// stage, earlier or later (a cycle is an error); --from cannot use variables.
+// stage, earlier or later (a cycle is an error; a later stage only with ForwardFrom::allow);
+// --from cannot use variables.
 #pragma once
 
 #include <cstddef>
@@ -34,11 +35,18 @@ std::string format_platform(const Platform& p);
 // arm64, x86_64 -> amd64, arm -> arm/v7, arm64/v8 -> arm64).
 Result<Platform> parse_platform(std::string_view text);
 
+// `COPY --from` naming the stage it is in or a later one: BuildKit builds the graph and
+// allows it (a cycle aside); podman and Docker's classic builder read such a name as an image
+// to pull, and an index as out of range. pith refuses it by default, naming the stage, so a
+// Dockerfile pith builds means the same to all three.
+enum class ForwardFrom { refuse, allow };
+
 struct StageOptions {
   std::map<std::string, std::string> build_args;  // --build-arg K=V
   std::string target;                             // --target; "" for the last stage
   Platform build_platform;                        // the machine building
   std::optional<Platform> target_platform;        // --platform; default the build platform
+  ForwardFrom forward_from = ForwardFrom::refuse;
 };
 
 struct Stage {

@@ -199,18 +199,31 @@ TEST(Stages, FromIsCaseSensitiveAndBackwardOnly) {
 }
 
 TEST(Stages, Errors) {
-  EXPECT_EQ(error_of("FROM a AS x\nCOPY --from=y /a /b\nFROM b AS y\nCOPY --from=x /a /b\n"),
+  StageOptions buildkit;
+  buildkit.forward_from = ForwardFrom::allow;
+  EXPECT_EQ(
+      error_of("FROM a AS x\nCOPY --from=y /a /b\nFROM b AS y\nCOPY --from=x /a /b\n", buildkit),
+      "Dockerfile:1: circular dependency detected on stage: x");
+  EXPECT_EQ(error_of("FROM a AS x\nCOPY --from=x /a /b\n", buildkit),
             "Dockerfile:1: circular dependency detected on stage: x");
   EXPECT_EQ(error_of("FROM a AS x\nCOPY --from=x /a /b\n"),
-            "Dockerfile:1: circular dependency detected on stage: x");
+            "Dockerfile:2: --from=x refers to the stage it is in: only earlier stages can be "
+            "copied from");
+  EXPECT_EQ(
+      error_of("FROM a\nCOPY --from=later /a /b\nFROM b AS later\n"),
+      "Dockerfile:2: --from=later refers to a later stage (line 3): only earlier stages can be "
+      "copied from");
+  EXPECT_EQ(error_of("FROM a\nCOPY --from=1 /a /b\nFROM b\n"),
+            "Dockerfile:2: --from=1 refers to a later stage (line 3): only earlier stages can be "
+            "copied from");
   EXPECT_EQ(error_of("FROM a\nCOPY --from=5 /a /b\n"), "Dockerfile:2: invalid stage index 5");
   EXPECT_EQ(error_of("ARG S=x\nFROM a\nCOPY --from=$S /a /b\n"),
             "Dockerfile:3: variable expansion is not supported for --from, define a new stage "
             "with FROM using ARG from global scope as a workaround");
   EXPECT_EQ(error_of("ARG EMPTY\nFROM ${EMPTY}\n"),
             "Dockerfile:2: base name (${EMPTY}) should not be blank");
-  // A later stage by name is fine, as in BuildKit.
-  EXPECT_EQ(error_of("FROM a\nCOPY --from=later /a /b\nFROM b AS later\n"), "no error");
+  // A later stage by name is fine in BuildKit's mode.
+  EXPECT_EQ(error_of("FROM a\nCOPY --from=later /a /b\nFROM b AS later\n", buildkit), "no error");
 }
 
 }  // namespace
