@@ -22,12 +22,13 @@ class IgnoreRegex {
   // Whether the whole text matches (the expression carries its own ^ and $).
   bool matches(std::string_view text) const;
 
+  struct Program;  // the compiled NFA (defined in the .cc)
+
   IgnoreRegex(IgnoreRegex&&) noexcept;
   IgnoreRegex& operator=(IgnoreRegex&&) noexcept;
   ~IgnoreRegex();
 
  private:
-  struct Program;
   explicit IgnoreRegex(std::unique_ptr<Program> p);
   std::unique_ptr<Program> m_program;
 };
