@@ -171,6 +171,13 @@ TEST(Parser, HostileInputIsBounded) {
   ASSERT_TRUE(deep);  // not JSON (too deep): shell form, as Go's decoder decides
   EXPECT_FALSE(deep->nodes[1].json);
   EXPECT_FALSE(parse_dockerfile(std::string(5 << 20, '#')));
+  // A heredoc body past 1 MiB is refused with the instruction's line.
+  std::string huge = "FROM a\nRUN <<EOF\n";
+  for (int i = 0; i < 20000; ++i) huge += std::string(63, 'x') + "\n";
+  huge += "EOF\n";
+  auto body = parse_dockerfile(huge);
+  ASSERT_FALSE(body);
+  EXPECT_EQ(body.error().message, "Dockerfile:2: heredoc larger than 1 MiB");
 }
 
 }  // namespace

@@ -141,6 +141,22 @@ TEST(Stages, EnvLineSeesTheValuesBeforeIt) {
   EXPECT_EQ(s.env().at("B"), "1");
 }
 
+// ENV doubling itself line after line stops at the expansion bound, not at the memory's end.
+TEST(Stages, DoublingEnvIsBounded) {
+  std::string text = "FROM a\nENV A=0123456789abcdef\n";
+  for (int i = 0; i < 40; ++i) text += "ENV A=$A$A\n";
+  auto g = graph(text);
+  ASSERT_TRUE(g);
+  StageScope s(*g, {});
+  Result<void> r;
+  for (const Instruction& ins : g->stages[0].instructions) {
+    r = s.apply(ins);
+    if (!r) break;
+  }
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("expansion too large"), std::string::npos);
+}
+
 TEST(Stages, PlatformArgs) {
   StageOptions opt;
   opt.build_platform = *parse_platform("linux/amd64");
