@@ -133,6 +133,19 @@ TEST(Stages, GlobalArgsInFromAndScopes) {
   EXPECT_EQ(second.vars().count("VERSION"), 0u);
 }
 
+// FROM <stage> continues from that stage's scope, ARGs included, as BuildKit does.
+TEST(Stages, ChildStageContinuesItsParentsScope) {
+  auto g = graph("FROM a AS parent\nARG X=1\nENV E=e\nFROM parent\nARG Y=$X$E\n");
+  ASSERT_TRUE(g);
+  ASSERT_EQ(*g->stages[1].base_stage, 0u);
+  StageScope parent(*g, {});
+  for (const Instruction& ins : g->stages[0].instructions) ASSERT_TRUE(parent.apply(ins));
+  StageScope child = parent;
+  for (const Instruction& ins : g->stages[1].instructions) ASSERT_TRUE(child.apply(ins));
+  EXPECT_EQ(child.vars().at("Y"), "1e");
+  EXPECT_EQ(child.env().count("X"), 0u);
+}
+
 TEST(Stages, EnvLineSeesTheValuesBeforeIt) {
   auto g = graph("FROM a\nENV A=1\nENV A=2 B=$A\n");
   ASSERT_TRUE(g);
