@@ -5,6 +5,7 @@
 
 #include "build/build.h"
 #include "cli/command.h"
+#include "cli/options.h"
 #include "cli/registry_flags.h"
 #include "util/transfer_progress.h"
 
@@ -110,10 +111,11 @@ Runner setup_build(CLI::App& app) {
   auto a = std::make_shared<BuildArgs>();
   build::BuildSpec& f = a->flags;
   app.add_option("-f,--file", a->spec_file, "Settings from a pith.yaml (flags override them)");
-  app.add_option("-o,--output", f.outputs,
-                 "Where to write (repeatable): oci:DIR:TAG, oci-archive:FILE:TAG, "
-                 "docker-archive:FILE:REF, docker://HOST/REPO:TAG, docker-daemon:NAME:TAG, "
-                 "containers-storage:NAME:TAG");
+  one_word_each(
+      app.add_option("-o,--output", f.outputs,
+                     "Where to write (repeatable): oci:DIR:TAG, oci-archive:FILE:TAG, "
+                     "docker-archive:FILE:REF, docker://HOST/REPO:TAG, docker-daemon:NAME:TAG, "
+                     "containers-storage:NAME:TAG"));
   app.add_option("--from", f.from,
                  "Where files come from: a directory (default /) or an image reference");
   // One word each; a word that starts with "-" is never their value (--cmd=-v passes one).
@@ -126,14 +128,17 @@ Runner setup_build(CLI::App& app) {
       ->expected(0, 1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  app.add_option("--add", a->add, "SRC[:DST] more files or folders from the root (repeatable)");
-  app.add_option("--add-host", a->add_host, "SRC:DST a host file or folder (repeatable)");
-  app.add_option("--env", f.env, "K=V in the image's environment (repeatable)");
+  one_word_each(app.add_option("--add", a->add,
+                               "SRC[:DST] more files or folders from the root (repeatable)"));
+  one_word_each(
+      app.add_option("--add-host", a->add_host, "SRC:DST a host file or folder (repeatable)"));
+  one_word_each(app.add_option("--env", f.env, "K=V in the image's environment (repeatable)"));
   app.add_option("--workdir", f.workdir, "Working directory");
   app.add_option("--user", f.user, "UID[:GID] or root|nobody|nonroot (default 65532)");
-  app.add_option("--label", a->labels, "K=V config label (repeatable)");
-  app.add_option("--annotation", a->annotations, "K=V manifest annotation (repeatable)");
-  app.add_option("--expose", f.expose, "PORT[/PROTO] (repeatable)");
+  one_word_each(app.add_option("--label", a->labels, "K=V config label (repeatable)"));
+  one_word_each(
+      app.add_option("--annotation", a->annotations, "K=V manifest annotation (repeatable)"));
+  one_word_each(app.add_option("--expose", f.expose, "PORT[/PROTO] (repeatable)"));
   app.add_option("--stop-signal", f.stop_signal, "Signal that stops the container");
   app.add_option("--ca-bundle", f.ca_bundle, "CA certificates file (default: the root's)");
   app.add_flag("--no-ca-certs", f.no_ca_certs, "No CA certificates in the image");

@@ -69,7 +69,8 @@ Runner setup_lint(CLI::App& app) {
   app.add_option("image", args->image, "Image reference")->required();
   app.add_option("--entrypoint", args->entrypoint,
                  "Check this program (absolute path in the image) instead of ENTRYPOINT + CMD");
-  app.add_option("--ignore", args->ignore, "Rule ID to leave out (repeatable), e.g. PL201");
+  one_word_each(
+      app.add_option("--ignore", args->ignore, "Rule ID to leave out (repeatable), e.g. PL201"));
   app.add_option("--fail-level", args->fail_level,
                  "Exit 1 when a finding reaches this severity: info, warn, error (default)");
   app.add_flag("--no-fail", args->no_fail, "Exit 0 whatever the findings (report only)");

@@ -163,6 +163,19 @@ expect_ok "--cmd=-o, --cmd WORD" "$PITH" build --entrypoint /usr/bin/true --no-c
 expect_eq "the arguments, one per --cmd" '["-o","oci:not-an-output"]' \
   "$(config_of "$tmp/cmd-img" | jq -c .config.Cmd)"
 
+# --- List flags take one word per occurrence (--env A=1 --env B=2), as podman and docker ---
+for flag in --env --label --annotation --expose --add --add-host -o; do
+  expect_error "$flag with two words" "$PITH" build --entrypoint /usr/bin/true --no-ca-certs \
+    "$flag" a=1 b=2 -o "oci:$tmp/outs/v4:1"
+  expect_eq "$flag with two words: the stray word named" \
+    "pith: error: The following argument was not expected: b=2" "$(cat "$tmp/err")"
+done
+expect_eq "nothing written by them" "no" "$([ -e "$tmp/outs/v4" ] && echo yes || echo no)"
+expect_ok "--env and --label repeated" "$PITH" build --entrypoint /usr/bin/true --no-ca-certs \
+  --env A=1 --env B=2 --label x=1 --label y=2 -o "oci:$tmp/list-img:1"
+expect_eq "each occurrence one value" '["A=1","B=2"] {"x":"1","y":"2"}' \
+  "$(config_of "$tmp/list-img" | jq -c '[.config.Env[] | select(startswith("A=") or startswith("B="))]') $(config_of "$tmp/list-img" | jq -c .config.Labels)"
+
 # --- Values runtimes would refuse are refused when building ---
 expect_error "--stop-signal BOGUS" "$PITH" build --entrypoint /usr/bin/true --stop-signal BOGUS -o "oci:$tmp/outs/a"
 expect_error "--stop-signal 0" "$PITH" build --entrypoint /usr/bin/true --stop-signal 0 -o "oci:$tmp/outs/a"
