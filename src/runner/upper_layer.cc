@@ -142,13 +142,11 @@ class UpperWalk {
     e.mtime = clamp(st.st_mtim.tv_sec);
     e.mode = st.st_mode & 07777;
     if (child.real.empty() || is_overlay_whiteout(st)) {
-      // Markers are empty regular files: a whiteout 0600 (as containers/storage writes it),
-      // the opaque marker with its directory's permission bits.
+      // Markers are empty regular files with the permission bits of what they stand for: a
+      // whiteout the device's (0: overlayfs makes it so), the opaque marker its directory's;
+      // podman 4.3 writes them so.
       e.type = tar::EntryType::regular;
-      if (!child.real.empty())
-        e.mode = 0600;
-      else
-        e.mode &= 0777;
+      e.mode &= 0777;
       return m_writer.add(e, nullptr);
     }
     std::string real = join(rel, child.real);

@@ -18,11 +18,11 @@ ENV_PATH=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null; then
   skip runner "needs root and runc"
-  finish
+  finish runner
 fi
 if [ ! -x "$PROBE" ]; then
   fail "runner probe" "no $PROBE (ninja -C build pith_runner_probe)"
-  finish
+  finish runner
 fi
 
 STORE=$TEST_TMP/store
@@ -66,9 +66,19 @@ leftovers() {
 # check_clean NAME: nothing left the moment the probe has ended.
 check_clean() { check_equal "$1" "" "$(leftovers)"; }
 
-# listing TAR: tar -tv of a layer without the dates, sorted.
+# podman 4.3's builder (buildah) leaves its own mountpoint stubs in a RUN's layer when the
+# image lacks them: an empty /etc/hosts (and hostname, resolv.conf) and /run, where it put
+# /run/.containerenv. The issue excepts these stubs from the comparison; pith leaves them out.
+PODMAN_STUBS='^(etc/hosts|etc/hostname|etc/resolv\.conf|run/)$'
+
+# names TAR: the layer's names in order, podman's stubs left out.
+names() { tar -tf "$1" | grep -Ev "$PODMAN_STUBS" || true; }
+
+# listing TAR: tar -tv of a layer without the dates, sorted, podman's stubs left out.
 listing() {
-  tar --numeric-owner -tvf "$1" | awk '{ $4 = ""; $5 = ""; print }' | sort
+  tar --numeric-owner -tvf "$1" | awk '{ $4 = ""; $5 = ""; print }' |
+    STUBS=$PODMAN_STUBS awk '{ name = $0; sub(/^[^ ]+ [^ ]+ [^ ]+   /, "", name) }
+      name !~ ENVIRON["STUBS"]' | sort
 }
 
 # ---------------------------------------------------------------------------------------
@@ -91,8 +101,8 @@ podman_layer=$TEST_TMP/podman/$(jq -r '.[0].Layers[-1]' "$TEST_TMP/podman/manife
 listing "$podman_layer" >"$TEST_TMP/podman.list"
 listing "$TEST_TMP/ours.tar" >"$TEST_TMP/ours.list"
 check_same_files "run: the layer lists what podman's does" "$TEST_TMP/podman.list" "$TEST_TMP/ours.list"
-check_equal "run: the layer's order is podman's" \
-  "$(tar -tf "$podman_layer")" "$(tar -tf "$TEST_TMP/ours.tar")"
+check_equal "run: the layer's order is podman's" "$(names "$podman_layer")" \
+  "$(names "$TEST_TMP/ours.tar")"
 
 # ---------------------------------------------------------------------------------------
 # A failing command: one error line with its status and last output.
@@ -138,4 +148,4 @@ for sig in INT TERM; do
   check_clean "SIG$sig: nothing left"
 done
 
-finish
+finish runner

@@ -58,7 +58,7 @@ TEST_F(UpperLayer, OverlayMarksBecomeLayerWhiteouts) {
   std::vector<std::string> expected = {
       "d brand-new 448 0:0 0",
       "d etc 493 0:0 0",
-      "- etc/.wh.issue 384 0:0 0",
+      "- etc/.wh.issue 0 0:0 0",
       "d opt 493 0:0 0",
       "d usr 493 0:0 0",
       "d usr/share 493 0:0 0",
