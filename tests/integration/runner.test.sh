@@ -52,11 +52,12 @@ check_equal "layer store: no temporary left" "" \
 probe() { "$PROBE" run "$STORE" "${LAYER_ARGS[@]}" --env "$ENV_PATH" "$@"; }
 
 # leftovers: what a run may leave: mounts under the store, runs' directories, runc containers
-# named pith-*, processes whose root is inside the store. Empty when clean.
+# and cgroups named pith-*, processes whose root is inside the store. Empty when clean.
 leftovers() {
   grep -F "$STORE" /proc/self/mountinfo || true
   find "$STORE/runs" -mindepth 1 -maxdepth 1 2>/dev/null || true
   runc list -q 2>/dev/null | grep '^pith-' || true
+  find /sys/fs/cgroup -maxdepth 3 -name 'pith-*' 2>/dev/null || true
   local p
   for p in /proc/[0-9]*; do
     case "$(readlink "$p/root" 2>/dev/null)" in "$STORE"*) echo "process ${p#/proc/}" ;; esac
