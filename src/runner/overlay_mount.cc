@@ -2,6 +2,7 @@
 #include "runner/overlay_mount.h"
 
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/file.h"
@@ -20,9 +21,31 @@ Result<void> check_path(const std::string& path) {
   return {};
 }
 
+// mount(2) from a child process working in `base`, so names relative to it reach the kernel.
+// A child, not chdir here: the working directory is the whole process's, threads included.
+Result<void> mount_in(const std::string& base, const std::string& target,
+                      const std::string& options) {
+  const char* dir = base.c_str();
+  const char* where = target.c_str();
+  const char* data = options.c_str();
+  pid_t pid = ::fork();
+  if (pid < 0) return make_error("fork: " + errno_text(errno));
+  if (pid == 0) {  // only async-signal-safe calls from here on
+    if (::chdir(dir) != 0 || ::mount("overlay", where, "overlay", 0, data) != 0) ::_exit(errno);
+    ::_exit(0);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status)) return make_error("mount: the helper process died");
+  if (WEXITSTATUS(status) != 0) return make_error(errno_text(WEXITSTATUS(status)));
+  return {};
+}
+
 }  // namespace
 
-Result<OverlayMount> OverlayMount::mount(const std::vector<std::string>& lowers,
+Result<OverlayMount> OverlayMount::mount(const std::string& base,
+                                         const std::vector<std::string>& lowers,
                                          const std::string& upper, const std::string& work,
                                          const std::string& target) {
   if (lowers.empty()) return make_error("overlay: no lower dir");
@@ -37,8 +60,7 @@ Result<OverlayMount> OverlayMount::mount(const std::vector<std::string>& lowers,
   if (options.size() > k_max_options)
     return make_error("overlay: " + std::to_string(lowers.size()) +
                       " layers make mount options longer than the kernel reads");
-  if (::mount("overlay", target.c_str(), "overlay", 0, options.c_str()) != 0)
-    return make_error("mounting the overlay at " + target + ": " + errno_text(errno));
+  TRY(mount_in(base, target, options).wrap("mounting the overlay at " + target));
   return OverlayMount(target);
 }
 

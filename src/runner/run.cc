@@ -64,7 +64,7 @@ Result<std::unique_ptr<Run>> Run::prepare(const RunSpec& spec) {
 
 Result<void> Run::setup() {
   const std::string& dir = m_dir.path();
-  for (const char* sub : {"upper", "work", "init", "rootfs", "runc"})
+  for (const char* sub : {"upper", "work", "init", "rootfs", "runc", "l"})
     TRY(make_dir(dir + "/" + sub, 0755));
   LowerView image(m_spec.lowers);
   m_stubs = TRY(make_init_layer(dir + "/init", image));
@@ -84,9 +84,17 @@ Result<void> Run::setup() {
   TRY(write_small(files.resolv_conf, host_resolv ? *host_resolv : ""));
   TRY(write_small(dir + "/config.json", oci_config(m_spec, files)));
 
-  std::vector<std::string> lowers = {dir + "/init"};
-  lowers.insert(lowers.end(), m_spec.lowers.begin(), m_spec.lowers.end());
-  m_mount.emplace(TRY(OverlayMount::mount(lowers, dir + "/upper", dir + "/work", files.rootfs)));
+  // The layers by short names (l/0, l/1, ...: symlinks overlayfs follows), so that the mount
+  // options of hundreds of layers fit in the page the kernel reads.
+  std::vector<std::string> lowers = {"init"};
+  for (size_t i = 0; i < m_spec.lowers.size(); ++i) {
+    std::string name = "l/" + std::to_string(i);
+    std::string layer = std::filesystem::absolute(m_spec.lowers[i]).string();
+    if (::symlink(layer.c_str(), (dir + "/" + name).c_str()) != 0)
+      return make_error(dir + "/" + name + ": " + errno_text(errno));
+    lowers.push_back(std::move(name));
+  }
+  m_mount.emplace(TRY(OverlayMount::mount(dir, lowers, "upper", "work", files.rootfs)));
   m_runc = Runc{dir + "/runc", dir, unique_id()};
   return {};
 }

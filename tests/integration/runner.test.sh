@@ -106,18 +106,25 @@ check_equal "run: the layer's order is podman's" "$(names "$podman_layer")" \
   "$(names "$TEST_TMP/ours.tar")"
 
 # ---------------------------------------------------------------------------------------
-# A failing command: one error line with its status and last output.
+# A failing command: one error line with its status and last output (stdout and stderr are
+# two pipes: lines of both are kept, in the order they are read, so each case uses one).
 rc=0
-probe -- sh -c 'echo first; echo second; echo third >&2; exit 3' >"$TEST_TMP/fail.out" \
+probe -- sh -c 'for i in 1 2 3 4 5 6 7; do echo line $i; done; exit 3' >"$TEST_TMP/fail.out" \
   2>"$TEST_TMP/fail.err" || rc=$?
 check_equal "failure: exit 2" 2 "$rc"
 err=$(grep '^pith: error:' "$TEST_TMP/fail.err" || true)
 check_equal "failure: one error line" 1 "$(printf '%s\n' "$err" | grep -c .)"
 case "$err" in
-  *"exited with status 3; last output: first; second; third"*) pass "failure: status and last lines" ;;
+  *"exited with status 3; last output: line 3; line 4; line 5; line 6; line 7") pass "failure: status and last lines" ;;
   *) fail "failure: status and last lines" "$err" ;;
 esac
-check_equal "failure: output streamed" "first second" "$(tr '\n' ' ' <"$TEST_TMP/fail.out" | sed 's/ $//')"
+check_equal "failure: output streamed" "7" "$(grep -c '^line' "$TEST_TMP/fail.out")"
+rc=0
+err=$(probe -- sh -c 'echo oops >&2; exit 4' 2>&1) || rc=$?
+case "$rc:$err" in
+  *"exited with status 4; last output: oops") pass "failure: stderr in the error" ;;
+  *) fail "failure: stderr in the error" "$rc:$err" ;;
+esac
 check_clean "failure: nothing left"
 
 # ---------------------------------------------------------------------------------------
@@ -132,6 +139,21 @@ check_equal "user: uid and gid apply" "1000 1001" "$(probe --user 1000:1001 -- s
 check_equal "hostname: applies" "box" "$(probe --hostname box -- cat /etc/hostname)"
 check_equal "cwd: applies" "/usr/share" "$(probe --cwd /usr/share -- pwd)"
 check_clean "nothing left after the checks"
+
+# Many layers: their full paths would pass the page of mount options the kernel reads.
+MANY=()
+for i in $(seq 1 120); do
+  mkdir -p "$TEST_TMP/many/$i"
+  echo "$i" >"$TEST_TMP/many/$i/f$i"
+  tar -C "$TEST_TMP/many/$i" -cf "$TEST_TMP/many/$i.tar" "f$i"
+  diff_id=sha256:$(sha256sum "$TEST_TMP/many/$i.tar" | cut -d' ' -f1)
+  "$PROBE" add "$STORE" "$diff_id" <"$TEST_TMP/many/$i.tar" >/dev/null
+  MANY=(--layer "$diff_id" "${MANY[@]}")
+done
+check_equal "many layers: 120 small ones on the image's" "1 120" \
+  "$("$PROBE" run "$STORE" "${MANY[@]}" "${LAYER_ARGS[@]}" --env "$ENV_PATH" -- \
+    sh -c 'echo $(cat /f1) $(cat /f120)' 2>&1)"
+check_clean "many layers: nothing left"
 
 # ---------------------------------------------------------------------------------------
 # Interrupted: the container killed, everything undone, the probe ends by the signal.
