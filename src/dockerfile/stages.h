@@ -89,6 +89,7 @@ Vars platform_args(const StageOptions& options, std::string_view target_name);
 // dispatchState.init), so `FROM parent` sees the ARGs `parent` declared.
 class StageScope {
  public:
+  // `graph` must outlive the scope; `options` is copied.
   StageScope(const StageGraph& graph, const StageOptions& options, Vars image_env = {});
 
   // Applies ARG and ENV; other instructions change nothing. Errors: substitution errors, a
@@ -103,7 +104,7 @@ class StageScope {
   Result<void> assign(const std::string& key, const std::string& value);
 
   const StageGraph& m_graph;
-  const StageOptions& m_options;
+  StageOptions m_options;  // a copy: callers pass temporaries (`StageScope(graph, {})`)
   Vars m_vars;
   Vars m_env;
   size_t m_bytes = 0;
