@@ -8,6 +8,7 @@
 #include "oci/config.h"
 #include "oci/manifest.h"
 #include "oci_test_util.h"
+#include "test_paths.h"
 
 namespace pith::oci {
 namespace {
@@ -42,7 +43,8 @@ class SchemaTest : public ::testing::Test {
   // Runs the validator; returns its exit status and leaves its report in `output`.
   int validate(const std::string& schema, const std::vector<std::string>& files,
                std::string& output) {
-    std::string script = (fs::path(__FILE__).parent_path() / "validate_schema.py").string();
+    // Found from the test data directory, not __FILE__ (relative when ccache rewrites paths).
+    std::string script = test::data("../unit/oci/validate_schema.py");
     std::string cmd =
         "python3 '" + script + "' '" + test::corpus("image-spec/schema") + "' " + schema;
     for (const auto& f : files) cmd += " '" + f + "'";
