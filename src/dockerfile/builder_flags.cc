@@ -4,18 +4,11 @@
 #include <cctype>
 
 #include "dockerfile/instruction_parts.h"
+#include "util/ascii.h"
 
 namespace pith::dockerfile {
 
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::vector<Flag>> parse_flags(const std::vector<std::string>& given,
                                       std::initializer_list<FlagSpec> specs) {
@@ -41,7 +34,7 @@ Result<std::vector<Flag>> parse_flags(const std::vector<std::string>& given,
     used.push_back(name);
     if (spec->type == FlagType::boolean) {
       if (has_value && value.empty()) return Error{"missing a value on flag: " + flag_name};
-      std::string v = lower(value);
+      std::string v = ascii_lower(value);
       if (v == "true" || v.empty()) {
         value = "true";
       } else if (v == "false") {

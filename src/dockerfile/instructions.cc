@@ -8,16 +8,12 @@
 
 #include "dockerfile/go_text.h"
 #include "dockerfile/instruction_parts.h"
+#include "util/ascii.h"
 
 namespace pith::dockerfile {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -129,7 +125,7 @@ Result<void> onbuild(const Node& node, Instruction& ins) {
   auto is_s = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; };
   size_t i = 0;
   while (i < text.size() && is_s(text[i])) ++i;
-  if (lower(text.substr(i, 7)) == "onbuild") {
+  if (ascii_lower(text.substr(i, 7)) == "onbuild") {
     i += 7;
     while (i < text.size() && is_s(text[i])) ++i;
     text.remove_prefix(i);
@@ -187,8 +183,8 @@ Result<void> fill(const Node& node, Kind kind, Instruction& ins) {
       ins.json = node.json;
       return sources_and_dest(node, "COPY", ins);
     case Kind::from: {
-      if (a.size() == 3 && lower(a[1]) == "as") {
-        ins.stage_name = lower(a[2]);
+      if (a.size() == 3 && ascii_lower(a[1]) == "as") {
+        ins.stage_name = ascii_lower(a[2]);
         if (!valid_stage_name(ins.stage_name)) {
           return Error{"invalid name for build stage: " + go_quote(a[2]) +
                        ", name can't start with a number or contain symbols"};

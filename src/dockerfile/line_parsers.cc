@@ -6,6 +6,7 @@
 
 #include "dockerfile/go_text.h"
 #include "dockerfile/json_array.h"
+#include "util/ascii.h"
 
 namespace pith::dockerfile {
 
@@ -32,12 +33,6 @@ std::vector<std::string> split_re_space(std::string_view s, bool two) {
     if (two) break;
   }
   out.emplace_back(s.substr(start));
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -292,7 +287,7 @@ Result<Node> node_at_depth(std::string_view line, char escape, int depth) {
     rest_store = std::string(trim_go_space(f.rest));
     rest = rest_store;
   }
-  std::string cmd = lower(node.command);
+  std::string cmd = ascii_lower(node.command);
   if (cmd == "add" || cmd == "copy" || cmd == "volume") {
     TRY(maybe_json_to_list(rest, node));
   } else if (cmd == "run" || cmd == "cmd" || cmd == "entrypoint" || cmd == "shell") {
@@ -325,14 +320,14 @@ Result<Node> node_at_depth(std::string_view line, char escape, int depth) {
 
 bool can_contain_heredoc(const Node& node) {
   const Node* n = &node;
-  if (lower(n->command) == "onbuild" && n->sub) n = n->sub.get();
-  std::string cmd = lower(n->command);
+  if (ascii_lower(n->command) == "onbuild" && n->sub) n = n->sub.get();
+  std::string cmd = ascii_lower(n->command);
   if (cmd != "add" && cmd != "copy" && cmd != "run") return false;
   return !n->json;
 }
 
 std::string dump(const Node& node) {
-  std::string out = lower(node.command);
+  std::string out = ascii_lower(node.command);
   if (!node.flags.empty()) {
     out += " [";
     for (size_t i = 0; i < node.flags.size(); ++i) {

@@ -8,16 +8,11 @@
 #include <set>
 
 #include "dockerfile/limits.h"
+#include "util/ascii.h"
 
 namespace pith::dockerfile {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string where(std::string_view file, int line) {
   return std::string(file) + ":" + std::to_string(line);
@@ -41,7 +36,7 @@ std::optional<std::string> mount_from(std::string_view spec) {
     size_t comma = spec.find(',', start);
     std::string_view field = spec.substr(start, comma == spec.npos ? spec.npos : comma - start);
     size_t eq = field.find('=');
-    if (eq != field.npos && lower(field.substr(0, eq)) == "from") {
+    if (eq != field.npos && ascii_lower(field.substr(0, eq)) == "from") {
       return std::string(field.substr(eq + 1));
     }
     if (comma == spec.npos) break;
@@ -159,7 +154,7 @@ class GraphBuilder {
     if (m_options.target.empty()) {
       m_graph.target = m_graph.stages.size() - 1;
     } else {
-      auto it = by_name.find(lower(m_options.target));
+      auto it = by_name.find(ascii_lower(m_options.target));
       if (it == by_name.end()) {
         return Error{"target stage \"" + m_options.target + "\" could not be found"};
       }
@@ -194,7 +189,8 @@ class GraphBuilder {
       }
       return need(s, static_cast<size_t>(index), ref);
     }
-    if (auto it = by_name.find(lower(ref)); it != by_name.end()) return need(s, it->second, ref);
+    if (auto it = by_name.find(ascii_lower(ref)); it != by_name.end())
+      return need(s, it->second, ref);
     if (std::find(s.images.begin(), s.images.end(), ref) == s.images.end()) s.images.push_back(ref);
     return {};
   }

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "catalog/dpkg.h"
+#include "util/ascii.h"
 
 namespace pith::lint {
 
@@ -25,12 +26,6 @@ constexpr std::string_view k_placeholders[] = {"changeme", "change-me", "xxx",  
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -57,7 +52,7 @@ bool looks_like_secret(std::string_view entry) {
   if (value.size() < 4 || value.starts_with('/') || value.starts_with('$')) return false;
   if (has(value, "://") && !has(value, "@")) return false;
   for (std::string_view p : k_placeholders)
-    if (lower(value) == p) return false;
+    if (ascii_lower(value) == p) return false;
   return true;
 }
 

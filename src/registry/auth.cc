@@ -1,5 +1,6 @@
 // Challenge parsing and the token flows' small formats.
 #include "registry/auth.h"
+#include "util/ascii.h"
 
 #include <nlohmann/json.hpp>
 
@@ -10,13 +11,6 @@ namespace {
 bool is_token_char(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 // A cursor over the header with the few lexical rules RFC 7235 needs.
@@ -81,7 +75,7 @@ std::vector<Challenge> parse_www_authenticate(std::string_view header) {
       continue;
     }
     Challenge c;
-    c.scheme = lower(scheme);
+    c.scheme = ascii_lower(scheme);
     // Parameters: name=value pairs separated by commas, until a token not followed by '='
     // (the next challenge's scheme).
     while (true) {
@@ -100,7 +94,7 @@ std::vector<Challenge> parse_www_authenticate(std::string_view header) {
       lx.advance();
       lx.skip_space();
       std::string value = lx.peek() == '"' ? lx.quoted() : std::string(lx.bare());
-      c.params.emplace(lower(name), std::move(value));
+      c.params.emplace(ascii_lower(name), std::move(value));
     }
     out.push_back(std::move(c));
   }

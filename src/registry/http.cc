@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "util/ascii.h"
 #include "util/file.h"
 
 namespace pith::registry {
@@ -18,13 +19,6 @@ namespace {
 
 constexpr size_t k_pause_above = 8 << 20;  // buffered but unread body bytes
 constexpr const char* k_system_cas = "/etc/ssl/certs/ca-certificates.crt";
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 std::string trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -181,7 +175,7 @@ size_t HttpStream::on_header(char* data, size_t size, size_t n, void* p) {
   }
   size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
-    std::string name = lower(trim(line.substr(0, colon)));
+    std::string name = ascii_lower(trim(line.substr(0, colon)));
     std::string value = trim(line.substr(colon + 1));
     auto [it, inserted] = self->m_headers.emplace(name, value);
     // Repeated headers are joined, as HTTP allows (WWW-Authenticate may come twice).
@@ -222,7 +216,7 @@ Result<void> HttpStream::start(Http& http) {
   bool has_type = false;
   for (const auto& h : m_request.headers) {
     headers = curl_slist_append(headers, h.c_str());
-    has_type = has_type || lower(h).rfind("content-type:", 0) == 0;
+    has_type = has_type || ascii_lower(h).rfind("content-type:", 0) == 0;
   }
   headers = curl_slist_append(headers, "Expect:");
   const std::string& m = m_request.method;
