@@ -111,21 +111,25 @@ Flags extract_builder_flags(std::string_view line, char escape) {
   return out;
 }
 
-Result<void> not_strings() {
+Error not_strings() {
   return Error{"when using JSON array syntax, arrays must be comprised of strings only"};
+}
+
+// The items of `rest` when it is a JSON array of strings (true), false when it is no JSON
+// array at all; an array of anything else is BuildKit's error. Both parseMaybeJSON forms.
+Result<bool> json_items(std::string_view rest, Node& node) {
+  JsonArray j = parse_json_array(trim_left_go_space(rest));
+  if (j.kind == JsonArrayKind::not_strings) return not_strings();
+  if (j.kind != JsonArrayKind::strings) return false;
+  node.args = std::move(j.items);
+  node.json = true;
+  return true;
 }
 
 // parseMaybeJSON: the JSON items, or the whole text as one argument.
 Result<void> maybe_json(std::string_view rest, Node& node) {
   if (rest.empty()) return {};
-  JsonArray j = parse_json_array(trim_left_go_space(rest));
-  if (j.kind == JsonArrayKind::not_strings) return not_strings();
-  if (j.kind == JsonArrayKind::strings) {
-    node.args = std::move(j.items);
-    node.json = true;
-    return {};
-  }
-  node.args.emplace_back(rest);
+  if (!TRY(json_items(rest, node))) node.args.emplace_back(rest);
   return {};
 }
 
@@ -137,14 +141,7 @@ void whitespace_words(std::string_view rest, Node& node) {
 
 // parseMaybeJSONToList: the JSON items, or the words.
 Result<void> maybe_json_to_list(std::string_view rest, Node& node) {
-  JsonArray j = parse_json_array(trim_left_go_space(rest));
-  if (j.kind == JsonArrayKind::not_strings) return not_strings();
-  if (j.kind == JsonArrayKind::strings) {
-    node.args = std::move(j.items);
-    node.json = true;
-    return {};
-  }
-  whitespace_words(rest, node);
+  if (!TRY(json_items(rest, node))) whitespace_words(rest, node);
   return {};
 }
 
