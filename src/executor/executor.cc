@@ -42,7 +42,9 @@ Result<void> check_image(transport::ImageSource& image, const oci::Platform& pla
   for (const auto& f : report.findings) {
     if (!f.id.starts_with("PL1") || f.severity == lint::Severity::info) continue;
     std::string line = f.id + " " + (f.path.empty() ? "" : f.path + ": ") + f.message;
-    if (f.severity == lint::Severity::error && !options.no_verify)
+    // An image with no command is a base for others (FROM it): said, not refused.
+    bool base_image = f.id == "PL100";
+    if (f.severity == lint::Severity::error && !options.no_verify && !base_image)
       return make_error(line + " (--no-verify writes the image anyway; docs/rules/" + f.id +
                         ".md)");
     if (events.warning) events.warning(line);

@@ -51,6 +51,16 @@ Result<BuildStore> BuildStore::open(const std::string& dir) {
     std::filesystem::create_directories(dir + "/" + sub, ec);
     if (ec) return make_error(dir + "/" + sub + ": " + ec.message());
   }
+  // images/ is an OCI layout from the start: pulls are copies into it.
+  std::string layout = dir + "/images";
+  struct stat st {};
+  if (::stat((layout + "/oci-layout").c_str(), &st) != 0) {
+    TRY(write_file_atomic(
+        layout + "/index.json",
+        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+        "\"manifests\":[]}"));
+    TRY(write_file_atomic(layout + "/oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}"));
+  }
   auto layers = TRY(runner::LayerStore::open(dir));
   return BuildStore(dir, std::move(layers));
 }
