@@ -198,6 +198,50 @@ check_equal "podman sees the tagged image's file" payload \
   "$(run_in localhost/pith-dockerfile-test:1 cat /payload)"
 
 # ---------------------------------------------------------------------------------------
+# Heredocs (RUN alone and feeding a command, COPY), ADD of a URL (with and without --checksum)
+# and of a local tar.gz (extracted).
+H=$TEST_TMP/heredoc
+mkdir -p "$H/srv" "$H/ctx/tree/d"
+echo "remote content" >"$H/srv/file.txt"
+echo inside >"$H/ctx/tree/d/f"
+tar -czf "$H/ctx/tree.tar.gz" -C "$H/ctx/tree" --owner=7 --group=8 d
+HTTP_PORT=$(free_port)
+start_daemon http "$PYTHON" -m http.server "$HTTP_PORT" --bind 127.0.0.1 --directory "$H/srv"
+wait_port "$HTTP_PORT" http "$TEST_TMP/http.log"
+SUM=$(sha256sum "$H/srv/file.txt" | cut -d' ' -f1)
+cat >"$H/ctx/Dockerfile" <<EOF
+FROM oci:$ALPINE:3.19
+ARG NAME=world
+RUN <<EOT
+echo "hello \$NAME" > /greeting
+echo two >> /greeting
+EOT
+RUN cat <<EOT > /cat-out
+line \$NAME
+EOT
+COPY <<EOT /etc/app.conf
+name=\${NAME}
+quoted="x"
+EOT
+ADD http://127.0.0.1:$HTTP_PORT/file.txt /downloads/
+ADD --checksum=sha256:$SUM http://127.0.0.1:$HTTP_PORT/file.txt /checked.txt
+ADD tree.tar.gz /unpacked/
+CMD ["sh", "-c", "cat /greeting /cat-out /etc/app.conf /checked.txt; stat -c '%a %u:%g %n' /downloads/file.txt /etc/app.conf /unpacked/d/f"]
+EOF
+if build "$H/ctx" -q -o "oci-archive:$TEST_TMP/heredoc.tar:heredoc"; then
+  ipodman load -q -i "$TEST_TMP/heredoc.tar" >/dev/null
+  check_equal "heredocs, ADD URL (0600, Docker's), ADD --checksum, ADD of a tar.gz (owners kept)" \
+    "$(printf 'hello world\ntwo\nline world\nname=world\nquoted="x"\nremote content\n600 0:0 /downloads/file.txt\n644 0:0 /etc/app.conf\n644 7:8 /unpacked/d/f')" \
+    "$(run_in localhost/heredoc)"
+else
+  fail "heredocs and ADD" "$(cat "$TEST_TMP/build.err")"
+fi
+printf 'FROM scratch\nADD --checksum=sha256:%064d http://127.0.0.1:%s/file.txt /x\n' 0 "$HTTP_PORT" \
+  >"$H/Dockerfile"
+expect_error "ADD --checksum: a mismatch is an error" "its sha256 is $SUM, --checksum says" \
+  build -f "$H/Dockerfile" --store "$STORE" -o "oci:$TEST_TMP/e:1"
+
+# ---------------------------------------------------------------------------------------
 # A failed RUN: one error line with the status and the last output; nothing written or left.
 F=$TEST_TMP/fail
 mkdir -p "$F"
