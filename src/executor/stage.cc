@@ -335,6 +335,17 @@ class StageRun {
     return {};
   }
 
+  // A step's upper dir written into the store as a gzipped layer blob; without a
+  // SOURCE_DATE_EPOCH (whose clamp makes the tar's mtimes differ from the dir's) the dir itself
+  // becomes the unpacked layer, so the next step need not unpack the tar again.
+  Result<LayerRef> keep_layer(runner::Run& step) {
+    auto epoch = m_ctx.options.source_date_epoch;
+    auto layer = TRY(m_ctx.store.put_layer(
+        [&](ByteSink& out) { return step.write_layer(out, epoch); }, compress::Compression::gzip));
+    if (!epoch) TRY(step.keep_upper(m_ctx.store.unpacked(), layer.diff_id));
+    return layer;
+  }
+
   // A layer made by pith itself in the stage's mounted root.
   Result<LayerRef> edit_layer(const std::function<Result<void>(const std::string&)>& edit) {
     runner::RunSpec spec;
@@ -344,9 +355,7 @@ class StageRun {
     auto step = TRY(runner::Run::prepare(spec));
     TRY(edit(step->root()));
     TRY(step->unmount());
-    return m_ctx.store.put_layer(
-        [&](ByteSink& out) { return step->write_layer(out, m_ctx.options.source_date_epoch); },
-        compress::Compression::gzip);
+    return keep_layer(*step);
   }
 
   Result<void> workdir(const Instruction& ins) {
@@ -438,9 +447,7 @@ class StageRun {
       TRY(step->execute(m_ctx.events.output
                             ? m_ctx.events.output
                             : runner::OutputFn([](runner::Stream, std::string_view) {})));
-      return m_ctx.store.put_layer(
-          [&](ByteSink& out) { return step->write_layer(out, m_ctx.options.source_date_epoch); },
-          compress::Compression::gzip);
+      return keep_layer(*step);
     });
   }
 

@@ -117,6 +117,18 @@ std::optional<LayerRef> BuildStore::cached(const std::string& key) const {
   return LayerRef{*blob, *diff_id};
 }
 
+std::optional<std::string> BuildStore::cached_text(const std::string& key) const {
+  if (!valid_key(key)) return std::nullopt;
+  auto text = read_file(m_dir + "/cache/" + key, 1 << 20);
+  if (!text) return std::nullopt;
+  return *text;
+}
+
+Result<void> BuildStore::remember_text(const std::string& key, const std::string& text) {
+  if (!valid_key(key)) return make_error("cache key \"" + key + "\": not a sha256 hex digest");
+  return write_file_atomic(m_dir + "/cache/" + key, text);
+}
+
 Result<void> BuildStore::remember(const std::string& key, const LayerRef& layer) {
   if (!valid_key(key)) return make_error("cache key \"" + key + "\": not a sha256 hex digest");
   nlohmann::json doc = {{"blob", oci::to_json(layer.blob)}, {"diff_id", layer.diff_id.str()}};

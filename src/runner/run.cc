@@ -135,6 +135,11 @@ Result<void> Run::unmount() {
   return stop();
 }
 
+Result<std::string> Run::keep_upper(LayerStore& store, const oci::Digest& diff_id) {
+  if (m_mount) return make_error("run: the upper dir is kept once unmounted");
+  return store.adopt(diff_id, m_dir.path() + "/upper");
+}
+
 // The container gone, then its root unmounted (runc's processes may hold it until then).
 Result<void> Run::stop() {
   Result<void> deleted;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runner/interrupts.h"
+#include "runner/layer_store.h"
 #include "runner/lower_view.h"
 #include "runner/oci_config.h"
 #include "runner/overlay_mount.h"
@@ -36,6 +37,10 @@ class Run {
   Result<void> execute(const OutputFn& output);
   // After execute(): the upper dir as a layer tar. The init layer's stubs are left out.
   Result<void> write_layer(ByteSink& out, std::optional<int64_t> source_date_epoch);
+  // After write_layer(): the upper dir given to `store` as the layer `diff_id` (the tar's
+  // digest), so the next step mounts it without unpacking the tar again. Only when the tar
+  // holds the upper dir's mtimes as they are (no SOURCE_DATE_EPOCH clamp).
+  Result<std::string> keep_upper(LayerStore& store, const oci::Digest& diff_id);
 
   const std::string& container_id() const { return m_runc.id; }
   // The merged root while mounted.
