@@ -165,6 +165,13 @@ Result<CopySelection> choose_sources(const SourceTree& tree,
         return make_error("\"" + written + "\": " + errno_text(errno));
       ChosenSource chosen;
       chosen.name = last_name(path);
+      chosen.path = path;
+      // A "./" pivot in the path as written: --parents keeps only what follows it.
+      if (auto pivot = written.rfind("/./"); pivot != std::string::npos) {
+        std::string before = clean_rel(written.substr(0, pivot));
+        if (!before.empty() && path.starts_with(before + "/"))
+          chosen.path = path.substr(before.size() + 1);
+      }
       chosen.entries.push_back(top);
       if (S_ISDIR(top.st.st_mode))
         TRY(walker.walk(top.host, resolved->path == "/" ? "" : resolved->path.substr(1), "",
@@ -409,11 +416,20 @@ Result<void> copy_into(const CopySelection& selection, const CopyTarget& target)
   std::string clean = dockerfile::clean_path(dest);
   for (const auto& source : selection.sources) {
     const SourceEntry& top = source.entries.front();
+    std::string base = clean == "/" ? "" : clean;
+    if (target.parents) {
+      // DEST/<path>: the source's own path below DEST, its contents below that.
+      std::string at = source.path.empty() ? base : base + "/" + source.path;
+      if (!at.empty()) TRY(writer.put(top, at));
+      for (size_t i = 1; i < source.entries.size(); ++i)
+        TRY(writer.put(source.entries[i], join(at, source.entries[i].rel)));
+      continue;
+    }
     if (source.is_dir()) {
       // The directory's contents into DEST; DEST itself as a directory of the source's.
       if (clean != "/") TRY(writer.put(top, clean));
       for (size_t i = 1; i < source.entries.size(); ++i)
-        TRY(writer.put(source.entries[i], join(clean == "/" ? "" : clean, source.entries[i].rel)));
+        TRY(writer.put(source.entries[i], join(base, source.entries[i].rel)));
       continue;
     }
     if (target.extract_archives && S_ISREG(top.st.st_mode) && TRY(is_archive(top.host))) {

@@ -466,7 +466,6 @@ class StageRun {
 
   Result<void> copy(const Instruction& ins) {
     bool add = ins.kind == Kind::add;
-    if (ins.flag_true("parents")) return make_error("--parents is not supported by pith yet");
     if (ins.args.empty() || ins.args.size() + ins.inline_sources.size() < 2)
       return make_error("requires at least two arguments");
     std::vector<std::string> sources;
@@ -490,6 +489,7 @@ class StageRun {
     CopyTarget target;
     target.dest = dest;
     target.extract_archives = add;
+    target.parents = ins.flag_true("parents");
     if (auto m = ins.flag("chmod")) target.chmod = TRY(parse_chmod(TRY(word(*m))));
     std::optional<std::string> chown;
     if (auto o = ins.flag("chown")) chown = TRY(word(*o));
@@ -497,7 +497,7 @@ class StageRun {
     // Where the sources come from: the context, a stage, or an image.
     SourceTree tree;
     std::optional<RootView> view;
-    std::vector<std::string> key = {add ? "ADD" : "COPY", dest,
+    std::vector<std::string> key = {add ? "ADD" : "COPY", dest, target.parents ? "parents" : "",
                                     target.chmod ? std::to_string(*target.chmod) : "",
                                     chown.value_or("")};
     for (const auto& e : ins.flag_values("exclude")) tree.excludes.push_back(TRY(word(e)));

@@ -241,6 +241,23 @@ printf 'FROM scratch\nADD --checksum=sha256:%064d http://127.0.0.1:%s/file.txt /
 expect_error "ADD --checksum: a mismatch is an error" "its sha256 is $SUM, --checksum says" \
   build -f "$H/Dockerfile" --store "$STORE" -o "oci:$TEST_TMP/e:1"
 
+# COPY --parents (BuildKit's): sources keep their paths, below a "./" pivot when there is one.
+P=$TEST_TMP/parents
+mkdir -p "$P/src/a/b" "$P/x/y"
+echo 1 >"$P/src/a/b/one.txt"
+echo 2 >"$P/src/a/two.txt"
+echo 3 >"$P/x/y/three"
+printf 'FROM oci:%s:3.19\nCOPY --parents src/a/b/one.txt src/a/two.txt /dest/\nCOPY --parents ./x/./y/three /piv/\nCMD ["find", "/dest", "/piv"]\n' \
+  "$ALPINE" >"$P/Dockerfile"
+if build "$P" -q -o "oci-archive:$TEST_TMP/parents.tar:parents"; then
+  ipodman load -q -i "$TEST_TMP/parents.tar" >/dev/null
+  check_equal "COPY --parents" \
+    "/dest /dest/src /dest/src/a /dest/src/a/b /dest/src/a/b/one.txt /dest/src/a/two.txt /piv /piv/y /piv/y/three" \
+    "$(run_in localhost/parents | xargs)"
+else
+  fail "COPY --parents" "$(cat "$TEST_TMP/build.err")"
+fi
+
 # ---------------------------------------------------------------------------------------
 # A failed RUN: one error line with the status and the last output; nothing written or left.
 F=$TEST_TMP/fail
