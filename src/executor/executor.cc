@@ -47,7 +47,16 @@ Result<void> check_image(transport::ImageSource& image, const oci::Platform& pla
   nlohmann::json findings = nlohmann::json::array();
   auto kept = store.cached_text(key_hex);
   auto parsed = kept ? nlohmann::json::parse(*kept, nullptr, false) : nlohmann::json();
-  if (parsed.is_array()) {
+  // A kept list of the shape written below; anything else is a miss.
+  auto well_formed = [](const nlohmann::json& list) {
+    if (!list.is_array()) return false;
+    for (const auto& f : list)
+      if (!f.is_object() || !f.contains("id") || !f["id"].is_string() || !f.contains("line") ||
+          !f["line"].is_string() || !f.contains("error") || !f["error"].is_boolean())
+        return false;
+    return true;
+  };
+  if (well_formed(parsed)) {
     findings = parsed;
   } else {
     auto resolved = TRY(transport::resolve_image(image, platform));

@@ -160,6 +160,11 @@ class StageRun {
     } else {
       auto base = TRY(open_base(m_stage.base, platform(), m_ctx.blobs, m_ctx.options.base));
       m_state = std::move(base.state);
+      // A base without PATH (scratch among them) gets the default one, as Docker and podman
+      // give it (moby's dispatchState.setDefaultPath).
+      bool has_path = false;
+      for (const auto& e : m_state.env()) has_path = has_path || e.starts_with("PATH=");
+      if (!has_path) m_state.set_env("PATH", k_default_path);
       dockerfile::Vars env;
       for (const auto& e : m_state.env()) {
         auto eq = e.find('=');
@@ -490,6 +495,7 @@ class StageRun {
     target.dest = dest;
     target.extract_archives = add;
     target.parents = ins.flag_true("parents");
+    target.scratch = m_ctx.store.scratch_dir();
     if (auto m = ins.flag("chmod")) target.chmod = TRY(parse_chmod(TRY(word(*m))));
     std::optional<std::string> chown;
     if (auto o = ins.flag("chown")) chown = TRY(word(*o));

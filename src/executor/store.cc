@@ -111,8 +111,14 @@ std::optional<LayerRef> BuildStore::cached(const std::string& key) const {
   if (!text) return std::nullopt;
   auto doc = nlohmann::json::parse(*text, nullptr, false);
   if (!doc.is_object()) return std::nullopt;
-  auto blob = oci::descriptor_from_json(doc.value("blob", nlohmann::json::object()));
-  auto diff_id = oci::Digest::parse(doc.value("diff_id", ""));
+  // Anything but the shape remember() writes is a miss, never an exception.
+  auto blob_json = doc.find("blob");
+  auto diff_json = doc.find("diff_id");
+  if (blob_json == doc.end() || !blob_json->is_object() || diff_json == doc.end() ||
+      !diff_json->is_string())
+    return std::nullopt;
+  auto blob = oci::descriptor_from_json(*blob_json);
+  auto diff_id = oci::Digest::parse(diff_json->get<std::string>());
   if (!blob || !diff_id || !has_blob(blob->digest)) return std::nullopt;
   return LayerRef{*blob, *diff_id};
 }
