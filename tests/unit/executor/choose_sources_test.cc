@@ -276,6 +276,29 @@ TEST_F(ChooseSources, DISABLED_ExcludePatternsAreRelativeToTheSourceAsInBuildKit
   EXPECT_EQ(test::rels_of(wild->sources[1]), (Names{"", "file-302.mpeg"}));
 }
 
+// BUG (src/executor/copy_files.cc, expand_pattern, lines ~79-82): the directories a wildcard
+// is matched in are stat'ed and listed by host path (::stat, opendir), so a symlink on the way
+// is followed on the host: "abs -> /data" lists the host's /data, not the root's. BuildKit
+// resolves the part before the wildcard inside the root first (fsutil copy.ResolveWildcards:
+// rootPath(root, d1, followLinks) -> fs.RootPath). Images have such links (Debian's
+// /var/run -> /run), which COPY --from reads; the names of a host directory also decide here
+// which files are looked up.
+TEST_F(ChooseSources, DISABLED_WildcardsBelowASymlinkAreMatchedInsideTheRoot) {
+  test::make_file(ctx + "/data/p.txt", "p");
+  test::make_file(ctx + "/data/q.txt", "q");
+  test::make_link("/data", ctx + "/abs");
+  auto s = choose({"abs/*.txt"});
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(test::names_of(*s), (Names{"p.txt", "q.txt"}));
+  EXPECT_EQ(s->sources[0].entries[0].host, ctx + "/data/p.txt");
+
+  test::make_file(ctx + "/etc/only-in-the-context", "");
+  test::make_link("/etc", ctx + "/etclink");
+  auto etc = choose({"etclink/*"});
+  ASSERT_TRUE(etc.ok()) << etc.error().message;
+  EXPECT_EQ(test::names_of(*etc), (Names{"only-in-the-context"}));
+}
+
 class SelectionDigest : public ChooseSources {
  protected:
   std::string digest(bool owners = false) {

@@ -5,12 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "executor/copy_files.h"
 #include "runner/runner_test_util.h"
+#include "test_paths.h"
 
 namespace pith::test {
 
@@ -51,7 +53,7 @@ inline std::vector<std::string> names_of(const executor::CopySelection& selectio
 inline std::vector<std::string> tree_of(const std::string& dir) {
   std::vector<std::string> out;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
-    out.push_back(std::filesystem::relative(e.path(), dir).string());
+    out.push_back(e.path().lexically_relative(dir).string());  // links not resolved
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -107,9 +107,10 @@ class MakeImage : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     store.emplace(std::move(*opened));
     blobs.emplace(*store);
-    for (const auto& [name, text] : {std::pair{"a", "first\n"}, std::pair{"b", "second\n"}}) {
-      auto l = store->put_layer([&](ByteSink& out) { return write_tar(out, name, text); },
-                                compress::Compression::gzip);
+    for (const std::string name : {"a", "b"}) {
+      auto l = store->put_layer(
+          [&](ByteSink& out) { return write_tar(out, name, "content of " + name + "\n"); },
+          compress::Compression::gzip);
       ASSERT_TRUE(l.ok()) << l.error().message;
       state.layers.push_back(*l);
     }
