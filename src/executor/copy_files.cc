@@ -407,9 +407,31 @@ class Writer {
 // Whether a file is a tar archive (plain, gzip or zstd) that ADD extracts: its first block,
 // decompressed, must be a tar header (the "ustar" magic, or an old tar's valid checksum), as
 // Docker and BuildKit open the archive and read its first entry before they extract.
+// bzip2, xz and lzma tarballs: their first entry read through libarchive's filters.
+bool other_compression(const std::string& head) {
+  return head.starts_with("BZh") ||
+         head.starts_with(
+             "\xfd"
+             "7zXZ") ||
+         head.starts_with(std::string("\x5d\0\0", 3));
+}
+
 Result<bool> is_archive(const std::string& path) {
   auto fd = std::make_shared<UniqueFd>(TRY(open_read(path)));
   uint64_t size = TRY(file_size(fd->get()));
+  std::string magic = TRY(pread_exact(fd->get(), 0, std::min<uint64_t>(size, 6)));
+  if (other_compression(magic)) {
+    FileRegionSource raw(fd, 0, size);
+    bool entry = false;
+    auto walked = tar::for_each_entry(
+        raw,
+        [&](const tar::Entry&, tar::EntryContent&) -> Result<void> {
+          entry = true;
+          return make_error("first entry read");
+        },
+        tar::Filters::any);
+    return entry;
+  }
   auto peeked = TRY(compress::peek(std::make_unique<FileRegionSource>(fd, 0, size)));
   auto stream = compress::decompress(std::move(peeked.stream), peeked.compression);
   std::string head(512, '\0');
@@ -435,13 +457,20 @@ Result<bool> is_archive(const std::string& path) {
 Result<void> extract(const std::string& archive, const std::string& dir) {
   auto fd = std::make_shared<UniqueFd>(TRY(open_read(archive)));
   uint64_t size = TRY(file_size(fd->get()));
-  auto peeked = TRY(compress::peek(std::make_unique<FileRegionSource>(fd, 0, size)));
-  auto tar = compress::decompress(std::move(peeked.stream), peeked.compression);
   fs::UnpackOptions options{fs::UnpackOptions::Whiteouts::apply, fs::UnpackOptions::Metadata::keep};
   auto unpacker = TRY(fs::Unpacker::open(dir, options));
-  TRY(tar::for_each_entry(*tar, [&](const tar::Entry& e, tar::EntryContent& content) {
+  auto apply = [&](const tar::Entry& e, tar::EntryContent& content) {
     return unpacker.apply(e, content);
-  }));
+  };
+  std::string magic = TRY(pread_exact(fd->get(), 0, std::min<uint64_t>(size, 6)));
+  if (other_compression(magic)) {
+    FileRegionSource raw(fd, 0, size);
+    TRY(tar::for_each_entry(raw, apply, tar::Filters::any));
+  } else {
+    auto peeked = TRY(compress::peek(std::make_unique<FileRegionSource>(fd, 0, size)));
+    auto tar = compress::decompress(std::move(peeked.stream), peeked.compression);
+    TRY(tar::for_each_entry(*tar, apply));
+  }
   return unpacker.finish();
 }
 

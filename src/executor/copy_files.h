@@ -7,8 +7,8 @@
 //   source directory's metadata, one that existed keeps its own;
 // - owners: --chown's, else 0:0 from the context and the source's own from a stage or image;
 //   modes as in the source unless --chmod; mtimes kept; hard links within one copy kept;
-// - ADD extracts a local tar archive (plain, gzip, zstd) into DEST instead of copying it,
-//   owners as in the archive unless --chown (bzip2 and xz tarballs are copied as files);
+// - ADD extracts a local tar archive into DEST instead of copying it,
+//   owners as in the archive unless --chown (gzip, zstd, bzip2, xz, lzma or none);
 // - --parents (BuildKit's): a source keeps its path below the root (below a "/./" in the path
 //   as written, when there is one), e.g. `COPY --parents a/b/c.txt /d/` makes /d/a/b/c.txt.
 // Source paths never leave their root: ".." stops at it and symlinks resolve inside it.

@@ -70,9 +70,8 @@ TEST_F(ChooseSources, TheContextRootIsADirectorySource) {
   auto s = choose({"."});
   ASSERT_TRUE(s.ok()) << s.error().message;
   ASSERT_EQ(s->sources.size(), 1u);
-  EXPECT_EQ(test::rels_of(s->sources[0]),
-            (Names{"", "a.txt", "b.txt", "c.md", "dir", "dir/m.txt", "dir/sub", "dir/sub/y",
-                   "dir/z"}));
+  EXPECT_EQ(test::rels_of(s->sources[0]), (Names{"", "a.txt", "b.txt", "c.md", "dir", "dir/m.txt",
+                                                 "dir/sub", "dir/sub/y", "dir/z"}));
 }
 
 TEST_F(ChooseSources, SeveralSourcesMakeTheDestinationADirectory) {
@@ -229,7 +228,8 @@ TEST_F(ChooseSources, DockerignoreExceptionsBringPathsBack) {
   ASSERT_TRUE(ignore.ok()) << ignore.error().message;
   auto all = choose({"."}, &*ignore);
   ASSERT_TRUE(all.ok()) << all.error().message;
-  EXPECT_EQ(test::rels_of(all->sources[0]), (Names{"", "b.txt", "c.md", "dir", "dir/sub", "dir/sub/y"}));
+  EXPECT_EQ(test::rels_of(all->sources[0]),
+            (Names{"", "b.txt", "c.md", "dir", "dir/sub", "dir/sub/y"}));
 
   auto dir = choose({"dir"}, &*ignore);  // excluded, but an exception lies below it
   ASSERT_TRUE(dir.ok()) << dir.error().message;
@@ -255,14 +255,14 @@ TEST_F(ChooseSources, ExcludePatternsLeaveContextPathsOut) {
             (Names{"", "b.txt", "c.md", "dir", "dir/m.txt", "dir/sub", "dir/sub/y", "dir/z"}));
 }
 
-// BUG (src/executor/copy_files.cc, Walker::walk, line ~121): --exclude patterns are matched
-// against the path relative to the context root ("dir3/file-301.mp3"), but BuildKit matches
-// them against the path relative to the source being copied: fsutil copy/copy.go,
+// Regression test (a bug once in src/executor/copy_files.cc, Walker::walk, line ~121): --exclude
+// patterns are matched against the path relative to the context root ("dir3/file-301.mp3"), but
+// BuildKit matches them against the path relative to the source being copied: fsutil copy/copy.go,
 // copier.copy() checks c.exclude(srcComponents, ...) where srcComponents starts at "" for each
 // source. BuildKit's own test (frontend/dockerfile/exclude_patterns_test.go,
 // testExcludedFilesOnCopy) has `ADD --exclude=*.mp3 dir3/ /3/` leave /3/file-301.mp3 out and
 // `COPY --exclude=*.mp3 ... dir* /4/` leave /4/file-301.mp3 out. pith copies both.
-TEST_F(ChooseSources, DISABLED_ExcludePatternsAreRelativeToTheSourceAsInBuildKit) {
+TEST_F(ChooseSources, ExcludePatternsAreRelativeToTheSourceAsInBuildKit) {
   test::make_file(ctx + "/dir3/file-301.mp3", "9");
   test::make_file(ctx + "/dir3/file-302.mpeg", "10");
   auto s = choose({"dir3/"}, nullptr, {"*.mp3"});
@@ -276,14 +276,14 @@ TEST_F(ChooseSources, DISABLED_ExcludePatternsAreRelativeToTheSourceAsInBuildKit
   EXPECT_EQ(test::rels_of(wild->sources[1]), (Names{"", "file-302.mpeg"}));
 }
 
-// BUG (src/executor/copy_files.cc, expand_pattern, lines ~79-82): the directories a wildcard
-// is matched in are stat'ed and listed by host path (::stat, opendir), so a symlink on the way
-// is followed on the host: "abs -> /data" lists the host's /data, not the root's. BuildKit
-// resolves the part before the wildcard inside the root first (fsutil copy.ResolveWildcards:
-// rootPath(root, d1, followLinks) -> fs.RootPath). Images have such links (Debian's
-// /var/run -> /run), which COPY --from reads; the names of a host directory also decide here
-// which files are looked up.
-TEST_F(ChooseSources, DISABLED_WildcardsBelowASymlinkAreMatchedInsideTheRoot) {
+// Regression test (a bug once in src/executor/copy_files.cc, expand_pattern, lines ~79-82): the
+// directories a wildcard is matched in are stat'ed and listed by host path (::stat, opendir), so a
+// symlink on the way is followed on the host: "abs -> /data" lists the host's /data, not the
+// root's. BuildKit resolves the part before the wildcard inside the root first (fsutil
+// copy.ResolveWildcards: rootPath(root, d1, followLinks) -> fs.RootPath). Images have such links
+// (Debian's /var/run -> /run), which COPY --from reads; the names of a host directory also decide
+// here which files are looked up.
+TEST_F(ChooseSources, WildcardsBelowASymlinkAreMatchedInsideTheRoot) {
   test::make_file(ctx + "/data/p.txt", "p");
   test::make_file(ctx + "/data/q.txt", "q");
   test::make_link("/data", ctx + "/abs");

@@ -121,12 +121,12 @@ TEST_F(CopyInto, ADirectorysContentsMergeIntoAnExistingDirectoryThatKeepsItsMode
   EXPECT_EQ(test::perm_of(in_root("/app")), 0711u);
 }
 
-// BUG (src/executor/copy_files.cc, copy_into, line ~416): a directory copied to "/" (`COPY . /`,
-// `COPY rootfs/ /`, or `COPY . .` under WORKDIR /) fails with ".: not an absolute path": the
-// entries' paths are join("", rel) = "a.txt", relative, and Writer::parent_of asks RootDir for
-// dir_path("a.txt") = ".". The entries belong at "/" + rel; the root keeps its own mode (an
-// existing destination, as for any other directory).
-TEST_F(CopyInto, DISABLED_ADirectoryCopiedToTheImageRootGoesIntoIt) {
+// Regression test (a bug once in src/executor/copy_files.cc, copy_into, line ~416): a directory
+// copied to "/" (`COPY . /`, `COPY rootfs/ /`, or `COPY . .` under WORKDIR /) fails with ".: not an
+// absolute path": the entries' paths are join("", rel) = "a.txt", relative, and Writer::parent_of
+// asks RootDir for dir_path("a.txt") = ".". The entries belong at "/" + rel; the root keeps its own
+// mode (an existing destination, as for any other directory).
+TEST_F(CopyInto, ADirectoryCopiedToTheImageRootGoesIntoIt) {
   auto r = copy({"."}, "/");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(test::perm_of(root), 0755u);
@@ -158,14 +158,14 @@ TEST_F(CopyInto, MissingParentsAreMade0755AndRootOwned) {
   EXPECT_EQ(test::perm_of(in_root("/x/y/z")), 0750u);  // the source directory's
 }
 
-// BUG (src/executor/copy_files.cc, Writer::parent_of, line ~232: RootDir::open_dir makes
-// missing parents root-owned whatever --chown says). Both of Docker's builders give the
-// parents a file copy makes the --chown owner: the classic builder's copyFile
+// Regression test (a bug once in src/executor/copy_files.cc, Writer::parent_of, line ~232:
+// RootDir::open_dir makes missing parents root-owned whatever --chown says). Both of Docker's
+// builders give the parents a file copy makes the --chown owner: the classic builder's copyFile
 // (moby daemon/builder/dockerfile/copy.go) calls user.MkdirAllAndChown(filepath.Dir(dest),
 // 0o755, identity.UID, identity.GID, user.WithOnlyNew); BuildKit's fsutil copy.Copy calls
 // MkdirAll(ensureDstPath, perm, ci.Chown, ci.Utime), which Chowns each directory it makes
 // (fsutil copy/mkdir.go).
-TEST_F(CopyInto, DISABLED_ParentsMadeForAFileTakeTheChownOwnerAsInDocker) {
+TEST_F(CopyInto, ParentsMadeForAFileTakeTheChownOwnerAsInDocker) {
   CopyTarget target;
   target.uid = 1000;
   target.gid = 1000;
@@ -297,17 +297,16 @@ TEST_F(CopyInto, AnAbsoluteOrDotDotSymlinkNeverLeadsOutOfTheRoot) {
     EXPECT_TRUE(p.starts_with("root") || p.starts_with("ctx")) << p;
 }
 
-// BUG (src/executor/copy_files.cc, copy_into, lines ~427-438 then Writer::put's remove at
-// ~262): a file copied onto a symlink to a file replaces the link with the file. Docker follows
-// the link inside the root and writes the file it names, leaving the link: BuildKit's
-// fsutil copy.Copy resolves dst with fs.RootPath(dstRoot, filepath.Clean(dst)) before copying;
-// the classic builder's copyInfo.fullPath uses symlink.FollowSymlinkInScope for the
+// Regression test (a bug once in src/executor/copy_files.cc, copy_into, lines ~427-438 then
+// Writer::put's remove at ~262): a file copied onto a symlink to a file replaces the link with the
+// file. Docker follows the link inside the root and writes the file it names, leaving the link:
+// BuildKit's fsutil copy.Copy resolves dst with fs.RootPath(dstRoot, filepath.Clean(dst)) before
+// copying; the classic builder's copyInfo.fullPath uses symlink.FollowSymlinkInScope for the
 // destination too (moby daemon/builder/dockerfile/copy.go). Real case: Debian's nginx has
 // /etc/nginx/sites-enabled/default -> /etc/nginx/sites-available/default.
-TEST_F(CopyInto, DISABLED_AFileCopiedOntoASymlinkIsWrittenWhereTheLinkPointsAsInDocker) {
+TEST_F(CopyInto, AFileCopiedOntoASymlinkIsWrittenWhereTheLinkPointsAsInDocker) {
   test::make_file(root + "/etc/nginx/sites-available/default", "stock");
-  test::make_link("/etc/nginx/sites-available/default",
-                  root + "/etc/nginx/sites-enabled/default");
+  test::make_link("/etc/nginx/sites-available/default", root + "/etc/nginx/sites-enabled/default");
   auto r = copy({"a.txt"}, "/etc/nginx/sites-enabled/default");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(test::link_of(in_root("/etc/nginx/sites-enabled/default")),
@@ -342,7 +341,8 @@ TEST_F(AddArchive, ExtractsAPlainTarWithItsOwners) {
   make_archive("t.tar", "");
   auto r = copy({"t.tar"}, "/opt/", add());
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(test::tree_of(root + "/opt"), (Names{"bin", "bin/alias", "bin/tool", "etc", "etc/app.conf"}));
+  EXPECT_EQ(test::tree_of(root + "/opt"),
+            (Names{"bin", "bin/alias", "bin/tool", "etc", "etc/app.conf"}));
   EXPECT_EQ(content("/opt/etc/app.conf"), "conf");
   EXPECT_EQ(test::perm_of(in_root("/opt/etc/app.conf")), 0640u);
   EXPECT_EQ(owner("/opt/etc/app.conf"), "1000:2000");
@@ -366,11 +366,12 @@ TEST_F(AddArchive, CopyDoesNotExtract) {
   EXPECT_EQ(test::tree_of(root + "/srv"), (Names{"t.tar.gz"}));
 }
 
-// BUG (src/executor/copy_files.cc, is_archive, line ~386): any gzip or zstd file counts as an
-// archive, so ADD of a compressed file that is not a tar fails in the extraction. Docker copies
-// it as it is: BuildKit's isArchivePath (solver/llbsolver/file/unpack.go) and the classic
-// builder's archive.IsArchivePath both decompress and need tar.NewReader(...).Next() to succeed.
-TEST_F(AddArchive, DISABLED_ACompressedFileThatIsNotATarIsCopiedAsIs) {
+// Regression test (a bug once in src/executor/copy_files.cc, is_archive, line ~386): any gzip or
+// zstd file counts as an archive, so ADD of a compressed file that is not a tar fails in the
+// extraction. Docker copies it as it is: BuildKit's isArchivePath (solver/llbsolver/file/unpack.go)
+// and the classic builder's archive.IsArchivePath both decompress and need
+// tar.NewReader(...).Next() to succeed.
+TEST_F(AddArchive, ACompressedFileThatIsNotATarIsCopiedAsIs) {
   test::make_file(ctx + "/notes.txt", "just text\n");
   int status = -1;
   test::run_capture("gzip -k " + test::shell_quote(ctx + "/notes.txt"), &status);
@@ -381,20 +382,21 @@ TEST_F(AddArchive, DISABLED_ACompressedFileThatIsNotATarIsCopiedAsIs) {
   EXPECT_EQ(content("/doc/notes.txt.gz"), test::slurp(ctx + "/notes.txt.gz"));
 }
 
-// BUG (src/executor/copy_files.cc, is_archive/compress::detect: gzip and zstd only): Docker's
-// ADD also extracts bzip2 and xz tars (moby/go-archive compression.DecompressStream, used by
-// both isArchivePath and the Untar); pith copies them as files.
-TEST_F(AddArchive, DISABLED_ExtractsAnXzTarAsDockerDoes) {
+// Regression test (a bug once in src/executor/copy_files.cc, is_archive/compress::detect: gzip and
+// zstd only): Docker's ADD also extracts bzip2 and xz tars (moby/go-archive
+// compression.DecompressStream, used by both isArchivePath and the Untar); pith copies them as
+// files.
+TEST_F(AddArchive, ExtractsAnXzTarAsDockerDoes) {
   make_archive("t.tar.xz", "-J");
   auto r = copy({"t.tar.xz"}, "/x/", add());
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(content("/x/etc/app.conf"), "conf");
 }
 
-// BUG (src/executor/copy_files.cc, copy_into's extraction, line ~423: extract() ignores
-// target.uid/gid). BuildKit applies ADD --chown to what it extracts: unpack()
+// Regression test (a bug once in src/executor/copy_files.cc, copy_into's extraction, line ~423:
+// extract() ignores target.uid/gid). BuildKit applies ADD --chown to what it extracts: unpack()
 // (solver/llbsolver/file/unpack.go) sets TarOptions.ChownOpts from the copy's user.
-TEST_F(AddArchive, DISABLED_ChownAppliesToExtractedFilesAsInBuildKit) {
+TEST_F(AddArchive, ChownAppliesToExtractedFilesAsInBuildKit) {
   make_archive("t.tar", "");
   CopyTarget target = add();
   target.uid = 7;
@@ -415,7 +417,8 @@ TEST(ParseChmod, AcceptsOctalModesUpTo7777) {
 }
 
 TEST(ParseChmod, RefusesAnythingElse) {
-  for (const std::string bad : {"8", "99999", "u+x", "", "17777", "-755", " 755", "0x1ed", "777777"}) {
+  for (const std::string bad :
+       {"8", "99999", "u+x", "", "17777", "-755", " 755", "0x1ed", "777777"}) {
     auto m = parse_chmod(bad);
     EXPECT_FALSE(m.ok()) << "\"" << bad << "\"";
   }

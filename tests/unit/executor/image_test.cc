@@ -152,10 +152,10 @@ TEST_F(MakeImage, WritesAnOciManifestAndConfig) {
   EXPECT_EQ(config["created"], "2026-02-03T04:05:06Z");
   EXPECT_EQ(config["os"], "linux");
   EXPECT_EQ(config["architecture"], oci::Platform::host().architecture);
-  EXPECT_EQ(config["rootfs"], nlohmann::json({{"type", "layers"},
-                                              {"diff_ids",
-                                               {state.layers[0].diff_id.str(),
-                                                state.layers[1].diff_id.str()}}}));
+  EXPECT_EQ(config["rootfs"],
+            nlohmann::json(
+                {{"type", "layers"},
+                 {"diff_ids", {state.layers[0].diff_id.str(), state.layers[1].diff_id.str()}}}));
   EXPECT_EQ(config["config"]["Env"],
             nlohmann::json(Strings{"PATH=/usr/local/bin:/usr/bin", "GREETING=hello world"}));
   EXPECT_EQ(config["history"].size(), 2u);
@@ -202,13 +202,13 @@ TEST_F(MakeImage, SkopeoReadsItFromAnOciLayout) {
   auto s = nlohmann::json::parse(summary);
   EXPECT_EQ(s["Digest"], made.manifest_digest.str());
   EXPECT_EQ(s["Layers"], nlohmann::json(Strings{state.layers[0].blob.digest.str(),
-                                                 state.layers[1].blob.digest.str()}));
+                                                state.layers[1].blob.digest.str()}));
 
   // Every blob skopeo copies out checks against its digest.
   std::string copy_out = scratch.dir() + "/again";
-  test::run_capture("skopeo copy -q " + where + " " + test::shell_quote("oci:" + copy_out + ":v1") +
-                        " 2>&1",
-                    &status);
+  test::run_capture(
+      "skopeo copy -q " + where + " " + test::shell_quote("oci:" + copy_out + ":v1") + " 2>&1",
+      &status);
   EXPECT_EQ(status, 0);
 }
 

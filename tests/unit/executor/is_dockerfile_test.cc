@@ -19,17 +19,18 @@ class IsDockerfile : public ::testing::Test {
 // By name, whatever they hold (podman and docker look for Containerfile and Dockerfile;
 // *.Dockerfile and Dockerfile.* are the usual names of the others).
 TEST_F(IsDockerfile, KnownNamesAreDockerfilesWhateverTheyHold) {
-  for (const std::string name : {"Dockerfile", "Containerfile", "dockerfile", "CONTAINERFILE",
-                                 "x.Dockerfile", "build.containerfile", "Dockerfile.dev",
-                                 "containerfile.prod"})
+  for (const std::string name :
+       {"Dockerfile", "Containerfile", "dockerfile", "CONTAINERFILE", "x.Dockerfile",
+        "build.containerfile", "Dockerfile.dev", "containerfile.prod"})
     EXPECT_TRUE(is_dockerfile(file(name, "not even an instruction\n"))) << name;
   EXPECT_TRUE(is_dockerfile(file("sub/Dockerfile", "")));
 }
 
 TEST_F(IsDockerfile, AnyNameWhoseFirstInstructionIsADockerfileOne) {
   EXPECT_TRUE(is_dockerfile(file("build", "FROM alpine:3.19\nRUN true\n")));
-  EXPECT_TRUE(is_dockerfile(file("b2", "# syntax=docker/dockerfile:1\n# a comment\n\n"
-                                       "ARG V=1\nFROM alpine:${V}\n")));
+  EXPECT_TRUE(is_dockerfile(file("b2",
+                                 "# syntax=docker/dockerfile:1\n# a comment\n\n"
+                                 "ARG V=1\nFROM alpine:${V}\n")));
   EXPECT_TRUE(is_dockerfile(file("b3", "  from scratch\n")));
   EXPECT_TRUE(is_dockerfile(file("b4", "FROM \\\n  alpine\n")));
 }

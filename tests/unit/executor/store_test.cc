@@ -100,9 +100,9 @@ TEST_F(Store, TheSameLayerTwiceIsOneBlobAndTheSameRef) {
 }
 
 TEST_F(Store, AFailingWriterLeavesNoBlob) {
-  auto failed = store->put_layer(
-      [](ByteSink&) -> Result<void> { return make_error("disk on fire"); },
-      compress::Compression::gzip);
+  auto failed =
+      store->put_layer([](ByteSink&) -> Result<void> { return make_error("disk on fire"); },
+                       compress::Compression::gzip);
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.error().message.find("disk on fire"), std::string::npos)
       << failed.error().message;
@@ -138,9 +138,9 @@ TEST_F(Store, ACacheEntryWhoseBlobIsGoneIsAMiss) {
 TEST_F(Store, MalformedKeysNeverNameAFile) {
   auto layer = put("keys\n", compress::Compression::gzip);
   ASSERT_TRUE(layer.ok());
-  for (const std::string& bad : {std::string(""), std::string("abc"), std::string(64, 'A'),
-                                std::string(63, 'a'), std::string(65, 'a'),
-                                "../" + std::string(61, 'a'), std::string(63, 'a') + "/"}) {
+  for (const std::string& bad :
+       {std::string(""), std::string("abc"), std::string(64, 'A'), std::string(63, 'a'),
+        std::string(65, 'a'), "../" + std::string(61, 'a'), std::string(63, 'a') + "/"}) {
     EXPECT_FALSE(store->remember(bad, *layer).ok()) << bad;
     EXPECT_EQ(store->cached(bad), std::nullopt) << bad;
   }
@@ -185,12 +185,12 @@ TEST_F(Store, ACacheEntryWithABlobOfAnotherTypeIsAMiss) {
   }
 }
 
-// BUG (src/executor/store.cc, BuildStore::cached, line ~105): doc.value("diff_id", "") throws
-// nlohmann::json::type_error (302, "type must be string, but is number") when the entry holds
-// a diff_id that is not a string; nothing catches it, so one bad file in cache/ ends the build
-// with an uncaught exception instead of a cache miss (the function's contract: nullopt for
-// anything it cannot use).
-TEST_F(Store, DISABLED_ACacheEntryWithADiffIdOfAnotherTypeIsAMiss) {
+// Regression test (a bug once in src/executor/store.cc, BuildStore::cached, line ~105):
+// doc.value("diff_id", "") throws nlohmann::json::type_error (302, "type must be string, but is
+// number") when the entry holds a diff_id that is not a string; nothing catches it, so one bad file
+// in cache/ ends the build with an uncaught exception instead of a cache miss (the function's
+// contract: nullopt for anything it cannot use).
+TEST_F(Store, ACacheEntryWithADiffIdOfAnotherTypeIsAMiss) {
   auto layer = put("typed\n", compress::Compression::gzip);
   ASSERT_TRUE(layer.ok());
   std::string blob = nlohmann::json(oci::to_json(layer->blob)).dump();
