@@ -72,14 +72,6 @@ Result<void> write_secret(const std::string& source, const std::string& path, co
   return {};
 }
 
-// The number of names in a path ("/a//b/" has two).
-size_t depth(const std::string& target) {
-  size_t names = 0;
-  for (size_t i = 0; i < target.size(); ++i)
-    names += target[i] != '/' && (i == 0 || target[i - 1] == '/');
-  return names;
-}
-
 }  // namespace
 
 Result<HostMounts> make_host_mounts(const std::string& dir, const std::vector<Mount>& mounts) {
@@ -142,9 +134,8 @@ Result<std::vector<MountTarget>> mount_targets(const std::vector<Mount>& mounts)
 }
 
 std::vector<Mount> mount_order(std::vector<Mount> mounts) {
-  std::stable_sort(mounts.begin(), mounts.end(), [](const Mount& a, const Mount& b) {
-    return depth(a.target) < depth(b.target);
-  });
+  std::stable_sort(mounts.begin(), mounts.end(),
+                   [](const Mount& a, const Mount& b) { return a.target < b.target; });
   return mounts;
 }
 

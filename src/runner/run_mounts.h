@@ -28,8 +28,9 @@ Result<HostMounts> make_host_mounts(const std::string& dir, const std::vector<Mo
 // The mountpoints the init layer stubs: a file for a secret or a bound file, else a directory.
 Result<std::vector<MountTarget>> mount_targets(const std::vector<Mount>& mounts);
 
-// The order runc mounts them in: a stable sort by the targets' depth, so a mount is made
-// before the ones inside it.
+// The order runc mounts them in: sorted by target, bytewise (as BuildKit's llb sorts an exec's
+// mounts), so a mount is made before the ones inside it; the same target twice keeps the
+// given order, the later on top (BuildKit keeps only the later: the same view).
 std::vector<Mount> mount_order(std::vector<Mount> mounts);
 
 // A cache mount's directory: made (with any missing parent, as mkdir -p) owned uid:gid with `mode`

@@ -54,7 +54,7 @@ struct RunSpec {
   std::string cwd = "/";
   std::string hostname = "pith";
   Network network = Network::host;
-  // Mounted in the order given after a stable sort by depth (a parent before what it holds).
+  // Mounted sorted by target (a parent before what it holds; see mount_order).
   std::vector<Mount> mounts;
   std::string scratch_dir;  // where the run's temporary directory goes (upper, work, bundle)
   // No command: only the overlay mount, for changes pith makes itself (COPY, ADD) through

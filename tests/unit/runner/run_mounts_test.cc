@@ -43,13 +43,13 @@ TEST(RunMounts, ACacheDirGetsItsOwnerAndModeOnlyWhenMade) {
   EXPECT_FALSE(make_cache_dir(scratch.dir() + "/file", 0, 0, 0755).ok());
 }
 
-TEST(RunMounts, ParentsMountFirstOtherwiseInTheGivenOrder) {
+TEST(RunMounts, SortedByTargetAsBuildKitSortsThem) {
   std::vector<Mount> mounts = {mount(MountKind::cache, "/foo/bar/baz"),
                                mount(MountKind::tmpfs, "/b"), mount(MountKind::cache, "/foo/bar/"),
                                mount(MountKind::tmpfs, "/a")};
   std::vector<std::string> order;
   for (const auto& m : mount_order(mounts)) order.push_back(m.target);
-  EXPECT_EQ(order, (std::vector<std::string>{"/b", "/a", "/foo/bar/", "/foo/bar/baz"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"/a", "/b", "/foo/bar/", "/foo/bar/baz"}));
 }
 
 TEST(RunMounts, TargetsAreFilesForSecretsAndBoundFiles) {
