@@ -1,8 +1,9 @@
 // One RUN: the command executed by runc on an overlay of the image's layers, its changes
 // then written as a layer. The steps, each undone however the run ends:
 //   prepare:      a private temporary directory (upper, work, init layer, rootfs, bundle,
-//                 runc's state), the init layer's stubs, the overlay mount, config.json;
-//   execute:      `runc run`, output streamed; afterwards `runc delete -f` and the unmount;
+//                 runc's state), the init layer's stubs, the host side of the RUN's mounts
+//                 (run_mounts.h), the overlay mount, config.json;
+//   execute:      `runc run`, output streamed; afterwards `runc delete -f` and the unmounts;
 //   write_layer:  the upper dir as a deterministic layer tar;
 //   destruction:  `runc delete -f` and the unmount if still due, the directory removed, and a
 //                 SIGINT/SIGTERM/SIGHUP caught meanwhile raised again (see interrupts.h).
@@ -18,6 +19,7 @@
 #include "runner/lower_view.h"
 #include "runner/oci_config.h"
 #include "runner/overlay_mount.h"
+#include "runner/run_mounts.h"
 #include "runner/run_spec.h"
 #include "runner/runc.h"
 #include "runner/upper_layer.h"
@@ -61,6 +63,7 @@ class Run {
   Runc m_runc;
   std::vector<std::string> m_stubs;  // made by the init layer
   std::optional<OverlayMount> m_mount;
+  HostMounts m_host;         // the RUN's mounts: what runc binds, what to unmount
   bool m_container = false;  // runc may hold state for it
 };
 
