@@ -114,8 +114,9 @@ Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
     b.registries = &args.registry;
     return run_dockerfile_build(b, app);
   }
-  for (const char* flag : {"context", "--target", "--build-arg", "--network", "--no-cache",
-                           "--store", "--tag", "--pull", "--tls-verify", "--creds", "--cert-dir"})
+  for (const char* flag :
+       {"context", "--target", "--build-arg", "--network", "--no-cache", "--store", "--tag",
+        "--pull", "--tls-verify", "--creds", "--cert-dir", "--secret"})
     if (app.count(flag) > 0)
       return make_error(std::string(flag == std::string("context") ? "CONTEXT" : flag) +
                         ": only with a Dockerfile (-f Dockerfile)");

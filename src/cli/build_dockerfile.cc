@@ -58,6 +58,9 @@ void add_dockerfile_flags(CLI::App& app, DockerfileFlags& f) {
   one_word_each(app.add_option("-t,--tag", f.tags,
                                "With a Dockerfile: NAME[:TAG] into podman's image store "
                                "(containers-storage:NAME; repeatable)"));
+  one_word_each(app.add_option("--secret", f.secrets,
+                               "With a Dockerfile: id=ID,src=PATH, a file RUN --mount=type=secret "
+                               "reads (repeatable; never in the image or the cache key)"));
   app.add_option("--pull", f.pull,
                  "With a Dockerfile: registry base images: missing (default), always, never");
   // podman build's spelling, for both directions (--authfile is build's already).
@@ -130,6 +133,32 @@ Result<void> run_dockerfile_build(const DockerfileBuild& b, const CLI::App& app)
     if (given("--cert-dir")) r->cert_dir = f.registry.cert_dir;
   }
 
+  for (const auto& item : f.secrets) {
+    // id=ID,src=PATH (or source=), as podman and docker build spell it.
+    std::string id, src;
+    size_t start = 0;
+    while (start <= item.size()) {
+      size_t end = item.find(',', start);
+      if (end == std::string::npos) end = item.size();
+      std::string field = item.substr(start, end - start);
+      start = end + 1;
+      auto eq = field.find('=');
+      std::string k = field.substr(0, eq), v = eq == std::string::npos ? "" : field.substr(eq + 1);
+      if (k == "id")
+        id = v;
+      else if (k == "src" || k == "source")
+        src = v;
+      else if (k == "type" && v == "file")
+        continue;
+      else
+        return make_error("--secret " + item + ": expected id=ID,src=PATH");
+    }
+    if (id.empty() || src.empty())
+      return make_error("--secret " + item + ": expected id=ID,src=PATH");
+    if (::access(src.c_str(), R_OK) != 0)
+      return make_error("--secret " + item + ": " + src + ": " + errno_text(errno));
+    o.secrets[id] = src;
+  }
   o.outputs = b.outputs;
   for (const auto& tag : f.tags) {
     if (!has_podman_store())

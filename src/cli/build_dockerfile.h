@@ -20,6 +20,7 @@ struct DockerfileFlags {
   std::string store;
   std::vector<std::string> tags;
   std::string pull = "missing";
+  std::vector<std::string> secrets;  // id=ID,src=PATH
   RegistryFlags registry;  // --creds, --tls-verify, --cert-dir as podman build spells them
 };
 

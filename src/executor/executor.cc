@@ -97,7 +97,12 @@ bool is_dockerfile(const std::string& path) {
   return !parsed->nodes.front().unknown;
 }
 
-Result<BuildReport> build_dockerfile(const BuildOptions& options, const BuildEvents& events) {
+Result<BuildReport> build_dockerfile(const BuildOptions& given, const BuildEvents& events) {
+  // The context by its absolute path: runc binds what RUN --mount names from it.
+  BuildOptions options = given;
+  std::error_code ec;
+  options.context = std::filesystem::absolute(given.context, ec).lexically_normal().string();
+  if (options.context.size() > 1 && options.context.ends_with('/')) options.context.pop_back();
   // 1. The Dockerfile, its stages, the context and its .dockerignore.
   std::string name = std::filesystem::path(options.dockerfile).filename().string();
   std::string text = TRY(read_file(options.dockerfile, dockerfile::k_max_dockerfile_bytes));

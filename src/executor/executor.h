@@ -34,6 +34,7 @@ struct BuildOptions {
   std::optional<compress::Compression> compression;  // of the outputs' layers
   std::map<std::string, std::string> annotations;    // manifest annotations
   bool no_verify = false;                            // write even with run-time lint errors
+  std::map<std::string, std::string> secrets;        // --secret id=ID,src=PATH: id -> file
   std::optional<int64_t> source_date_epoch;
 };
 

@@ -2,6 +2,8 @@
 // cache, the runner (RUN) or an overlay pith writes into itself (COPY, ADD, WORKDIR).
 #include "executor/stage.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -9,6 +11,7 @@
 
 #include "dockerfile/go_path.h"
 #include "dockerfile/parser.h"
+#include "dockerfile/run_mount.h"
 #include "dockerfile/shell_lex.h"
 #include "executor/copy_files.h"
 #include "executor/remote_file.h"
@@ -16,6 +19,7 @@
 #include "runner/lower_view.h"
 #include "runner/overlay_mount.h"
 #include "runner/run.h"
+#include "runner/run_mounts.h"
 #include "util/file.h"
 #include "util/root_dir.h"
 #include "util/sha256.h"
@@ -406,10 +410,117 @@ class StageRun {
     return text;
   }
 
+  // RUN --mount: each mount for the runner, what it adds to the step's key, and the stage
+  // views and cache locks it holds while the step runs.
+  struct RunMounts {
+    std::vector<runner::Mount> mounts;
+    std::vector<std::string> key;
+    std::vector<std::string> env;  // secrets given as env=
+    std::vector<RootView> views;
+    std::vector<UniqueFd> locks;
+  };
+
+  Result<RunMounts> run_mounts(const Instruction& ins) {
+    RunMounts out;
+    auto expand = [&](std::string_view w) { return word(std::string(w)); };
+    for (const auto& value : ins.flag_values("mount")) {
+      auto m = TRY(dockerfile::parse_run_mount(value, expand).wrap("--mount=" + value));
+      std::string target = m.type == dockerfile::MountType::secret
+                               ? ""
+                               : TRY(dockerfile::mount_target(m, workdir_now()));
+      runner::Mount mount;
+      mount.target = target;
+      mount.read_only = m.read_only;
+      switch (m.type) {
+        case dockerfile::MountType::bind: {
+          // The source inside the context, a stage or an image: resolved inside that root.
+          SourceTree tree;
+          if (m.from.empty()) {
+            tree.root = m_ctx.options.context;
+            tree.ignore = m_ctx.ignore;
+          } else {
+            std::vector<LayerRef> layers;
+            if (auto index = stage_named(m.from)) {
+              const auto& st = m_ctx.results.at(*index);
+              if (!st) return make_error("--mount from=" + m.from + ": stage not built before");
+              layers = st->state.layers;
+            } else {
+              layers =
+                  TRY(open_base(m.from, platform(), m_ctx.blobs, m_ctx.options.base)).state.layers;
+            }
+            for (const auto& l : layers) out.key.push_back("mount from " + l.diff_id.str());
+            out.views.push_back(TRY(RootView::mount(m_ctx.store, TRY(m_ctx.blobs.lowers(layers)))));
+            tree.root = out.views.back().root();
+          }
+          auto root = TRY(RootDir::open(tree.root));
+          auto resolved = TRY(root.resolve("/" + m.source).wrap("--mount source=" + m.source));
+          mount.kind = runner::MountKind::bind;
+          mount.source = tree.root + resolved.path;
+          auto selection = TRY(choose_sources(tree, {m.source.empty() ? "." : m.source}));
+          out.key.push_back("bind " + target + (m.read_only ? " ro " : " rw ") +
+                            selection_digest(selection, !m.from.empty()));
+          break;
+        }
+        case dockerfile::MountType::cache: {
+          if (!m.from.empty() || !m.source.empty())
+            return make_error("--mount=" + value +
+                              ": a cache seeded from= is not supported by pith yet");
+          std::string dir = m_ctx.store.dir() + "/mount-caches/" +
+                            Sha256::hex_of(dockerfile::cache_id(m)).substr(0, 32);
+          auto mode = dockerfile::cache_dir_mode(m);
+          TRY(runner::make_cache_dir(dir, mode.uid, mode.gid, mode.mode));
+          // sharing=locked (and private, which pith also serialises): one RUN at a time.
+          if (m.sharing && *m.sharing != dockerfile::MountSharing::shared) {
+            UniqueFd lock(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!lock || ::flock(lock.get(), LOCK_EX) != 0)
+              return make_error(dir + ": " + errno_text(errno));
+            out.locks.push_back(std::move(lock));
+          }
+          mount.kind = runner::MountKind::cache;
+          mount.source = dir;
+          out.key.push_back("cache " + target + " " + dockerfile::cache_id(m));
+          break;
+        }
+        case dockerfile::MountType::tmpfs:
+          mount.kind = runner::MountKind::tmpfs;
+          mount.size_limit = m.size_limit;
+          out.key.push_back("tmpfs " + target);
+          break;
+        case dockerfile::MountType::secret: {
+          auto use = TRY(dockerfile::secret_use(m));
+          auto it = m_ctx.options.secrets.find(use.id);
+          if (it == m_ctx.options.secrets.end()) {
+            if (use.required)
+              return make_error("secret " + use.id + ": required, and no --secret id=" + use.id +
+                                " given");
+            continue;
+          }
+          if (use.env) {
+            std::string text = TRY(read_file(it->second, 500 << 10));
+            out.env.push_back(*use.env + "=" + text);
+          }
+          if (!use.target) continue;
+          mount.kind = runner::MountKind::secret;
+          mount.target = *use.target;
+          mount.source = it->second;
+          mount.uid = use.uid;
+          mount.gid = use.gid;
+          mount.mode = use.mode;
+          out.key.push_back("secret " + use.id + " " + *use.target);  // never its content
+          break;
+        }
+        case dockerfile::MountType::ssh:
+          return make_error("--mount=type=ssh is not supported by pith yet");
+      }
+      out.mounts.push_back(std::move(mount));
+    }
+    return out;
+  }
+
   Result<void> run_command(const Instruction& ins) {
-    if (!ins.flag_values("mount").empty())
-      return make_error("RUN --mount is not supported by pith yet");
+    RunMounts mounts = TRY(run_mounts(ins));
     runner::RunSpec spec;
+    spec.mounts = mounts.mounts;
     spec.argv = ins.json ? ins.args : shell();
     if (!ins.json) spec.argv.push_back(TRY(shell_text(ins)));
     bool has_path = false;
@@ -418,6 +529,8 @@ class StageRun {
       has_path = has_path || k == "PATH";
     }
     if (!has_path) spec.env.push_back(std::string("PATH=") + k_default_path);
+    std::vector<std::string> key_env = spec.env;  // secrets' values stay out of the key
+    spec.env.insert(spec.env.end(), mounts.env.begin(), mounts.env.end());
     spec.cwd = workdir_now();
     spec.network = m_ctx.options.network;
     if (auto n = ins.flag("network")) {
@@ -432,7 +545,8 @@ class StageRun {
     std::string user =
         c.contains("User") && c["User"].is_string() ? c["User"].get<std::string>() : "";
     std::vector<std::string> key = {"RUN", joined(spec.argv)};
-    for (const auto& e : spec.env) key.push_back(e);
+    for (const auto& e : key_env) key.push_back(e);
+    for (const auto& k : mounts.key) key.push_back(k);
     key.push_back("user " + user);
     key.push_back("cwd " + spec.cwd);
     key.push_back(spec.network == runner::Network::none ? "net none" : "net host");

@@ -258,6 +258,46 @@ else
   fail "COPY --parents" "$(cat "$TEST_TMP/build.err")"
 fi
 
+# RUN --mount: bind (context and stage), cache (kept between builds), tmpfs, secret (file and
+# env); none of them in the image; a bind source's change runs the step again.
+M=$TEST_TMP/mounts
+mkdir -p "$M/data"
+echo bound >"$M/data/x"
+echo s3cret >"$TEST_TMP/secret.txt"
+cat >"$M/Dockerfile" <<EOF
+FROM oci:$ALPINE:3.19 AS src
+RUN echo from-stage > /stagefile
+FROM oci:$ALPINE:3.19
+RUN --mount=type=bind,source=data,target=/mnt/data cat /mnt/data/x > /out-1-bind
+RUN --mount=type=bind,from=src,source=/stagefile,target=/sf cat /sf > /out-2-stage
+RUN --mount=type=cache,target=/var/cache/x sh -c 'echo run >> /var/cache/x/log; wc -l < /var/cache/x/log > /out-3-cache'
+RUN --mount=type=tmpfs,target=/scratch sh -c 'echo t > /scratch/t; ls /scratch > /out-4-tmpfs'
+RUN --mount=type=secret,id=tok cat /run/secrets/tok > /out-5-secret
+RUN --mount=type=secret,id=tok,env=TOKEN sh -c 'echo \$TOKEN > /out-6-env'
+CMD ["sh", "-c", "cat /out-*; ls -d /mnt/data /sf /scratch /var/cache/x /run/secrets 2>/dev/null | wc -l"]
+EOF
+mount_build() { build "$M" -q --secret id=tok,src="$TEST_TMP/secret.txt" "$@"; }
+if mount_build -o "oci-archive:$TEST_TMP/mounts.tar:mounts" &&
+  mount_build --no-cache -o "oci-archive:$TEST_TMP/mounts2.tar:mounts2"; then
+  ipodman load -q -i "$TEST_TMP/mounts.tar" >/dev/null
+  ipodman load -q -i "$TEST_TMP/mounts2.tar" >/dev/null
+  check_equal "RUN --mount: bind, stage bind, cache, tmpfs, secret file and env; no mountpoint left" \
+    "$(printf 'bound\nfrom-stage\n1\nt\ns3cret\ns3cret\n0')" "$(run_in localhost/mounts)"
+  check_equal "RUN --mount=type=cache: its content outlives the build" 2 \
+    "$(run_in localhost/mounts2 cat /out-3-cache)"
+  check_equal "RUN --mount: no mountpoint or secret file in any layer" "" \
+    "$("$PITH" ls "oci-archive:$TEST_TMP/mounts.tar:mounts" | grep -E ' /(run/secrets|mnt/data|sf|scratch|var/cache/x)( |$)' || true)"
+  echo changed >"$M/data/x"
+  out=$(build "$M" --secret id=tok,src="$TEST_TMP/secret.txt" -o "oci:$TEST_TMP/mounts-out:1")
+  check_equal "RUN --mount=type=bind: a changed source runs the step again" \
+    "Built 10 steps (1 from cache), 7 layers" "$(head -n1 <<<"$out")"
+else
+  fail "RUN --mount" "$(cat "$TEST_TMP/build.err")"
+fi
+printf 'FROM oci:%s:3.19\nRUN --mount=type=secret,id=missing,required=true true\n' "$ALPINE" >"$M/Dockerfile"
+expect_error "RUN --mount: a required secret not given" "secret missing: required" \
+  build -f "$M/Dockerfile" --store "$STORE" -o "oci:$TEST_TMP/e:1"
+
 # ---------------------------------------------------------------------------------------
 # A failed RUN: one error line with the status and the last output; nothing written or left.
 F=$TEST_TMP/fail
