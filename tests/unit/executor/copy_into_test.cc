@@ -4,8 +4,6 @@
 // rule is not obvious.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-
 #include "executor/copy_files.h"
 #include "executor_test_util.h"
 #include "shell.h"
