@@ -183,8 +183,9 @@ TEST_F(CopyInto, DISABLED_ParentsMadeForAFileTakeTheChownOwnerAsInDocker) {
 }
 
 // Owners: 0:0 from the context whoever owns the files there (Docker's classic builder: the
-// root identity unless --chown; BuildKit's local source sends 0:0), the source's own from a
-// stage or image (keep_owners), --chown's for everything copied.
+// root identity unless --chown; BuildKit: the client sends the context with Uid/Gid 0, see
+// resetUIDAndGID in client/solve.go), the source's own from a stage or image (keep_owners),
+// --chown's for everything copied.
 TEST_F(CopyInto, OwnersAreRootFromTheContextKeptFromAStageOrChowned) {
   ASSERT_EQ(::lchown((ctx + "/dir/m.txt").c_str(), 1000, 1001), 0);
   ASSERT_EQ(::lchown((ctx + "/dir/sub").c_str(), 33, 34), 0);
