@@ -292,6 +292,8 @@ TEST_F(CopyInto, AnAbsoluteOrDotDotSymlinkNeverLeadsOutOfTheRoot) {
   EXPECT_EQ(content("/etc/d/sub/y"), "y");
   ASSERT_TRUE(copy({"b.txt"}, "/up/../escape/b").ok());
   EXPECT_EQ(content("/b"), "bb");
+  ASSERT_TRUE(copy({"a.txt"}, "/../../../dotdot").ok());  // ".." in DEST stops at the root
+  EXPECT_EQ(content("/dotdot"), "a");
   // A last component linking to a host path: whatever is written stays inside the root.
   test::make_link(scratch.dir() + "/outside-target", root + "/esc");
   ASSERT_TRUE(copy({"a.txt"}, "/esc").ok());
