@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Compares two images as a container sees them: flattened file systems and configs.
 
-  flat_compare.py [--builders REF,CAND] REF_IMAGE CAND_IMAGE   (default: podman,pith)
+  flat_compare.py [--builders REF,CAND] REF_IMAGE CAND_IMAGE   (names; default: podman,pith)
   flat_compare.py --list IMAGE          the flattened listing of one image (for debugging)
   flat_compare.py --snapshot IMAGE OUT  writes IMAGE's config and flattened listing to OUT
                                         (JSON), which takes an IMAGE's place later (a cached
                                         reference is a few hundred kB, the image megabytes)
+  flat_compare.py --snapshot-version    the version of that format (part of a cache key)
 
 IMAGE is an OCI archive, an OCI layout directory (its only or first manifest) or a
 docker-archive (`podman save`, `docker save`); layers tar, gzip or zstd.
@@ -21,7 +22,7 @@ is the writer's choice, so the group is compared, not the choice). Mtimes are no
 Configs are compared key by key (nested objects key by key, dotted names in the report)
 except `created` and `history` (times and builder's notes), `rootfs` (diff_ids are digests of
 tar streams, which no two builders write alike; the file systems are compared instead), and
-each builder's named quirks below (QUIRKS: what podman or Docker add that no Dockerfile asked
+the builders' named quirks below (QUIRKS: what podman or Docker add that no Dockerfile asked
 for). Exit status 0 when equal, 1 with one line per
 difference, 2 when an image cannot be read.
 """
@@ -34,6 +35,9 @@ import os
 import subprocess
 import sys
 import tarfile
+
+# What --snapshot writes; a change to flattening or to the fields changes it.
+SNAPSHOT_VERSION = 1
 
 # ---------------------------------------------------------------------------------------
 # Known differences, each named and explained; nothing else is ignored.
@@ -70,7 +74,8 @@ def quirk_docker_parent_image(config):
     (config.get("config") or {}).pop("Image", None)
 
 
-# Dropped from an image's config before comparing, by the builder that made it.
+# Dropped from both configs before comparing (an image FROM a podman-built base inherits
+# podman's stamps, whoever builds it), listed by the builder that writes them.
 QUIRKS = {
     "podman": [quirk_buildah_version_label, quirk_buildah_hostname],
     "docker": [quirk_docker_parent_image],
@@ -340,12 +345,15 @@ def comparable_config(config):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--builders", default="podman,pith",
-                    help="REF,CAND: the builders of the two images (names the report and picks "
-                         "each side's quirks: %s)" % ", ".join(sorted(QUIRKS)))
+                    help="REF,CAND: the builders of the two images (names in the report)")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--snapshot", action="store_true")
-    ap.add_argument("images", nargs="+")
+    ap.add_argument("--snapshot-version", action="store_true")
+    ap.add_argument("images", nargs="*")
     args = ap.parse_args()
+    if args.snapshot_version:
+        print(SNAPSHOT_VERSION)
+        return 0
     try:
         if args.list:
             config, fs = load(args.images[0])
@@ -365,9 +373,8 @@ def main():
         print("cannot read an image: %s" % e)
         return 2
     names = args.builders.split(",")
-    for quirk in QUIRKS.get(names[0], []):
+    for quirk in QUIRKS["podman"] + QUIRKS["docker"]:
         quirk(ref_config)
-    for quirk in QUIRKS.get(names[1], []):
         quirk(cand_config)
     diffs = compare_fs(ref_fs, cand_fs, names)
     compare_values("", comparable_config(ref_config), comparable_config(cand_config), names, diffs)
