@@ -74,10 +74,19 @@ def quirk_docker_parent_image(config):
     (config.get("config") or {}).pop("Image", None)
 
 
+def quirk_buildah_env_order(config):
+    """podman (buildah) moves a redefined variable (ENV PATH=/opt/bin:$PATH) to the end of
+    Env; Docker (and BuildKit) keep it in its place. A process gets the same environment
+    either way (the names are unique), so Env is compared as a set."""
+    env = (config.get("config") or {}).get("Env")
+    if env:
+        env.sort()
+
+
 # Dropped from both configs before comparing (an image FROM a podman-built base inherits
 # podman's stamps, whoever builds it), listed by the builder that writes them.
 QUIRKS = {
-    "podman": [quirk_buildah_version_label, quirk_buildah_hostname],
+    "podman": [quirk_buildah_version_label, quirk_buildah_hostname, quirk_buildah_env_order],
     "docker": [quirk_docker_parent_image],
 }
 
