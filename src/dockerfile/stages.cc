@@ -350,6 +350,8 @@ Result<void> StageScope::apply(const Instruction& ins, char escape) {
   }
   if (ins.kind != Kind::arg) return {};
   for (const ArgDecl& a : ins.arg_decls) {
+    // An ENV of the same name (the image's or the stage's) wins over the ARG, as in Docker.
+    if (m_env.count(a.key)) continue;
     std::optional<std::string> value;
     if (auto it = m_options.build_args.find(a.key); it != m_options.build_args.end()) {
       value = it->second;

@@ -84,9 +84,11 @@ Vars platform_args(const StageOptions& options, std::string_view target_name);
 // it runs the stage: the base image's environment, then each ARG and ENV in order. ARG
 // values: --build-arg, else the default (substituted), else the global ARG of that name (a
 // global ARG is seen inside a stage only once the stage declares it again). Later assignments
-// replace earlier ones. A stage built FROM another stage starts from a copy of that stage's
-// final scope: BuildKit carries the parent's ARG values along with its environment (its
-// dispatchState.init), so `FROM parent` sees the ARGs `parent` declared.
+// replace earlier ones, except that an ARG never replaces an ENV (the image's or the stage's):
+// "environment variables defined using ENV always override an ARG of the same name". A stage built
+// FROM another stage starts from a copy of that stage's final scope: BuildKit carries the parent's
+// ARG values along with its environment (its dispatchState.init), so `FROM parent` sees the ARGs
+// `parent` declared.
 class StageScope {
  public:
   // `graph` must outlive the scope; `options` is copied.

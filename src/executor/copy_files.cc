@@ -263,18 +263,39 @@ class Writer {
     return m_parent;
   }
 
-  Result<void> put(const SourceEntry& e, const std::string& path) {
+  // How a directory entry is written: the destination a source directory's contents go into
+  // is made 0755 (owned by --chown's user, else root) and kept as it is when it exists, as
+  // BuildKit and buildah do; a directory below it takes the source's metadata whether it
+  // exists or not (podman and Docker overwrite an existing one's mode and owner).
+  enum class DirRole { destination, copied };
+
+  Result<void> put(const SourceEntry& e, const std::string& path, DirRole role = DirRole::copied) {
     auto parent = TRY(parent_of(path));
     std::string name = last_name(path);
     int dir = parent->get();
     uint32_t uid = m_target.uid.value_or(m_target.keep_owners ? e.st.st_uid : 0);
     uint32_t gid = m_target.gid.value_or(m_target.keep_owners ? e.st.st_gid : 0);
     mode_t mode = m_target.chmod.value_or(e.st.st_mode & 07777);
+    // The context's setuid and setgid bits do not travel (podman and Docker clear them);
+    // a stage's or an image's do.
+    if (!m_target.keep_owners && !m_target.chmod) mode &= ~mode_t{S_ISUID | S_ISGID};
     struct stat now {};
     bool exists = ::fstatat(dir, name.c_str(), &now, AT_SYMLINK_NOFOLLOW) == 0;
     const std::string shown = path;
     if (S_ISDIR(e.st.st_mode)) {
-      if (exists && (S_ISDIR(now.st_mode) || S_ISLNK(now.st_mode))) return {};  // kept as it is
+      if (role == DirRole::destination) {
+        if (exists && (S_ISDIR(now.st_mode) || S_ISLNK(now.st_mode))) return {};
+        uid = m_target.uid.value_or(0);
+        gid = m_target.gid.value_or(m_target.uid.value_or(0));
+        mode = 0755;
+      } else if (exists && S_ISDIR(now.st_mode)) {
+        TRY(set_owner_mode(dir, name, uid, gid, mode, false, shown));
+        DirTime t{parent, name, {e.st.st_atim, e.st.st_mtim}};
+        m_dir_times.push_back(std::move(t));
+        return {};
+      } else if (exists && S_ISLNK(now.st_mode)) {
+        return {};  // followed by what goes below it
+      }
       if (exists) TRY(remove(dir, name, now, shown));
       if (::mkdirat(dir, name.c_str(), 0700) != 0)
         return make_error(shown + ": " + errno_text(errno));
@@ -490,7 +511,7 @@ Result<void> copy_into(const CopySelection& selection, const CopyTarget& target)
   // A directory source's entries below `at`, `at` itself as a directory of the source's (the
   // root keeps its own metadata).
   auto put_tree = [](Writer& w, const ChosenSource& source, const std::string& at) -> Result<void> {
-    if (!at.empty()) TRY(w.put(source.entries.front(), at));
+    if (!at.empty()) TRY(w.put(source.entries.front(), at, Writer::DirRole::destination));
     for (size_t i = 1; i < source.entries.size(); ++i)
       TRY(w.put(source.entries[i], under(at, source.entries[i].rel)));
     return {};
@@ -507,18 +528,21 @@ Result<void> copy_into(const CopySelection& selection, const CopyTarget& target)
       continue;
     }
     if (target.extract_archives && S_ISREG(top.st.st_mode) && TRY(is_archive(top.host))) {
-      // Extracted beside, then copied in like a directory: --chown and --chmod apply, owners
-      // are the archive's otherwise.
+      // Extracted beside, then copied in like a directory, owners and modes as in the archive
+      // (buildah's and Docker's classic builder's way); DEST itself, when made, is --chown's.
       std::string scratch = target.scratch.empty() ? temp_directory() : target.scratch;
       TempDir tmp = TRY(TempDir::create_beside(scratch + "/extract", 0700));
       TRY(extract(top.host, tmp.path()).wrap(source.name));
       SourceTree tree;
       tree.root = tmp.path();
       auto extracted = TRY(choose_sources(tree, {"."}));
+      TRY(writer.parent_of(under(base, "x")));  // DEST made as a directory, --chown's
       CopyTarget from_archive = target;
       from_archive.keep_owners = true;
+      from_archive.uid.reset();
+      from_archive.gid.reset();
+      from_archive.chmod.reset();
       Writer inner(TRY(RootDir::open(target.root)), from_archive);
-      TRY(inner.parent_of(under(base, "x")));  // DEST made as a directory
       TRY(put_tree(inner, extracted.sources.front(), base));
       TRY(inner.finish());
       continue;

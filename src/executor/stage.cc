@@ -159,8 +159,9 @@ class StageRun {
     if (m_stage.base_stage) {
       const auto& parent = m_ctx.results.at(*m_stage.base_stage);
       if (!parent) return make_error("stage " + std::to_string(*m_stage.base_stage) + " not built");
+      // The parent's image; its ARGs stay behind (podman and Docker: a stage sees only the
+      // ARGs it declares; BuildKit would carry them, see docs/dockerfile.md).
       m_state = parent->state;
-      m_scope.emplace(*parent->scope);
     } else {
       auto base = TRY(open_base(m_stage.base, platform(), m_ctx.blobs, m_ctx.options.base));
       m_state = std::move(base.state);
@@ -169,13 +170,13 @@ class StageRun {
       bool has_path = false;
       for (const auto& e : m_state.env()) has_path = has_path || e.starts_with("PATH=");
       if (!has_path) m_state.set_env("PATH", k_default_path);
-      dockerfile::Vars env;
-      for (const auto& e : m_state.env()) {
-        auto eq = e.find('=');
-        if (eq != std::string::npos) env[e.substr(0, eq)] = e.substr(eq + 1);
-      }
-      m_scope.emplace(m_ctx.graph, m_ctx.options.stages, std::move(env));
     }
+    dockerfile::Vars env;
+    for (const auto& e : m_state.env()) {
+      auto eq = e.find('=');
+      if (eq != std::string::npos) env[e.substr(0, eq)] = e.substr(eq + 1);
+    }
+    m_scope.emplace(m_ctx.graph, m_ctx.options.stages, std::move(env));
     // The base's ONBUILD triggers run first, then are gone from the image.
     auto& settings = m_state.settings();
     if (settings.contains("OnBuild") && settings["OnBuild"].is_array()) {
@@ -244,16 +245,8 @@ class StageRun {
                 nlohmann::json::object();
         return history(ins);
       }
-      case Kind::volume: {
-        if (!c.contains("Volumes") || !c["Volumes"].is_object())
-          c["Volumes"] = nlohmann::json::object();
-        for (const auto& a : ins.args) {
-          std::string v = TRY(word(a));
-          if (v.empty()) return make_error("VOLUME specified can not be an empty string");
-          c["Volumes"][v] = nlohmann::json::object();
-        }
-        return history(ins);
-      }
+      case Kind::volume:
+        return volume(ins);
       case Kind::healthcheck: {
         nlohmann::json h = {{"Test", ins.health.test}};
         if (ins.health.interval_ns) h["Interval"] = ins.health.interval_ns;
@@ -347,11 +340,12 @@ class StageRun {
   // A step's upper dir written into the store as a gzipped layer blob; without a
   // SOURCE_DATE_EPOCH (whose clamp makes the tar's mtimes differ from the dir's) the dir itself
   // becomes the unpacked layer, so the next step need not unpack the tar again.
-  Result<LayerRef> keep_layer(runner::Run& step) {
+  // A step whose tar leaves part of the upper dir out (VOLUME paths) is unpacked from its tar.
+  Result<LayerRef> keep_layer(runner::Run& step, bool upper_is_layer = true) {
     auto epoch = m_ctx.options.source_date_epoch;
     auto layer = TRY(m_ctx.store.put_layer(
         [&](ByteSink& out) { return step.write_layer(out, epoch); }, compress::Compression::gzip));
-    if (!epoch) TRY(step.keep_upper(m_ctx.store.unpacked(), layer.diff_id));
+    if (!epoch && upper_is_layer) TRY(step.keep_upper(m_ctx.store.unpacked(), layer.diff_id));
     return layer;
   }
 
@@ -365,6 +359,43 @@ class StageRun {
     TRY(edit(step->root()));
     TRY(step->unmount());
     return keep_layer(*step);
+  }
+
+  // The image's VOLUMEs, absolute and cleaned.
+  std::vector<std::string> volumes() {
+    std::vector<std::string> out;
+    auto& c = m_state.settings();
+    if (c.contains("Volumes") && c["Volumes"].is_object())
+      for (const auto& [path, value] : c["Volumes"].items()) out.push_back(path);
+    return out;
+  }
+
+  // VOLUME: in the config, and each directory made now when missing (podman and Docker give
+  // the image the directories its volumes are mounted on).
+  Result<void> volume(const Instruction& ins) {
+    auto& c = m_state.settings();
+    if (!c.contains("Volumes") || !c["Volumes"].is_object())
+      c["Volumes"] = nlohmann::json::object();
+    std::vector<std::string> missing;
+    auto lowers = TRY(m_ctx.blobs.lowers(m_state.layers));
+    for (const auto& a : ins.args) {
+      std::string v = TRY(word(a));
+      if (v.empty()) return make_error("VOLUME specified can not be an empty string");
+      c["Volumes"][v] = nlohmann::json::object();
+      std::string dir = dockerfile::clean_path(v.starts_with('/') ? v : workdir_now() + "/" + v);
+      auto found = TRY(runner::LowerView(lowers).lookup(dir == "/" ? "" : dir.substr(1)));
+      if (dir != "/" && !(found && S_ISDIR(found->st_mode))) missing.push_back(dir);
+    }
+    if (missing.empty()) return history(ins);
+    std::vector<std::string> key = {"VOLUME"};
+    key.insert(key.end(), missing.begin(), missing.end());
+    return layer_step(ins, key, [&]() {
+      return edit_layer([&](const std::string& root) -> Result<void> {
+        auto r = TRY(RootDir::open(root));
+        for (const auto& dir : missing) TRY(r.open_dir(dir, RootDir::Create::yes));
+        return {};
+      });
+    });
   }
 
   Result<void> workdir(const Instruction& ins) {
@@ -530,8 +561,22 @@ class StageRun {
     }
     if (!has_path) spec.env.push_back(std::string("PATH=") + k_default_path);
     std::vector<std::string> key_env = spec.env;  // secrets' values stay out of the key
+    // Docker's predefined proxy ARGs reach RUN without a declaration, and stay out of the key
+    // and the image.
+    for (const char* proxy : {"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
+                              "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"}) {
+      auto it = m_ctx.options.stages.build_args.find(proxy);
+      if (it != m_ctx.options.stages.build_args.end() && !m_scope->vars().count(proxy))
+        spec.env.push_back(std::string(proxy) + "=" + it->second);
+    }
     spec.env.insert(spec.env.end(), mounts.env.begin(), mounts.env.end());
     spec.cwd = workdir_now();
+    // What a RUN writes below a VOLUME is thrown away, as podman and Docker's builder do (the
+    // volume is mounted over the directory while it runs).
+    for (const auto& v : volumes()) {
+      std::string clean = dockerfile::clean_path(v);
+      if (clean != "/") spec.discard.push_back(clean.substr(1));
+    }
     spec.network = m_ctx.options.network;
     if (auto n = ins.flag("network")) {
       if (*n == "none")
@@ -549,6 +594,7 @@ class StageRun {
     for (const auto& k : mounts.key) key.push_back(k);
     key.push_back("user " + user);
     key.push_back("cwd " + spec.cwd);
+    for (const auto& d : spec.discard) key.push_back("discard " + d);
     key.push_back(spec.network == runner::Network::none ? "net none" : "net host");
     return layer_step(ins, key, [&]() -> Result<LayerRef> {
       spec.lowers = TRY(m_ctx.blobs.lowers(m_state.layers));
@@ -560,13 +606,17 @@ class StageRun {
         if (!who) return make_error("unable to find user " + user + " in the image's /etc/passwd");
         spec.uid = static_cast<uint32_t>(who->uid);
         spec.gid = static_cast<uint32_t>(who->gid);
-        for (auto g : who->groups) spec.additional_gids.push_back(static_cast<uint32_t>(g));
+        for (auto g : who->groups)
+          if (g != who->gid) spec.additional_gids.push_back(static_cast<uint32_t>(g));
       }
+      // The primary group is a supplementary one too, as podman and Docker set it (`id`
+      // prints groups=GID).
+      spec.additional_gids.insert(spec.additional_gids.begin(), spec.gid);
       auto step = TRY(runner::Run::prepare(spec));
       TRY(step->execute(m_ctx.events.output
                             ? m_ctx.events.output
                             : runner::OutputFn([](runner::Stream, std::string_view) {})));
-      return keep_layer(*step);
+      return keep_layer(*step, spec.discard.empty());
     });
   }
 

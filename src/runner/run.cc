@@ -133,6 +133,7 @@ Result<void> Run::write_layer(ByteSink& out, std::optional<int64_t> source_date_
   LayerOptions options;
   options.source_date_epoch = source_date_epoch;
   options.skip = m_stubs;
+  options.skip.insert(options.skip.end(), m_spec.discard.begin(), m_spec.discard.end());
   options.cancelled = [this] { return m_guard.caught() != 0; };
   return write_upper_layer(m_dir.path() + "/upper", LowerView(m_spec.lowers), options, out);
 }

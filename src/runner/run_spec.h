@@ -57,6 +57,9 @@ struct RunSpec {
   // Mounted sorted by target (a parent before what it holds; see mount_order).
   std::vector<Mount> mounts;
   std::string scratch_dir;  // where the run's temporary directory goes (upper, work, bundle)
+  // Paths (relative, no leading "/") whose changes the layer drops: the image's VOLUMEs, which
+  // podman and Docker mount over during a RUN and throw away.
+  std::vector<std::string> discard;
   // No command: only the overlay mount, for changes pith makes itself (COPY, ADD) through
   // Run::root(); no init layer, no bundle, no runc, no `mounts`.
   bool mount_only = false;

@@ -333,7 +333,7 @@ mkdir -p "$L"
 printf 'FROM oci:%s:3.19 AS b\nFROM scratch\nCOPY --from=b /bin/busybox /bin/sh\nCMD ["/bin/sh"]\n' \
   "$ALPINE" >"$L/Dockerfile"
 expect_error "lint: an image that cannot start is not written" \
-  "PL103 /bin/sh: /bin/sh: its interpreter /lib/ld-musl-x86_64.so.1 is not in the image" \
+  "PL103 /bin/sh: its interpreter /lib/ld-musl-x86_64.so.1 is not in the image" \
   build -f "$L/Dockerfile" --store "$STORE" -o "oci:$TEST_TMP/lint-out:1"
 check "lint: --no-verify writes it anyway" \
   "$PITH" build -q -f "$L/Dockerfile" --store "$STORE" --no-verify -o "oci:$TEST_TMP/lint-out:1"
