@@ -1,12 +1,16 @@
 // `pith build -o DEST`: the distroless image of a program, from its ELF closure and the few
 // files every program expects.
+#include <unistd.h>
+
 #include <cstdio>
 #include <optional>
 
 #include "build/build.h"
+#include "cli/build_dockerfile.h"
 #include "cli/command.h"
 #include "cli/options.h"
 #include "cli/registry_flags.h"
+#include "executor/executor.h"
 #include "util/transfer_progress.h"
 
 namespace pith::cli {
@@ -19,6 +23,7 @@ struct BuildArgs {
   std::string layers, spec_file;
   bool quiet = false;
   SourceDestRegistryFlags registry;
+  DockerfileFlags dockerfile;
 };
 
 Result<std::map<std::string, std::string>> key_values(const std::vector<std::string>& items,
@@ -83,7 +88,37 @@ void add_vcs_annotations(build::BuildSpec& spec) {
   }
 }
 
+// A Dockerfile build when -f names a Dockerfile (or, without -f, CONTEXT holds a
+// Containerfile or Dockerfile, as podman looks for them); "" for pith's own spec.
+std::string dockerfile_of(const BuildArgs& a) {
+  if (!a.spec_file.empty()) return executor::is_dockerfile(a.spec_file) ? a.spec_file : "";
+  if (a.dockerfile.context.empty()) return "";
+  for (const char* name : {"Containerfile", "Dockerfile"}) {
+    std::string path = a.dockerfile.context + "/" + name;
+    if (::access(path.c_str(), R_OK) == 0) return path;
+  }
+  return "";
+}
+
 Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
+  if (std::string file = dockerfile_of(args); !file.empty()) {
+    DockerfileBuild b;
+    b.dockerfile = file;
+    b.flags = &args.dockerfile;
+    b.outputs = args.flags.outputs;
+    b.platform = args.flags.platform;
+    b.compress = args.flags.compress;
+    b.annotations = args.annotations;
+    b.no_verify = args.flags.no_verify;
+    b.quiet = args.quiet;
+    b.registries = &args.registry;
+    return run_dockerfile_build(b, app);
+  }
+  for (const char* flag : {"context", "--target", "--build-arg", "--network", "--no-cache",
+                           "--store", "--tag", "--pull", "--tls-verify", "--creds", "--cert-dir"})
+    if (app.count(flag) > 0)
+      return make_error(std::string(flag == std::string("context") ? "CONTEXT" : flag) +
+                        ": only with a Dockerfile (-f Dockerfile)");
   // 1. Combine -f FILE and the flags, and where the sources are; 2. build and write every
   // output.
   auto spec = TRY(settings(args, app));
@@ -110,7 +145,9 @@ Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
 Runner setup_build(CLI::App& app) {
   auto a = std::make_shared<BuildArgs>();
   build::BuildSpec& f = a->flags;
-  app.add_option("-f,--file", a->spec_file, "Settings from a pith.yaml (flags override them)");
+  app.add_option("-f,--file", a->spec_file,
+                 "A Dockerfile or Containerfile to build, or settings from a pith.yaml (flags "
+                 "override them)");
   one_word_each(
       app.add_option("-o,--output", f.outputs,
                      "Where to write (repeatable): oci:DIR:TAG, oci-archive:FILE:TAG, "
@@ -153,6 +190,7 @@ Runner setup_build(CLI::App& app) {
                "Write the image even when its user cannot reach the program (rule PL107)");
   app.add_flag("-q,--quiet", a->quiet, "Print nothing on success");
   add_registry_flags(app, a->registry);
+  add_dockerfile_flags(app, a->dockerfile);
   return [a, &app] {
     auto r = run_build(*a, app);
     return r ? k_exit_ok : report(r.error());

@@ -25,7 +25,20 @@ Result<bool> is_opaque_dir(const std::string& path) {
 }
 
 Result<std::optional<struct stat>> LowerView::lookup(const std::string& path) const {
-  using Found = std::optional<struct stat>;
+  auto found = TRY(find(path));
+  if (!found) return std::optional<struct stat>();
+  return std::optional<struct stat>(found->second);
+}
+
+Result<std::optional<std::string>> LowerView::locate(const std::string& path) const {
+  auto found = TRY(find(path));
+  if (!found) return std::optional<std::string>();
+  return std::optional<std::string>(found->first);
+}
+
+Result<std::optional<std::pair<std::string, struct stat>>> LowerView::find(
+    const std::string& path) const {
+  using Found = std::optional<std::pair<std::string, struct stat>>;
   std::vector<std::string> parts;
   for (size_t start = 0; start < path.size();) {
     size_t end = path.find('/', start);
@@ -51,7 +64,7 @@ Result<std::optional<struct stat>> LowerView::lookup(const std::string& path) co
       if (!S_ISDIR(st.st_mode)) return Found();  // a file hides what lies below its name
       if (TRY(is_opaque_dir(at))) hides_below = true;
     }
-    if (found) return Found(st);
+    if (found) return Found(std::make_pair(at, st));
     if (hides_below) return Found();
   }
   return Found();

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/result.h"
@@ -27,8 +28,11 @@ class LowerView {
   // are merged, or nullopt when nothing does. Components are looked up literally in each
   // layer (as overlayfs does), never through a symlink.
   Result<std::optional<struct stat>> lookup(const std::string& path) const;
+  // The host path of what `path` names once merged (in the layer that shows it), or nullopt.
+  Result<std::optional<std::string>> locate(const std::string& path) const;
 
  private:
+  Result<std::optional<std::pair<std::string, struct stat>>> find(const std::string& path) const;
   std::vector<std::string> m_layers;
 };
 

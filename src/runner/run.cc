@@ -48,8 +48,7 @@ Result<void> make_dir(const std::string& path, mode_t mode) {
 }  // namespace
 
 Result<std::unique_ptr<Run>> Run::prepare(const RunSpec& spec) {
-  if (spec.argv.empty()) return make_error("run: no command");
-  if (spec.lowers.empty()) return make_error("run: no layer");
+  if (spec.argv.empty() && !spec.mount_only) return make_error("run: no command");
   InterruptGuard guard = TRY(InterruptGuard::install());
   std::string scratch = spec.scratch_dir.empty() ? temp_directory() : spec.scratch_dir;
   std::error_code ec;
@@ -67,7 +66,7 @@ Result<void> Run::setup() {
   for (const char* sub : {"upper", "work", "init", "rootfs", "runc", "l"})
     TRY(make_dir(dir + "/" + sub, 0755));
   LowerView image(m_spec.lowers);
-  m_stubs = TRY(make_init_layer(dir + "/init", image));
+  if (!m_spec.mount_only) m_stubs = TRY(make_init_layer(dir + "/init", image));
   // overlayfs shows the upper dir's root: the image's root's owner and mode.
   if (auto root = TRY(image.lookup(""))) {
     std::string upper = dir + "/upper";
@@ -77,12 +76,7 @@ Result<void> Run::setup() {
   }
 
   BundleFiles files{dir + "/rootfs", dir + "/hosts", dir + "/hostname", dir + "/resolv.conf"};
-  auto host_hosts = read_file("/etc/hosts", 1 << 20);
-  auto host_resolv = read_file("/etc/resolv.conf", 1 << 20);
-  TRY(write_small(files.hosts, hosts_file(m_spec, host_hosts ? *host_hosts : "")));
-  TRY(write_small(files.hostname, hostname_file(m_spec)));
-  TRY(write_small(files.resolv_conf, host_resolv ? *host_resolv : ""));
-  TRY(write_small(dir + "/config.json", oci_config(m_spec, files)));
+  if (!m_spec.mount_only) TRY(write_bundle(files));
 
   // The layers by short names (l/0, l/1, ...: symlinks overlayfs follows), so that the mount
   // options of hundreds of layers fit in the page the kernel reads.
@@ -99,7 +93,18 @@ Result<void> Run::setup() {
   return {};
 }
 
+Result<void> Run::write_bundle(const BundleFiles& files) {
+  const std::string& dir = m_dir.path();
+  auto host_hosts = read_file("/etc/hosts", 1 << 20);
+  auto host_resolv = read_file("/etc/resolv.conf", 1 << 20);
+  TRY(write_small(files.hosts, hosts_file(m_spec, host_hosts ? *host_hosts : "")));
+  TRY(write_small(files.hostname, hostname_file(m_spec)));
+  TRY(write_small(files.resolv_conf, host_resolv ? *host_resolv : ""));
+  return write_small(dir + "/config.json", oci_config(m_spec, files));
+}
+
 Result<void> Run::execute(const OutputFn& output) {
+  if (m_spec.mount_only) return make_error("run: no command to execute");
   if (!m_mount) return make_error("run: executed twice");
   m_container = true;
   OutputTail tail(k_tail_lines);
@@ -123,6 +128,11 @@ Result<void> Run::write_layer(ByteSink& out, std::optional<int64_t> source_date_
   options.skip = m_stubs;
   options.cancelled = [this] { return m_guard.caught() != 0; };
   return write_upper_layer(m_dir.path() + "/upper", LowerView(m_spec.lowers), options, out);
+}
+
+Result<void> Run::unmount() {
+  if (!m_spec.mount_only) return make_error("run: unmounted when its command ends");
+  return stop();
 }
 
 // The container gone, then its root unmounted (runc's processes may hold it until then).

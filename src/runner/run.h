@@ -15,6 +15,7 @@
 
 #include "runner/interrupts.h"
 #include "runner/lower_view.h"
+#include "runner/oci_config.h"
 #include "runner/overlay_mount.h"
 #include "runner/run_spec.h"
 #include "runner/runc.h"
@@ -37,11 +38,16 @@ class Run {
   Result<void> write_layer(ByteSink& out, std::optional<int64_t> source_date_epoch);
 
   const std::string& container_id() const { return m_runc.id; }
+  // The merged root while mounted.
+  std::string root() const { return m_dir.path() + "/rootfs"; }
+  // RunSpec::mount_only: ends the mount once pith's own changes are made (write_layer then).
+  Result<void> unmount();
 
  private:
   Run(InterruptGuard guard, TempDir dir, RunSpec spec)
       : m_guard(std::move(guard)), m_dir(std::move(dir)), m_spec(std::move(spec)) {}
   Result<void> setup();
+  Result<void> write_bundle(const BundleFiles& files);
   Result<void> stop();
 
   InterruptGuard m_guard;  // first made, last gone: it raises a caught signal after cleanup

@@ -26,6 +26,9 @@ struct RunSpec {
   std::string hostname = "pith";
   Network network = Network::host;
   std::string scratch_dir;  // where the run's temporary directory goes (upper, work, bundle)
+  // No command: only the overlay mount, for changes pith makes itself (COPY, ADD) through
+  // Run::root(); no init layer, no bundle, no runc.
+  bool mount_only = false;
 };
 
 enum class Stream { out, err };

@@ -1,0 +1,539 @@
+// A stage's instructions, one after the other: config edits in place, layer steps through the
+// cache, the runner (RUN) or an overlay pith writes into itself (COPY, ADD, WORKDIR).
+#include "executor/stage.h"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "dockerfile/go_path.h"
+#include "dockerfile/parser.h"
+#include "dockerfile/shell_lex.h"
+#include "executor/copy_files.h"
+#include "lint/access.h"
+#include "runner/lower_view.h"
+#include "runner/overlay_mount.h"
+#include "runner/run.h"
+#include "util/file.h"
+#include "util/root_dir.h"
+#include "util/sha256.h"
+
+namespace pith::executor {
+
+namespace {
+
+using dockerfile::Instruction;
+using dockerfile::Kind;
+
+constexpr const char* k_default_path =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+std::string key_of(const std::vector<std::string>& parts) {
+  Sha256 h;
+  for (const auto& p : parts) {
+    h.update(std::as_bytes(std::span(p)));
+    h.update(std::as_bytes(std::span("\0", 1)));
+  }
+  return h.hex_digest();
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// A stage's or image's root seen read-only (COPY --from): its layers mounted as an overlay
+// whose upper dir is thrown away.
+class RootView {
+ public:
+  static Result<RootView> mount(BuildStore& store, const std::vector<std::string>& lowers) {
+    TempDir dir = TRY(TempDir::create_beside(store.scratch_dir() + "/view", 0700));
+    for (const char* sub : {"upper", "work", "root"})
+      if (::mkdir((dir.path() + "/" + sub).c_str(), 0755) != 0)
+        return make_error(dir.path() + ": " + errno_text(errno));
+    RootView view(std::move(dir));
+    if (!lowers.empty())
+      view.m_mount.emplace(TRY(
+          runner::OverlayMount::mount(view.m_dir.path(), lowers, "upper", "work", view.root())));
+    return view;
+  }
+  RootView(RootView&&) = default;
+  ~RootView() {
+    if (m_mount && !m_mount->unmount()) m_dir.release();  // never removed through a mount
+  }
+  std::string root() const { return m_dir.path() + "/root"; }
+
+ private:
+  explicit RootView(TempDir dir) : m_dir(std::move(dir)) {}
+  TempDir m_dir;
+  std::optional<runner::OverlayMount> m_mount;
+};
+
+// passwd/group lines: "name:x:id:..." -> id, for a name or a number.
+std::optional<uint32_t> id_of(const std::string& text, const std::string& db) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos)
+    return static_cast<uint32_t>(std::stoul(text));
+  size_t start = 0;
+  while (start < db.size()) {
+    size_t end = db.find('\n', start);
+    if (end == std::string::npos) end = db.size();
+    std::string line = db.substr(start, end - start);
+    start = end + 1;
+    auto c1 = line.find(':');
+    if (c1 == std::string::npos || line.substr(0, c1) != text) continue;
+    auto c2 = line.find(':', c1 + 1);
+    if (c2 == std::string::npos) continue;
+    auto c3 = line.find(':', c2 + 1);
+    std::string id = line.substr(c2 + 1, c3 == std::string::npos ? std::string::npos : c3 - c2 - 1);
+    if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) continue;
+    return static_cast<uint32_t>(std::stoul(id));
+  }
+  return std::nullopt;
+}
+
+class StageRun {
+ public:
+  StageRun(BuildContext& ctx, const dockerfile::Stage& stage) : m_ctx(ctx), m_stage(stage) {}
+
+  Result<StageResult> run() {
+    size_t position = ++m_ctx.stages_built;
+    if (m_ctx.graph.order.size() > 1)
+      m_prefix =
+          "[" + std::to_string(position) + "/" + std::to_string(m_ctx.graph.order.size()) + "] ";
+    m_total = 1 + m_stage.instructions.size();
+    announce("FROM " + m_stage.base + (m_stage.name.empty() ? "" : " AS " + m_stage.name));
+    TRY(start().wrap(location(m_stage.line)));
+    for (const auto& ins : m_stage.instructions) {
+      announce(ins.original);
+      TRY(dispatch(ins).wrap(location(ins.start_line)));
+    }
+    StageResult result;
+    result.state = std::move(m_state);
+    result.scope.emplace(*m_scope);
+    return result;
+  }
+
+ private:
+  std::string location(int line) const {
+    return std::filesystem::path(m_ctx.options.dockerfile).filename().string() + ":" +
+           std::to_string(line);
+  }
+
+  void announce(const std::string& text) {
+    ++m_step;
+    ++m_ctx.steps;
+    if (m_ctx.events.step)
+      m_ctx.events.step(m_prefix + "STEP " + std::to_string(m_step) + "/" +
+                        std::to_string(m_total) + ": " + text);
+  }
+
+  dockerfile::LexOptions lex() const {
+    dockerfile::LexOptions o;
+    o.escape = m_ctx.escape;
+    return o;
+  }
+  Result<std::string> word(const std::string& text) const {
+    return dockerfile::process_word(text, m_scope->vars(), lex());
+  }
+
+  oci::Platform platform() const {
+    const auto& opts = m_ctx.options.stages;
+    auto p = opts.target_platform.value_or(opts.build_platform);
+    if (!m_stage.platform.empty())
+      if (auto parsed = dockerfile::parse_platform(m_stage.platform)) p = *parsed;
+    oci::Platform out;
+    out.os = p.os;
+    out.architecture = p.arch;
+    out.variant = p.variant;
+    return out;
+  }
+
+  Result<void> start() {
+    if (m_stage.base_stage) {
+      const auto& parent = m_ctx.results.at(*m_stage.base_stage);
+      if (!parent) return make_error("stage " + std::to_string(*m_stage.base_stage) + " not built");
+      m_state = parent->state;
+      m_scope.emplace(*parent->scope);
+    } else {
+      auto base = TRY(open_base(m_stage.base, platform(), m_ctx.blobs, m_ctx.options.base));
+      m_state = std::move(base.state);
+      dockerfile::Vars env;
+      for (const auto& e : m_state.env()) {
+        auto eq = e.find('=');
+        if (eq != std::string::npos) env[e.substr(0, eq)] = e.substr(eq + 1);
+      }
+      m_scope.emplace(m_ctx.graph, m_ctx.options.stages, std::move(env));
+    }
+    // The base's ONBUILD triggers run first, then are gone from the image.
+    auto& settings = m_state.settings();
+    if (settings.contains("OnBuild") && settings["OnBuild"].is_array()) {
+      std::vector<std::string> triggers;
+      for (const auto& t : settings["OnBuild"])
+        if (t.is_string()) triggers.push_back(t.get<std::string>());
+      settings.erase("OnBuild");
+      for (const auto& text : triggers) {
+        auto parsed = TRY(dockerfile::parse_dockerfile(text).wrap("ONBUILD " + text));
+        auto list = TRY(dockerfile::to_instructions(parsed).wrap("ONBUILD " + text));
+        for (const auto& ins : list) {
+          if (ins.kind == Kind::from || ins.kind == Kind::onbuild || ins.kind == Kind::maintainer)
+            return make_error("ONBUILD " + text + ": " + std::string(kind_name(ins.kind)) +
+                              " is not allowed as a trigger");
+          TRY(dispatch(ins).wrap("ONBUILD " + text));
+        }
+      }
+    }
+    return {};
+  }
+
+  Result<void> dispatch(const Instruction& ins) {
+    auto& c = m_state.settings();
+    switch (ins.kind) {
+      case Kind::from:
+        return make_error("FROM inside a stage");
+      case Kind::arg:
+        return m_scope->apply(ins, m_ctx.escape);
+      case Kind::env: {
+        std::vector<std::pair<std::string, std::string>> set;
+        for (const auto& kv : ins.pairs) set.emplace_back(TRY(word(kv.key)), TRY(word(kv.value)));
+        TRY(m_scope->apply(ins, m_ctx.escape));
+        for (const auto& [k, v] : set) m_state.set_env(k, v);
+        return history(ins);
+      }
+      case Kind::label: {
+        if (!c.contains("Labels") || !c["Labels"].is_object())
+          c["Labels"] = nlohmann::json::object();
+        for (const auto& kv : ins.pairs) c["Labels"][TRY(word(kv.key))] = TRY(word(kv.value));
+        return history(ins);
+      }
+      case Kind::cmd:
+        c["Cmd"] = command_of(ins);
+        m_cmd_set = true;
+        return history(ins);
+      case Kind::entrypoint:
+        c["Entrypoint"] = command_of(ins);
+        // An inherited CMD was the old ENTRYPOINT's arguments.
+        if (!m_cmd_set) c.erase("Cmd");
+        return history(ins);
+      case Kind::shell:
+        c["Shell"] = ins.args;
+        return history(ins);
+      case Kind::user:
+        c["User"] = TRY(word(ins.args.at(0)));
+        return history(ins);
+      case Kind::stopsignal:
+        c["StopSignal"] = TRY(word(ins.args.at(0)));
+        return history(ins);
+      case Kind::expose: {
+        if (!c.contains("ExposedPorts") || !c["ExposedPorts"].is_object())
+          c["ExposedPorts"] = nlohmann::json::object();
+        for (const auto& a : ins.args)
+          for (const auto& port : TRY(dockerfile::process_words(a, m_scope->vars(), lex())))
+            c["ExposedPorts"][port.find('/') == std::string::npos ? port + "/tcp" : port] =
+                nlohmann::json::object();
+        return history(ins);
+      }
+      case Kind::volume: {
+        if (!c.contains("Volumes") || !c["Volumes"].is_object())
+          c["Volumes"] = nlohmann::json::object();
+        for (const auto& a : ins.args) {
+          std::string v = TRY(word(a));
+          if (v.empty()) return make_error("VOLUME specified can not be an empty string");
+          c["Volumes"][v] = nlohmann::json::object();
+        }
+        return history(ins);
+      }
+      case Kind::healthcheck: {
+        nlohmann::json h = {{"Test", ins.health.test}};
+        if (ins.health.interval_ns) h["Interval"] = ins.health.interval_ns;
+        if (ins.health.timeout_ns) h["Timeout"] = ins.health.timeout_ns;
+        if (ins.health.start_period_ns) h["StartPeriod"] = ins.health.start_period_ns;
+        if (ins.health.start_interval_ns) h["StartInterval"] = ins.health.start_interval_ns;
+        if (ins.health.retries) h["Retries"] = ins.health.retries;
+        c["Healthcheck"] = h;
+        return history(ins);
+      }
+      case Kind::onbuild:
+        if (!c.contains("OnBuild") || !c["OnBuild"].is_array())
+          c["OnBuild"] = nlohmann::json::array();
+        c["OnBuild"].push_back(ins.onbuild_expression);
+        return history(ins);
+      case Kind::maintainer:
+        m_state.config["author"] = ins.args.at(0);
+        return history(ins);
+      case Kind::workdir:
+        return workdir(ins);
+      case Kind::run:
+        return run_command(ins);
+      case Kind::copy:
+      case Kind::add:
+        return copy(ins);
+    }
+    return make_error("unknown instruction");
+  }
+
+  // CMD/ENTRYPOINT: the exec form as written, the shell form through the stage's SHELL.
+  std::vector<std::string> command_of(const Instruction& ins) {
+    if (ins.json) return ins.args;
+    std::vector<std::string> argv = shell();
+    argv.push_back(ins.args.empty() ? "" : ins.args[0]);
+    return argv;
+  }
+
+  std::vector<std::string> shell() {
+    auto& c = m_state.settings();
+    std::vector<std::string> out;
+    if (c.contains("Shell") && c["Shell"].is_array())
+      for (const auto& w : c["Shell"])
+        if (w.is_string()) out.push_back(w.get<std::string>());
+    if (out.empty()) out = {"/bin/sh", "-c"};
+    return out;
+  }
+
+  Result<void> history(const Instruction& ins) {
+    m_state.add_history(m_ctx.created, ins.original, true);
+    return {};
+  }
+
+  std::string workdir_now() {
+    auto& c = m_state.settings();
+    if (c.contains("WorkingDir") && c["WorkingDir"].is_string() &&
+        !c["WorkingDir"].get<std::string>().empty())
+      return c["WorkingDir"].get<std::string>();
+    return "/";
+  }
+
+  Result<std::string> read_image_file(const std::vector<std::string>& lowers,
+                                      const std::string& path) {
+    auto host = TRY(runner::LowerView(lowers).locate(path));
+    if (!host) return std::string();
+    struct stat st {};
+    if (::stat(host->c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::string();
+    return read_file(*host, 16 << 20);
+  }
+
+  // One layer-making step: served from the cache, or made now and remembered.
+  Result<void> layer_step(const Instruction& ins, const std::vector<std::string>& key_parts,
+                          const std::function<Result<LayerRef>()>& make) {
+    std::vector<std::string> parts = {m_state.identity()};
+    parts.insert(parts.end(), key_parts.begin(), key_parts.end());
+    std::string key = key_of(parts);
+    std::optional<LayerRef> layer;
+    if (!m_ctx.options.no_cache) layer = m_ctx.store.cached(key);
+    if (layer) {
+      ++m_ctx.cached;
+      if (m_ctx.events.step)
+        m_ctx.events.step("--> Using cache " + layer->diff_id.hex.substr(0, 12));
+    } else {
+      layer = TRY(make());
+      TRY(m_ctx.store.remember(key, *layer));
+    }
+    m_state.layers.push_back(*layer);
+    m_state.add_history(m_ctx.created, ins.original, false);
+    return {};
+  }
+
+  // A layer made by pith itself in the stage's mounted root.
+  Result<LayerRef> edit_layer(const std::function<Result<void>(const std::string&)>& edit) {
+    runner::RunSpec spec;
+    spec.lowers = TRY(m_ctx.blobs.lowers(m_state.layers));
+    spec.mount_only = true;
+    spec.scratch_dir = m_ctx.store.scratch_dir();
+    auto step = TRY(runner::Run::prepare(spec));
+    TRY(edit(step->root()));
+    TRY(step->unmount());
+    return m_ctx.store.put_layer(
+        [&](ByteSink& out) { return step->write_layer(out, m_ctx.options.source_date_epoch); },
+        compress::Compression::gzip);
+  }
+
+  Result<void> workdir(const Instruction& ins) {
+    std::string dir = TRY(word(ins.args.at(0)));
+    if (!dir.starts_with('/')) dir = workdir_now() + "/" + dir;
+    dir = dockerfile::clean_path(dir);
+    m_state.settings()["WorkingDir"] = dir;
+    // The directory is made now when missing (BuildKit and buildah make it too).
+    auto lowers = TRY(m_ctx.blobs.lowers(m_state.layers));
+    auto found = TRY(runner::LowerView(lowers).lookup(dir == "/" ? "" : dir.substr(1)));
+    if (dir == "/" || (found && S_ISDIR(found->st_mode))) return history(ins);
+    return layer_step(ins, {"WORKDIR", dir}, [&]() {
+      return edit_layer([&](const std::string& root) -> Result<void> {
+        auto r = TRY(RootDir::open(root));
+        TRY(r.open_dir(dir, RootDir::Create::yes));
+        return {};
+      });
+    });
+  }
+
+  Result<void> run_command(const Instruction& ins) {
+    if (!ins.flag_values("mount").empty())
+      return make_error("RUN --mount is not supported by pith yet");
+    if (!ins.heredocs.empty()) return make_error("RUN with a heredoc is not supported by pith yet");
+    runner::RunSpec spec;
+    spec.argv = ins.json ? ins.args : shell();
+    if (!ins.json) spec.argv.push_back(ins.args.empty() ? "" : ins.args[0]);
+    bool has_path = false;
+    for (const auto& [k, v] : m_scope->vars()) {
+      spec.env.push_back(k + "=" + v);
+      has_path = has_path || k == "PATH";
+    }
+    if (!has_path) spec.env.push_back(std::string("PATH=") + k_default_path);
+    spec.cwd = workdir_now();
+    spec.network = m_ctx.options.network;
+    if (auto n = ins.flag("network")) {
+      if (*n == "none")
+        spec.network = runner::Network::none;
+      else if (*n == "host" || *n == "default")
+        spec.network = runner::Network::host;
+      else
+        return make_error("RUN --network=" + *n + ": host, none or default");
+    }
+    auto& c = m_state.settings();
+    std::string user =
+        c.contains("User") && c["User"].is_string() ? c["User"].get<std::string>() : "";
+    std::vector<std::string> key = {"RUN", joined(spec.argv)};
+    for (const auto& e : spec.env) key.push_back(e);
+    key.push_back("user " + user);
+    key.push_back("cwd " + spec.cwd);
+    key.push_back(spec.network == runner::Network::none ? "net none" : "net host");
+    return layer_step(ins, key, [&]() -> Result<LayerRef> {
+      spec.lowers = TRY(m_ctx.blobs.lowers(m_state.layers));
+      spec.scratch_dir = m_ctx.store.scratch_dir();
+      if (!user.empty()) {
+        std::string passwd = TRY(read_image_file(spec.lowers, "etc/passwd"));
+        std::string group = TRY(read_image_file(spec.lowers, "etc/group"));
+        auto who = lint::identity_of(user, passwd, group);
+        if (!who) return make_error("unable to find user " + user + " in the image's /etc/passwd");
+        spec.uid = static_cast<uint32_t>(who->uid);
+        spec.gid = static_cast<uint32_t>(who->gid);
+        for (auto g : who->groups) spec.additional_gids.push_back(static_cast<uint32_t>(g));
+      }
+      auto step = TRY(runner::Run::prepare(spec));
+      TRY(step->execute(m_ctx.events.output
+                            ? m_ctx.events.output
+                            : runner::OutputFn([](runner::Stream, std::string_view) {})));
+      return m_ctx.store.put_layer(
+          [&](ByteSink& out) { return step->write_layer(out, m_ctx.options.source_date_epoch); },
+          compress::Compression::gzip);
+    });
+  }
+
+  // The stage --from names (a name, or an index), or nullopt for an image.
+  std::optional<size_t> stage_named(const std::string& from) const {
+    std::string lower = from;
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (const auto& s : m_ctx.graph.stages)
+      if (!s.name.empty() && s.name == lower) return s.index;
+    if (!from.empty() && from.find_first_not_of("0123456789") == std::string::npos) {
+      size_t i = std::stoul(from);
+      if (i < m_ctx.graph.stages.size()) return i;
+    }
+    return std::nullopt;
+  }
+
+  Result<void> copy(const Instruction& ins) {
+    bool add = ins.kind == Kind::add;
+    if (!ins.inline_sources.empty())
+      return make_error(std::string(kind_name(ins.kind)) +
+                        " with a heredoc is not supported by pith yet");
+    if (ins.flag_true("parents")) return make_error("--parents is not supported by pith yet");
+    if (ins.args.size() < 2) return make_error("requires at least two arguments");
+    std::vector<std::string> sources;
+    for (size_t i = 0; i + 1 < ins.args.size(); ++i) {
+      std::string s = TRY(word(ins.args[i]));
+      if (add && (s.starts_with("http://") || s.starts_with("https://") || s.starts_with("git@")))
+        return make_error("ADD from a URL is not supported by pith yet: " + s);
+      sources.push_back(s);
+    }
+    std::string dest = TRY(word(ins.args.back()));
+    if (!dest.starts_with('/')) {
+      std::string base = workdir_now();
+      dest = (base.ends_with('/') ? base : base + "/") + dest;
+    }
+    if (dest.ends_with("/.") || dest == ".") dest.pop_back();
+
+    CopyTarget target;
+    target.dest = dest;
+    target.extract_archives = add;
+    if (auto m = ins.flag("chmod")) target.chmod = TRY(parse_chmod(TRY(word(*m))));
+    std::optional<std::string> chown;
+    if (auto o = ins.flag("chown")) chown = TRY(word(*o));
+
+    // Where the sources come from: the context, a stage, or an image.
+    SourceTree tree;
+    std::optional<RootView> view;
+    std::vector<std::string> key = {add ? "ADD" : "COPY", dest,
+                                    target.chmod ? std::to_string(*target.chmod) : "",
+                                    chown.value_or("")};
+    for (const auto& e : ins.flag_values("exclude")) tree.excludes.push_back(TRY(word(e)));
+    for (const auto& e : tree.excludes) key.push_back("exclude " + e);
+    std::optional<std::string> from = ins.flag("from");
+    if (!from) {
+      tree.root = m_ctx.options.context;
+      tree.ignore = m_ctx.ignore;
+    } else {
+      target.keep_owners = true;
+      std::vector<LayerRef> layers;
+      if (auto index = stage_named(*from)) {
+        const auto& s = m_ctx.results.at(*index);
+        if (!s) return make_error("--from=" + *from + ": that stage is not built before this one");
+        layers = s->state.layers;
+      } else {
+        auto image = TRY(open_base(*from, platform(), m_ctx.blobs, m_ctx.options.base));
+        layers = image.state.layers;
+      }
+      for (const auto& l : layers) key.push_back("from " + l.diff_id.str());
+      view.emplace(TRY(RootView::mount(m_ctx.store, TRY(m_ctx.blobs.lowers(layers)))));
+      tree.root = view->root();
+    }
+    for (const auto& s : sources) key.push_back("source " + s);
+    auto selection = TRY(choose_sources(tree, sources));
+    key.push_back(selection_digest(selection, target.keep_owners));
+
+    return layer_step(ins, key, [&]() {
+      return edit_layer([&](const std::string& root) -> Result<void> {
+        target.root = root;
+        if (chown) {
+          auto r = TRY(RootDir::open(root));
+          auto read = [&](const char* path) -> std::string {
+            auto text = r.read_file(path, 16 << 20);
+            return text ? *text : "";
+          };
+          std::string user = chown->substr(0, chown->find(':'));
+          std::string group =
+              chown->find(':') == std::string::npos ? "" : chown->substr(chown->find(':') + 1);
+          auto uid = id_of(user, read("/etc/passwd"));
+          if (!uid) return make_error("--chown=" + *chown + ": no user " + user + " in the image");
+          target.uid = *uid;
+          if (group.empty()) {
+            target.gid = *uid;  // as Docker documents: the UID's number as the GID
+          } else {
+            auto gid = id_of(group, read("/etc/group"));
+            if (!gid)
+              return make_error("--chown=" + *chown + ": no group " + group + " in the image");
+            target.gid = *gid;
+          }
+        }
+        return copy_into(selection, target);
+      });
+    });
+  }
+
+  BuildContext& m_ctx;
+  const dockerfile::Stage& m_stage;
+  ImageState m_state;
+  std::optional<dockerfile::StageScope> m_scope;
+  bool m_cmd_set = false;
+  size_t m_step = 0;
+  size_t m_total = 0;
+  std::string m_prefix;
+};
+
+}  // namespace
+
+Result<StageResult> run_stage(BuildContext& ctx, const dockerfile::Stage& stage) {
+  return StageRun(ctx, stage).run();
+}
+
+}  // namespace pith::executor

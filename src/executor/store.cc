@@ -1,0 +1,116 @@
+// The build store's files: layer blobs written once under their digest, cache entries as small
+// JSON files written atomically.
+#include "executor/store.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "oci/media_types.h"
+#include "util/file.h"
+#include "util/produced_source.h"
+#include "util/sha256.h"
+
+namespace pith::executor {
+
+namespace {
+
+// Passes bytes on, hashing and counting them.
+class HashingSink final : public ByteSink {
+ public:
+  explicit HashingSink(ByteSink& inner) : m_inner(inner) {}
+  Result<void> write(std::span<const std::byte> data) override {
+    m_hash.update(data);
+    m_size += data.size();
+    return m_inner.write(data);
+  }
+  std::string hex() { return m_hash.hex_digest(); }
+  uint64_t size() const { return m_size; }
+
+ private:
+  ByteSink& m_inner;
+  Sha256 m_hash;
+  uint64_t m_size = 0;
+};
+
+oci::Digest sha256_digest(const std::string& hex) {
+  return *oci::Digest::parse("sha256:" + hex);
+}
+
+// A cache key is a sha256 hex string; anything else never names a file.
+bool valid_key(const std::string& key) {
+  return key.size() == 64 && key.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+}  // namespace
+
+Result<BuildStore> BuildStore::open(const std::string& dir) {
+  std::error_code ec;
+  for (const char* sub : {"images/blobs/sha256", "cache", "runs"}) {
+    std::filesystem::create_directories(dir + "/" + sub, ec);
+    if (ec) return make_error(dir + "/" + sub + ": " + ec.message());
+  }
+  auto layers = TRY(runner::LayerStore::open(dir));
+  return BuildStore(dir, std::move(layers));
+}
+
+std::string BuildStore::blob_path(const oci::Digest& d) const {
+  return layout_dir() + "/blobs/" + d.algorithm + "/" + d.hex;
+}
+
+bool BuildStore::has_blob(const oci::Digest& d) const {
+  struct stat st {};
+  return ::stat(blob_path(d).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+Result<LayerRef> BuildStore::put_layer(const std::function<Result<void>(ByteSink&)>& write,
+                                       compress::Compression c) {
+  std::string dir = layout_dir() + "/blobs/sha256";
+  auto file = TRY(AtomicFile::create(dir + "/layer"));
+  HashingSink stored(file.sink());
+  std::string diff_hex;
+  if (c == compress::Compression::none) {
+    TRY(write(stored));
+    diff_hex = stored.hex();
+  } else {
+    auto tar = produced_source([&](ByteSink& out) -> Result<void> {
+      HashingSink hashed(out);
+      TRY(write(hashed));
+      diff_hex = hashed.hex();
+      return {};
+    });
+    auto packed = compress::compress(std::move(tar), c, compress::Effort::small);
+    TRY(pump(*packed, stored));
+    packed.reset();  // the producer has returned: diff_hex is set
+  }
+  LayerRef layer;
+  std::string hex = c == compress::Compression::none ? diff_hex : stored.hex();
+  layer.blob.media_type = std::string(oci::layer_media_type(oci::Family::oci, c));
+  layer.blob.digest = sha256_digest(hex);
+  layer.blob.size = stored.size();
+  layer.diff_id = sha256_digest(diff_hex);
+  if (has_blob(layer.blob.digest)) return layer;  // the same layer, written before
+  TRY(file.commit_as(blob_path(layer.blob.digest), blob_path(layer.blob.digest)));
+  return layer;
+}
+
+std::optional<LayerRef> BuildStore::cached(const std::string& key) const {
+  if (!valid_key(key)) return std::nullopt;
+  auto text = read_file(m_dir + "/cache/" + key, 1 << 16);
+  if (!text) return std::nullopt;
+  auto doc = nlohmann::json::parse(*text, nullptr, false);
+  if (!doc.is_object()) return std::nullopt;
+  auto blob = oci::descriptor_from_json(doc.value("blob", nlohmann::json::object()));
+  auto diff_id = oci::Digest::parse(doc.value("diff_id", ""));
+  if (!blob || !diff_id || !has_blob(blob->digest)) return std::nullopt;
+  return LayerRef{*blob, *diff_id};
+}
+
+Result<void> BuildStore::remember(const std::string& key, const LayerRef& layer) {
+  if (!valid_key(key)) return make_error("cache key \"" + key + "\": not a sha256 hex digest");
+  nlohmann::json doc = {{"blob", oci::to_json(layer.blob)}, {"diff_id", layer.diff_id.str()}};
+  return write_file_atomic(m_dir + "/cache/" + key, doc.dump() + "\n");
+}
+
+}  // namespace pith::executor
