@@ -88,29 +88,40 @@ mkdir -p "$ALPINE_ROOT"
 tar -xzf "$(alpine_minirootfs)" -C "$ALPINE_ROOT" --numeric-owner --same-owner
 cat "$CERTS/ca.pem" >>"$ALPINE_ROOT/etc/ssl/certs/ca-certificates.crt"
 
-# Both stand-ins in a registry on loopback (plain HTTP), under the article's names.
+ALPINE_ARCHIVE=$TEST_TMP/alpine.tar
+check "the alpine stand-in as an oci-archive" \
+  "$PITH" copy -q "rootfs:$ALPINE_ROOT" "oci-archive:$ALPINE_ARCHIVE:3.8"
+
+# Both stand-ins also in a registry on loopback (plain HTTP), under the article's names.
 REGISTRY_PORT=$(free_port)
 start_registry registry "$REGISTRY_PORT"
 REGISTRY=127.0.0.1:$REGISTRY_PORT
 check "push the golang stand-in to the registry" \
   "$PITH" copy -q --dest-tls-verify=false "oci-archive:$GOLANG_ARCHIVE" "docker://$REGISTRY/golang:1.10.3"
 check "push the alpine stand-in to the registry" \
-  "$PITH" copy -q --dest-tls-verify=false "rootfs:$ALPINE_ROOT" "docker://$REGISTRY/alpine:3.8"
+  "$PITH" copy -q --dest-tls-verify=false "oci-archive:$ALPINE_ARCHIVE" "docker://$REGISTRY/alpine:3.8"
 
-# The article's Dockerfiles with their FROM lines pointed at the registry (nothing else changes).
+# The article's Dockerfiles with their FROM lines pointed at the stand-ins (nothing else
+# changes): as oci-archive: references for the three builds (read in place, as podman reads
+# them too), and at the registry for one more build of 2-alpine (the references podman users
+# type).
 DOCKERFILES=$TEST_TMP/dockerfiles
 CONTEXT=$DATA/app
-mkdir -p "$DOCKERFILES"
+mkdir -p "$DOCKERFILES/registry"
 SEEDS=(1-golang 2-alpine 3-scratch)
 for seed in "${SEEDS[@]}"; do
+  sed -e "s|^FROM golang:1.10.3|FROM oci-archive:$GOLANG_ARCHIVE|" \
+    -e "s|^FROM alpine:3.8|FROM oci-archive:$ALPINE_ARCHIVE|" \
+    "$DATA/Dockerfile.$seed" >"$DOCKERFILES/Dockerfile.$seed"
   sed -e "s|^FROM golang:1.10.3|FROM $REGISTRY/golang:1.10.3|" \
     -e "s|^FROM alpine:3.8|FROM $REGISTRY/alpine:3.8|" \
-    "$DATA/Dockerfile.$seed" >"$DOCKERFILES/Dockerfile.$seed"
+    "$DATA/Dockerfile.$seed" >"$DOCKERFILES/registry/Dockerfile.$seed"
 done
-check_equal "the FROM lines point at the registry" "1 1 2 2 2 2" \
+check_equal "the FROM lines point at the stand-ins" "1 1 1 2 2 2 2 2 2" \
   "$(for seed in "${SEEDS[@]}"; do
-    printf '%s %s ' "$(grep -c '^FROM ' "$DATA/Dockerfile.$seed")" \
-      "$(grep -c "^FROM $REGISTRY/\|^FROM scratch$" "$DOCKERFILES/Dockerfile.$seed")"
+    printf '%s %s %s ' "$(grep -c '^FROM ' "$DATA/Dockerfile.$seed")" \
+      "$(grep -c "^FROM oci-archive:/\|^FROM scratch$" "$DOCKERFILES/Dockerfile.$seed")" \
+      "$(grep -c "^FROM $REGISTRY/\|^FROM scratch$" "$DOCKERFILES/registry/Dockerfile.$seed")"
   done | sed 's/ $//')"
 
 # ---------------------------------------------------------------------------------------
@@ -119,31 +130,42 @@ check_equal "the FROM lines point at the registry" "1 1 2 2 2 2" \
 # the three (their builder stages are the same). Each build's stderr: $IMAGES/SEED.stderr.
 STORE=$TEST_TMP/store
 
-# build_seed SEED: builds Dockerfile.SEED; reports a failure (and returns 1).
+# build_seed SEED DOCKERFILE [PITH_BUILD_ARGS...]: builds DOCKERFILE into $IMAGES/SEED.tar
+# and SEED.docker.tar (localhost/seed/SEED:1); reports a failure (and returns 1).
 build_seed() {
-  local seed=$1 rc=0 t0=$SECONDS
+  local seed=$1 dockerfile=$2 rc=0 t0=$SECONDS
   local oci="$IMAGES/$seed.tar" docker="$IMAGES/$seed.docker.tar" name=localhost/seed/$seed:1
+  shift 2
   if [ "$BUILDER" = podman ]; then
-    { ipodman build -q --tls-verify=false -t "$name" -f "$DOCKERFILES/Dockerfile.$seed" "$CONTEXT" &&
+    { ipodman build -q --tls-verify=false -t "$name" -f "$dockerfile" "$CONTEXT" &&
       ipodman save -q --format oci-archive -o "$oci" "$name" &&
       ipodman save -q --format docker-archive -o "$docker" "$name"; } \
       >"$IMAGES/$seed.stdout" 2>"$IMAGES/$seed.stderr" || rc=$?
   else
-    "$PITH" build -f "$DOCKERFILES/Dockerfile.$seed" "$CONTEXT" --store "$STORE" \
-      --tls-verify=false -o "oci-archive:$oci:seed-$seed" -o "docker-archive:$docker:$name" \
+    "$PITH" build -f "$dockerfile" "$CONTEXT" --store "$STORE" \
+      --tls-verify=false -o "oci-archive:$oci:seed-$seed" -o "docker-archive:$docker:$name" "$@" \
       >"$IMAGES/$seed.stdout" 2>"$IMAGES/$seed.stderr" || rc=$?
   fi
   if [ "$rc" -ne 0 ]; then
-    fail "$BUILDER build $seed" "exit $rc; the last lines of its stderr:" \
+    fail "$BUILDER build $seed $*" "exit $rc; the last lines of its stderr:" \
       "$(tail -n 15 "$IMAGES/$seed.stderr")"
     return 1
   fi
-  pass "$BUILDER build $seed ($((SECONDS - t0)) s)"
+  pass "$BUILDER build $seed $* ($((SECONDS - t0)) s)"
 }
 
 BUILT=()
+SCRATCH_ARGS=()   # what 3-scratch needed to be written
 for seed in "${SEEDS[@]}"; do
-  build_seed "$seed" && BUILT+=("$seed")
+  if build_seed "$seed" "$DOCKERFILES/Dockerfile.$seed"; then
+    BUILT+=("$seed")
+  elif [ "$seed" = 3-scratch ] && grep -q 'PL111' "$IMAGES/$seed.stderr"; then
+    # The finding stopped the build (an error, not the warning the interface gives): the
+    # failure is reported above; built again with --no-verify so the other checks still run.
+    cp "$IMAGES/$seed.stderr" "$IMAGES/$seed.first-stderr"
+    SCRATCH_ARGS=(--no-verify)
+    build_seed "$seed" "$DOCKERFILES/Dockerfile.$seed" "${SCRATCH_ARGS[@]}" && BUILT+=("$seed")
+  fi
 done
 [ "${#BUILT[@]}" -eq 3 ] || finish dockerfile_seed
 
@@ -196,6 +218,14 @@ check_equal "3-scratch given the CA by SSL_CERT_FILE fetches the page (only the 
   "200 OK
 $BODY
 exit 0" "$(run_seed 3-scratch "${TRUST_TEST_CA[@]}")"
+
+# 2-alpine again, its bases pulled from the registry (the references podman users type).
+if build_seed 2-registry "$DOCKERFILES/registry/Dockerfile.2-alpine"; then
+  ipodman load -q -i "$IMAGES/2-registry.docker.tar" >/dev/null
+  check_equal "2-alpine FROM the registry fetches the page" "200 OK
+$BODY
+exit 0" "$(run_seed 2-registry)"
+fi
 
 # ---------------------------------------------------------------------------------------
 # `pith compare` of the three: the article's table (size, packages, files), each number
@@ -254,7 +284,7 @@ fi
 if [ "$BUILDER" = pith ]; then
   t0=$(date +%s.%N)
   if "$PITH" build -f "$DOCKERFILES/Dockerfile.3-scratch" "$CONTEXT" --store "$STORE" \
-    --tls-verify=false -o "oci-archive:$IMAGES/again.tar:again" >/dev/null 2>"$TEST_TMP/again.err"; then
+    --tls-verify=false -o "oci-archive:$IMAGES/again.tar:again" "${SCRATCH_ARGS[@]}" >/dev/null 2>"$TEST_TMP/again.err"; then
     check_equal "3-scratch built again from the store's cache: the same layers ($(
       awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}') s)" \
       "$(skopeo inspect --raw "oci-archive:$IMAGES/3-scratch.tar" | jq -c '[.layers[].digest]')" \
