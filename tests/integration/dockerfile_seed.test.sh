@@ -4,17 +4,21 @@
 #   1-golang   the program built and run in the golang image
 #   2-alpine   built in a golang builder stage (CGO_ENABLED=0), copied into alpine
 #   3-scratch  the same, copied into scratch: no CA certificates
-# Stand-ins, served by a registry on loopback (FROM lines rewritten to it): golang:1.10.3 is a
-# Debian bookworm image holding golang-go (mmdebstrap --variant=minbase, cached: about 650 MB,
-# 4 minutes once), alpine:3.8 the Alpine 3.19 minirootfs with the test's CA appended to its CA
-# bundle (so image 2 trusts the test's server through the image's own bundle, image 3 not).
+# Stand-ins (FROM lines rewritten to them, nothing else): golang:1.10.3 is a Debian bookworm
+# image holding golang-go (mmdebstrap --variant=minbase; 656 MB unpacked, a 190 MB oci-archive;
+# made once in about 6 minutes, most of it the download, and cached), alpine:3.8 the Alpine 3.19
+# minirootfs with the test's CA appended to its CA bundle (so image 2 trusts the test's server
+# through its own bundle, image 3 not). The three builds read them as oci-archive: references;
+# one more build of 2 pulls them from a registry on loopback.
 # The final images run under podman (--network host) against a python3 HTTPS server on
 # loopback whose certificate the test's CA signs: 1 and 2 print the server's status and body,
-# 3 fails with Go's x509 error; the build of 3 warns with lint's PL111 (no CA bundle); `pith
-# compare` of the three gives the article's table, checked against skopeo (sizes), tar
-# (entries, regular files), dpkg-query and apk's database (packages).
+# 3 fails with Go's x509 error; the build of 3 warns with lint's PL111 (no CA bundle) and writes
+# the image (when the finding stops the build instead, that fails a check and 3 is built again
+# with --no-verify, so the rest still runs); `pith compare` of the three gives the article's
+# table, checked against skopeo (sizes), tar (entries, regular files), dpkg-query and apk's
+# database (packages). About 5 minutes once the stand-in is cached.
 # DOCKERFILE_SEED_BUILDER=podman runs the same checks on podman build's images (the test's own
-# check; no pith build, no lint warning).
+# check; no lint warning, no cache); DOCKERFILE_SEED_FIXTURE_ONLY=1 makes the stand-in and stops.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_pith
