@@ -28,8 +28,10 @@ std::string default_store() {
   return base + "/pith/build-store";
 }
 
-// podman's image store, when this machine has one (root's, then the user's).
+// podman's image store, when this machine has one (root's, then the user's), or the podman
+// service CONTAINER_HOST names.
 bool has_podman_store() {
+  if (const char* host = std::getenv("CONTAINER_HOST"); host && *host) return true;
   struct stat st {};
   if (::geteuid() == 0) return ::stat("/var/lib/containers/storage", &st) == 0;
   const char* home = std::getenv("HOME");
@@ -122,6 +124,7 @@ Result<void> run_dockerfile_build(const DockerfileBuild& b, const CLI::App& app)
   o.base.registry = b.registries->src_options();
   o.output_registry = b.registries->dest_options();
   for (auto* r : {&o.base.registry, &o.output_registry}) {
+    r->flag_prefix = "--";  // hints name podman build's spelling
     if (given("--tls-verify")) r->tls_verify = f.registry.tls_verify;
     if (given("--creds")) r->creds = f.registry.creds;
     if (given("--cert-dir")) r->cert_dir = f.registry.cert_dir;

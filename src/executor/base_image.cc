@@ -65,8 +65,9 @@ Result<BaseImage> open_base(const std::string& text, const oci::Platform& platfo
                                                  store_tag(base.name, platform)));
     std::unique_ptr<transport::ImageSource> local;
     if (options.pull != Pull::always) {
+      // Pulled before when the layout has the tag.
       auto opened = transport::open_source(stored);
-      if (opened) local = std::move(*opened);
+      if (opened && (*opened)->root()) local = std::move(*opened);
     }
     if (!local) {
       if (options.pull == Pull::never)

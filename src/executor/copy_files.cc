@@ -60,8 +60,10 @@ Result<std::vector<std::string>> list_dir(const std::string& dir) {
 }
 
 // The relative paths a pattern names, each component with wildcards matched as Go's
-// filepath.Match does (fnmatch without flags: '*' stops at '/', dots are not special).
-Result<std::vector<std::string>> expand_pattern(const std::string& root, const std::string& rel) {
+// filepath.Match does (fnmatch without flags: '*' stops at '/', dots are not special). The
+// directories listed are resolved inside the root first, as fsutil's ResolveWildcards does:
+// a symlink on the way (`var/run -> /run`) never reads a directory outside it.
+Result<std::vector<std::string>> expand_pattern(const RootDir& root, const std::string& rel) {
   std::vector<std::string> found = {""};
   size_t start = 0;
   while (start < rel.size()) {
@@ -75,9 +77,11 @@ Result<std::vector<std::string>> expand_pattern(const std::string& root, const s
         next.push_back(join(base, part));
         continue;
       }
+      auto resolved = root.resolve("/" + base);
+      if (!resolved) continue;
+      std::string dir = root.dir() + resolved->path;
       struct stat st {};
-      std::string dir = root + "/" + base;
-      if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+      if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
       for (const auto& name : TRY(list_dir(dir)))
         if (::fnmatch(part.c_str(), name.c_str(), 0) == 0) next.push_back(join(base, name));
     }
@@ -95,16 +99,21 @@ class Walker {
     }
   }
 
-  // Whether a path of the tree (relative to its root) is left out, and whether a directory
-  // left out must still be entered (an exception lies below it).
-  Result<bool> excluded(const std::string& rel) const {
-    if (m_tree.ignore && TRY(m_tree.ignore->excluded(rel))) return true;
-    if (m_excludes && TRY(m_excludes->excluded(rel))) return true;
-    return false;
+  // Whether a path of the tree (relative to its root) is left out by .dockerignore, and
+  // whether a directory left out must still be entered (an exception lies below it).
+  Result<bool> ignored(const std::string& tree_rel) const {
+    return m_tree.ignore ? m_tree.ignore->excluded(tree_rel) : Result<bool>(false);
   }
-  bool must_enter(const std::string& rel) const {
-    return (m_tree.ignore && m_tree.ignore->must_enter(rel)) ||
-           (m_excludes && m_excludes->must_enter(rel));
+  bool must_enter(const std::string& tree_rel) const {
+    return m_tree.ignore && m_tree.ignore->must_enter(tree_rel);
+  }
+  // Whether COPY --exclude leaves out a path below a source (patterns are relative to each
+  // source, as fsutil's copier matches them), or a source by its name.
+  Result<bool> excluded(const std::string& source_rel) const {
+    return m_excludes ? m_excludes->excluded(source_rel) : Result<bool>(false);
+  }
+  bool must_enter_excluded(const std::string& source_rel) const {
+    return m_excludes && m_excludes->must_enter(source_rel);
   }
 
   // Adds what lies below directory `rel` (host path `host`) to `out`.
@@ -118,9 +127,8 @@ class Walker {
       if (::lstat(e.host.c_str(), &e.st) != 0) return make_error(e.host + ": " + errno_text(errno));
       if (S_ISSOCK(e.st.st_mode)) continue;  // a layer cannot hold one
       bool dir = S_ISDIR(e.st.st_mode);
-      if (TRY(excluded(tree_rel))) {
-        if (!dir || !must_enter(tree_rel)) continue;
-      }
+      if (TRY(ignored(tree_rel)) && (!dir || !must_enter(tree_rel))) continue;
+      if (TRY(excluded(e.rel)) && (!dir || !must_enter_excluded(e.rel))) continue;
       out.push_back(e);
       if (dir) TRY(walk(e.host, tree_rel, e.rel, out));
     }
@@ -145,13 +153,14 @@ Result<CopySelection> choose_sources(const SourceTree& tree,
     std::vector<std::string> paths = {rel};
     if (has_wildcard(rel)) {
       selection.many = true;
-      paths = TRY(expand_pattern(tree.root, rel));
+      paths = TRY(expand_pattern(root, rel));
       std::vector<std::string> kept;
       for (auto& p : paths)
-        if (!TRY(walker.excluded(p))) kept.push_back(std::move(p));
+        if (!TRY(walker.ignored(p)) && !TRY(walker.excluded(last_name(p))))
+          kept.push_back(std::move(p));
       paths = std::move(kept);
       if (paths.empty()) continue;  // as Docker: a pattern may match nothing if another does
-    } else if (!rel.empty() && TRY(walker.excluded(rel)) && !walker.must_enter(rel)) {
+    } else if (!rel.empty() && TRY(walker.ignored(rel)) && !walker.must_enter(rel)) {
       return make_error("\"" + written + "\": not found (excluded by .dockerignore)");
     }
     for (const auto& path : paths) {
@@ -165,6 +174,13 @@ Result<CopySelection> choose_sources(const SourceTree& tree,
         return make_error("\"" + written + "\": " + errno_text(errno));
       ChosenSource chosen;
       chosen.name = last_name(path);
+      chosen.path = path;
+      // A "./" pivot in the path as written: --parents keeps only what follows it.
+      if (auto pivot = written.rfind("/./"); pivot != std::string::npos) {
+        std::string before = clean_rel(written.substr(0, pivot));
+        if (!before.empty() && path.starts_with(before + "/"))
+          chosen.path = path.substr(before.size() + 1);
+      }
       chosen.entries.push_back(top);
       if (S_ISDIR(top.st.st_mode))
         TRY(walker.walk(top.host, resolved->path == "/" ? "" : resolved->path.substr(1), "",
@@ -226,11 +242,24 @@ class Writer {
   Writer(RootDir root, const CopyTarget& target) : m_root(std::move(root)), m_target(target) {}
 
   // The parent directory of `path` (absolute in the image), made like `mkdir -p`.
+  // Parents made here are 0755, owned by --chown's user when given (Docker's
+  // MkdirAllAndChown, fsutil's MkdirAll with Chown), else root.
   Result<std::shared_ptr<UniqueFd>> parent_of(const std::string& path) {
     std::string parent = dockerfile::dir_path(path);
     if (parent == m_parent_path && m_parent) return m_parent;
+    std::vector<std::string> missing;
+    if (m_target.uid)
+      for (std::string p = parent; p != "/" && p != "." && !TRY(m_root.exists(p));
+           p = dockerfile::dir_path(p))
+        missing.push_back(p);
     m_parent = std::make_shared<UniqueFd>(TRY(m_root.open_dir(parent, RootDir::Create::yes)));
     m_parent_path = parent;
+    for (const auto& made : missing) {
+      auto above = TRY(m_root.open_dir(dockerfile::dir_path(made), RootDir::Create::no));
+      if (::fchownat(above.get(), last_name(made).c_str(), *m_target.uid,
+                     m_target.gid.value_or(*m_target.uid), AT_SYMLINK_NOFOLLOW) != 0)
+        return make_error(made + ": " + errno_text(errno));
+    }
     return m_parent;
   }
 
@@ -375,29 +404,79 @@ class Writer {
   std::vector<DirTime> m_dir_times;
 };
 
-// Whether a file is a tar archive (plain or compressed) that ADD extracts.
-Result<bool> is_archive(const std::string& path) {
-  auto fd = TRY(open_read(path));
-  std::string head(512, '\0');
-  ssize_t n = ::pread(fd.get(), head.data(), head.size(), 0);
-  if (n < 0) return make_error(path + ": " + errno_text(errno));
-  head.resize(static_cast<size_t>(n));
-  auto c = compress::detect(std::as_bytes(std::span(head)));
-  if (c != compress::Compression::none) return true;
-  return head.size() >= 262 && head.compare(257, 5, "ustar") == 0;
+// Whether a file is a tar archive (plain, gzip or zstd) that ADD extracts: its first block,
+// decompressed, must be a tar header (the "ustar" magic, or an old tar's valid checksum), as
+// Docker and BuildKit open the archive and read its first entry before they extract.
+// bzip2, xz and lzma tarballs: their first entry read through libarchive's filters.
+bool other_compression(const std::string& head) {
+  return head.starts_with("BZh") ||
+         head.starts_with(
+             "\xfd"
+             "7zXZ") ||
+         head.starts_with(std::string("\x5d\0\0", 3));
 }
 
+Result<bool> is_archive(const std::string& path) {
+  auto fd = std::make_shared<UniqueFd>(TRY(open_read(path)));
+  uint64_t size = TRY(file_size(fd->get()));
+  std::string magic = TRY(pread_exact(fd->get(), 0, std::min<uint64_t>(size, 6)));
+  if (other_compression(magic)) {
+    FileRegionSource raw(fd, 0, size);
+    bool entry = false;
+    auto walked = tar::for_each_entry(
+        raw,
+        [&](const tar::Entry&, tar::EntryContent&) -> Result<void> {
+          entry = true;
+          return make_error("first entry read");
+        },
+        tar::Filters::any);
+    return entry;
+  }
+  auto peeked = TRY(compress::peek(std::make_unique<FileRegionSource>(fd, 0, size)));
+  auto stream = compress::decompress(std::move(peeked.stream), peeked.compression);
+  std::string head(512, '\0');
+  size_t got = 0;
+  while (got < head.size()) {
+    auto n = stream->read(std::as_writable_bytes(std::span(head.data() + got, head.size() - got)));
+    if (!n) return false;  // not even a compressed stream: a plain file
+    if (*n == 0) break;
+    got += *n;
+  }
+  if (got < 512) return false;
+  if (head.compare(257, 5, "ustar") == 0) return true;
+  // A V7 header: the checksum field (octal) is the sum of the header's bytes, itself as spaces.
+  unsigned long stored = std::strtoul(head.substr(148, 8).c_str(), nullptr, 8);
+  unsigned long sum = 0;
+  for (size_t i = 0; i < 512; ++i)
+    sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(head[i]);
+  return head[0] != '\0' && stored == sum;
+}
+
+// Extracts the archive into the empty directory `dir` (confined to it), owners and modes as
+// in the archive.
 Result<void> extract(const std::string& archive, const std::string& dir) {
   auto fd = std::make_shared<UniqueFd>(TRY(open_read(archive)));
   uint64_t size = TRY(file_size(fd->get()));
-  auto peeked = TRY(compress::peek(std::make_unique<FileRegionSource>(fd, 0, size)));
-  auto tar = compress::decompress(std::move(peeked.stream), peeked.compression);
   fs::UnpackOptions options{fs::UnpackOptions::Whiteouts::apply, fs::UnpackOptions::Metadata::keep};
   auto unpacker = TRY(fs::Unpacker::open(dir, options));
-  TRY(tar::for_each_entry(*tar, [&](const tar::Entry& e, tar::EntryContent& content) {
+  auto apply = [&](const tar::Entry& e, tar::EntryContent& content) {
     return unpacker.apply(e, content);
-  }));
+  };
+  std::string magic = TRY(pread_exact(fd->get(), 0, std::min<uint64_t>(size, 6)));
+  if (other_compression(magic)) {
+    FileRegionSource raw(fd, 0, size);
+    TRY(tar::for_each_entry(raw, apply, tar::Filters::any));
+  } else {
+    auto peeked = TRY(compress::peek(std::make_unique<FileRegionSource>(fd, 0, size)));
+    auto tar = compress::decompress(std::move(peeked.stream), peeked.compression);
+    TRY(tar::for_each_entry(*tar, apply));
+  }
   return unpacker.finish();
+}
+
+// "/" + rel below `base` ("" for the root).
+std::string under(const std::string& base, const std::string& rel) {
+  return rel.empty() ? (base.empty() ? "/" : base) : base + "/" + rel;
 }
 
 }  // namespace
@@ -407,35 +486,58 @@ Result<void> copy_into(const CopySelection& selection, const CopyTarget& target)
   std::string dest = target.dest;
   bool into_dir = dest.ends_with('/') || selection.many;
   std::string clean = dockerfile::clean_path(dest);
+  std::string base = clean == "/" ? "" : clean;
+  // A directory source's entries below `at`, `at` itself as a directory of the source's (the
+  // root keeps its own metadata).
+  auto put_tree = [](Writer& w, const ChosenSource& source, const std::string& at) -> Result<void> {
+    if (!at.empty()) TRY(w.put(source.entries.front(), at));
+    for (size_t i = 1; i < source.entries.size(); ++i)
+      TRY(w.put(source.entries[i], under(at, source.entries[i].rel)));
+    return {};
+  };
   for (const auto& source : selection.sources) {
     const SourceEntry& top = source.entries.front();
+    if (target.parents) {
+      // DEST/<path>: the source's own path below DEST, its contents below that.
+      TRY(put_tree(writer, source, source.path.empty() ? base : base + "/" + source.path));
+      continue;
+    }
     if (source.is_dir()) {
-      // The directory's contents into DEST; DEST itself as a directory of the source's.
-      if (clean != "/") TRY(writer.put(top, clean));
-      for (size_t i = 1; i < source.entries.size(); ++i)
-        TRY(writer.put(source.entries[i], join(clean == "/" ? "" : clean, source.entries[i].rel)));
+      TRY(put_tree(writer, source, base));
       continue;
     }
     if (target.extract_archives && S_ISREG(top.st.st_mode) && TRY(is_archive(top.host))) {
-      auto dir = TRY(writer.root().open_dir(clean, RootDir::Create::yes));
-      (void)dir;
-      auto resolved = TRY(writer.root().resolve(clean));
-      TRY(extract(top.host, target.root + resolved.path).wrap(source.name));
+      // Extracted beside, then copied in like a directory: --chown and --chmod apply, owners
+      // are the archive's otherwise.
+      std::string scratch = target.scratch.empty() ? temp_directory() : target.scratch;
+      TempDir tmp = TRY(TempDir::create_beside(scratch + "/extract", 0700));
+      TRY(extract(top.host, tmp.path()).wrap(source.name));
+      SourceTree tree;
+      tree.root = tmp.path();
+      auto extracted = TRY(choose_sources(tree, {"."}));
+      CopyTarget from_archive = target;
+      from_archive.keep_owners = true;
+      Writer inner(TRY(RootDir::open(target.root)), from_archive);
+      TRY(inner.parent_of(under(base, "x")));  // DEST made as a directory
+      TRY(put_tree(inner, extracted.sources.front(), base));
+      TRY(inner.finish());
       continue;
     }
+    // A file: into DEST when it is a directory (or a symlink to one), else DEST itself; a
+    // symlink at DEST is written through, inside the root, as Docker does.
+    std::string path = clean;
     bool is_dir = into_dir;
-    if (!is_dir) {
-      auto st = writer.root().lstat(clean);
-      if (st && S_ISDIR(st->st_mode)) is_dir = true;
-      if (st && S_ISLNK(st->st_mode)) {
-        auto followed = writer.root().resolve(clean);
-        if (followed) {
-          auto fst = writer.root().lstat(followed->path);
-          is_dir = fst && S_ISDIR(fst->st_mode);
-        }
+    auto st = writer.root().lstat(clean);
+    if (st && S_ISLNK(st->st_mode)) {
+      if (auto followed = writer.root().resolve(clean)) {
+        path = followed->path;
+        auto fst = writer.root().lstat(followed->path);
+        is_dir = is_dir || (fst && S_ISDIR(fst->st_mode));
       }
+    } else if (st && S_ISDIR(st->st_mode)) {
+      is_dir = true;
     }
-    std::string path = is_dir ? (clean == "/" ? "" : clean) + "/" + source.name : clean;
+    if (is_dir) path = under(path == "/" ? "" : path, source.name);
     TRY(writer.put(top, path));
   }
   return writer.finish();

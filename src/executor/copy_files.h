@@ -7,7 +7,10 @@
 //   source directory's metadata, one that existed keeps its own;
 // - owners: --chown's, else 0:0 from the context and the source's own from a stage or image;
 //   modes as in the source unless --chmod; mtimes kept; hard links within one copy kept;
-// - ADD extracts a local tar archive (plain, gzip, zstd) into DEST instead of copying it.
+// - ADD extracts a local tar archive into DEST instead of copying it,
+//   owners as in the archive unless --chown (gzip, zstd, bzip2, xz, lzma or none);
+// - --parents (BuildKit's): a source keeps its path below the root (below a "/./" in the path
+//   as written, when there is one), e.g. `COPY --parents a/b/c.txt /d/` makes /d/a/b/c.txt.
 // Source paths never leave their root: ".." stops at it and symlinks resolve inside it.
 #pragma once
 
@@ -30,6 +33,7 @@ struct SourceEntry {
 
 struct ChosenSource {
   std::string name;                  // the last name of the source path
+  std::string path;                  // the path below the root as chosen; after a "/./" pivot
   std::vector<SourceEntry> entries;  // the source first, then what lies below it, parents first
   bool is_dir() const { return S_ISDIR(entries.front().st.st_mode); }
 };
@@ -61,6 +65,8 @@ struct CopyTarget {
   bool keep_owners = false;          // from a stage or an image (not the context)
   std::optional<mode_t> chmod;       // --chmod
   bool extract_archives = false;     // ADD
+  bool parents = false;              // COPY --parents: DEST/<source path> instead of DEST/<name>
+  std::string scratch;               // where ADD extracts an archive first ("": $TMPDIR)
 };
 
 Result<void> copy_into(const CopySelection& selection, const CopyTarget& target);

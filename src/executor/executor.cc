@@ -18,6 +18,7 @@
 #include "transport/sink.h"
 #include "util/ascii.h"
 #include "util/file.h"
+#include "util/sha256.h"
 
 namespace pith::executor {
 
@@ -33,18 +34,48 @@ std::string rfc3339(int64_t seconds) {
 }
 
 // lint's run-time rules on the image as written: errors stop the build (unless no_verify),
-// warnings are shown.
+// warnings are shown. The findings depend on the layers and the config only (not on `created`
+// or the history): they are kept in the store under that identity, so a rebuild served from
+// the cache does not read the layers again.
 Result<void> check_image(transport::ImageSource& image, const oci::Platform& platform,
-                         const BuildOptions& options, const BuildEvents& events) {
-  auto resolved = TRY(transport::resolve_image(image, platform));
-  lint::LintOptions lint_options;
-  auto report = TRY(lint::lint_image(image, resolved, lint_options));
-  for (const auto& f : report.findings) {
-    if (!f.id.starts_with("PL1") || f.severity == lint::Severity::info) continue;
-    std::string line = f.id + " " + (f.path.empty() ? "" : f.path + ": ") + f.message;
-    if (f.severity == lint::Severity::error && !options.no_verify)
-      return make_error(line + " (--no-verify writes the image anyway; docs/rules/" + f.id +
-                        ".md)");
+                         const ImageState& state, BuildStore& store, const BuildOptions& options,
+                         const BuildEvents& events) {
+  Sha256 key;
+  std::string identity = "lint v1\n" + state.identity();
+  key.update(std::as_bytes(std::span(identity)));
+  std::string key_hex = key.hex_digest();
+  nlohmann::json findings = nlohmann::json::array();
+  auto kept = store.cached_text(key_hex);
+  auto parsed = kept ? nlohmann::json::parse(*kept, nullptr, false) : nlohmann::json();
+  // A kept list of the shape written below; anything else is a miss.
+  auto well_formed = [](const nlohmann::json& list) {
+    if (!list.is_array()) return false;
+    for (const auto& f : list)
+      if (!f.is_object() || !f.contains("id") || !f["id"].is_string() || !f.contains("line") ||
+          !f["line"].is_string() || !f.contains("error") || !f["error"].is_boolean())
+        return false;
+    return true;
+  };
+  if (well_formed(parsed)) {
+    findings = parsed;
+  } else {
+    auto resolved = TRY(transport::resolve_image(image, platform));
+    auto report = TRY(lint::lint_image(image, resolved, lint::LintOptions{}));
+    for (const auto& f : report.findings) {
+      if (!f.id.starts_with("PL1") || f.severity == lint::Severity::info) continue;
+      // An image with no command is a base for others (FROM it): said, not refused.
+      bool error = f.severity == lint::Severity::error && f.id != "PL100";
+      findings.push_back({{"id", f.id},
+                          {"line", f.id + " " + (f.path.empty() ? "" : f.path + ": ") + f.message},
+                          {"error", error}});
+    }
+    TRY(store.remember_text(key_hex, findings.dump()));
+  }
+  for (const auto& f : findings) {
+    std::string line = f.value("line", "");
+    std::string id = f.value("id", "");
+    if (f.value("error", false) && !options.no_verify)
+      return make_error(line + " (--no-verify writes the image anyway; docs/rules/" + id + ".md)");
     if (events.warning) events.warning(line);
   }
   return {};
@@ -113,7 +144,7 @@ Result<BuildReport> build_dockerfile(const BuildOptions& options, const BuildEve
   // 4. The target's image: checked, then written to every output.
   const ImageState& final_state = ctx.results[graph.target]->state;
   auto made = make_image(final_state, blobs, rfc3339(now), options.annotations);
-  TRY(check_image(*made.source, made.platform, options, events));
+  TRY(check_image(*made.source, made.platform, final_state, store, options, events));
   BuildReport report;
   report.layers = final_state.layers.size();
   report.steps = ctx.steps;

@@ -11,6 +11,7 @@
 #include "dockerfile/parser.h"
 #include "dockerfile/shell_lex.h"
 #include "executor/copy_files.h"
+#include "executor/remote_file.h"
 #include "lint/access.h"
 #include "runner/lower_view.h"
 #include "runner/overlay_mount.h"
@@ -159,6 +160,11 @@ class StageRun {
     } else {
       auto base = TRY(open_base(m_stage.base, platform(), m_ctx.blobs, m_ctx.options.base));
       m_state = std::move(base.state);
+      // A base without PATH (scratch among them) gets the default one, as Docker and podman
+      // give it (moby's dispatchState.setDefaultPath).
+      bool has_path = false;
+      for (const auto& e : m_state.env()) has_path = has_path || e.starts_with("PATH=");
+      if (!has_path) m_state.set_env("PATH", k_default_path);
       dockerfile::Vars env;
       for (const auto& e : m_state.env()) {
         auto eq = e.find('=');
@@ -334,6 +340,17 @@ class StageRun {
     return {};
   }
 
+  // A step's upper dir written into the store as a gzipped layer blob; without a
+  // SOURCE_DATE_EPOCH (whose clamp makes the tar's mtimes differ from the dir's) the dir itself
+  // becomes the unpacked layer, so the next step need not unpack the tar again.
+  Result<LayerRef> keep_layer(runner::Run& step) {
+    auto epoch = m_ctx.options.source_date_epoch;
+    auto layer = TRY(m_ctx.store.put_layer(
+        [&](ByteSink& out) { return step.write_layer(out, epoch); }, compress::Compression::gzip));
+    if (!epoch) TRY(step.keep_upper(m_ctx.store.unpacked(), layer.diff_id));
+    return layer;
+  }
+
   // A layer made by pith itself in the stage's mounted root.
   Result<LayerRef> edit_layer(const std::function<Result<void>(const std::string&)>& edit) {
     runner::RunSpec spec;
@@ -343,9 +360,7 @@ class StageRun {
     auto step = TRY(runner::Run::prepare(spec));
     TRY(edit(step->root()));
     TRY(step->unmount());
-    return m_ctx.store.put_layer(
-        [&](ByteSink& out) { return step->write_layer(out, m_ctx.options.source_date_epoch); },
-        compress::Compression::gzip);
+    return keep_layer(*step);
   }
 
   Result<void> workdir(const Instruction& ins) {
@@ -366,13 +381,37 @@ class StageRun {
     });
   }
 
+  // A shell form's text for the shell, heredocs as BuildKit runs them: `RUN <<EOF` alone runs
+  // the body as the script; heredocs that feed a command are handed to the shell whole
+  // (the command line, then each body and its delimiter), which reads them itself.
+  Result<std::string> shell_text(const Instruction& ins) {
+    std::string text = ins.args.empty() ? "" : ins.args[0];
+    if (ins.heredocs.empty()) return text;
+    auto marker = TRY(dockerfile::parse_heredoc_marker(text));
+    if (marker && ins.heredocs.size() == 1) {
+      const auto& body = ins.heredocs.front();
+      if (body.content.starts_with("#!"))
+        return make_error("RUN <<" + body.name + " with a #! line is not supported by pith yet");
+      if (!marker->chomp) return body.content;
+      std::string out;
+      bool line_start = true;
+      for (char c : body.content) {
+        if (line_start && c == '\t') continue;
+        line_start = c == '\n';
+        out += c;
+      }
+      return out;
+    }
+    for (const auto& h : ins.heredocs) text += "\n" + h.content + h.name;
+    return text;
+  }
+
   Result<void> run_command(const Instruction& ins) {
     if (!ins.flag_values("mount").empty())
       return make_error("RUN --mount is not supported by pith yet");
-    if (!ins.heredocs.empty()) return make_error("RUN with a heredoc is not supported by pith yet");
     runner::RunSpec spec;
     spec.argv = ins.json ? ins.args : shell();
-    if (!ins.json) spec.argv.push_back(ins.args.empty() ? "" : ins.args[0]);
+    if (!ins.json) spec.argv.push_back(TRY(shell_text(ins)));
     bool has_path = false;
     for (const auto& [k, v] : m_scope->vars()) {
       spec.env.push_back(k + "=" + v);
@@ -413,9 +452,7 @@ class StageRun {
       TRY(step->execute(m_ctx.events.output
                             ? m_ctx.events.output
                             : runner::OutputFn([](runner::Stream, std::string_view) {})));
-      return m_ctx.store.put_layer(
-          [&](ByteSink& out) { return step->write_layer(out, m_ctx.options.source_date_epoch); },
-          compress::Compression::gzip);
+      return keep_layer(*step);
     });
   }
 
@@ -434,17 +471,18 @@ class StageRun {
 
   Result<void> copy(const Instruction& ins) {
     bool add = ins.kind == Kind::add;
-    if (!ins.inline_sources.empty())
-      return make_error(std::string(kind_name(ins.kind)) +
-                        " with a heredoc is not supported by pith yet");
-    if (ins.flag_true("parents")) return make_error("--parents is not supported by pith yet");
-    if (ins.args.size() < 2) return make_error("requires at least two arguments");
+    if (ins.args.empty() || ins.args.size() + ins.inline_sources.size() < 2)
+      return make_error("requires at least two arguments");
     std::vector<std::string> sources;
+    std::vector<std::string> urls;
     for (size_t i = 0; i + 1 < ins.args.size(); ++i) {
       std::string s = TRY(word(ins.args[i]));
-      if (add && (s.starts_with("http://") || s.starts_with("https://") || s.starts_with("git@")))
-        return make_error("ADD from a URL is not supported by pith yet: " + s);
-      sources.push_back(s);
+      if (add && is_url(s))
+        urls.push_back(s);
+      else if (add && s.starts_with("git@"))
+        return make_error("ADD from git is not supported by pith yet: " + s);
+      else
+        sources.push_back(s);
     }
     std::string dest = TRY(word(ins.args.back()));
     if (!dest.starts_with('/')) {
@@ -456,6 +494,8 @@ class StageRun {
     CopyTarget target;
     target.dest = dest;
     target.extract_archives = add;
+    target.parents = ins.flag_true("parents");
+    target.scratch = m_ctx.store.scratch_dir();
     if (auto m = ins.flag("chmod")) target.chmod = TRY(parse_chmod(TRY(word(*m))));
     std::optional<std::string> chown;
     if (auto o = ins.flag("chown")) chown = TRY(word(*o));
@@ -463,7 +503,7 @@ class StageRun {
     // Where the sources come from: the context, a stage, or an image.
     SourceTree tree;
     std::optional<RootView> view;
-    std::vector<std::string> key = {add ? "ADD" : "COPY", dest,
+    std::vector<std::string> key = {add ? "ADD" : "COPY", dest, target.parents ? "parents" : "",
                                     target.chmod ? std::to_string(*target.chmod) : "",
                                     chown.value_or("")};
     for (const auto& e : ins.flag_values("exclude")) tree.excludes.push_back(TRY(word(e)));
@@ -488,7 +528,52 @@ class StageRun {
       tree.root = view->root();
     }
     for (const auto& s : sources) key.push_back("source " + s);
-    auto selection = TRY(choose_sources(tree, sources));
+    CopySelection selection;
+    if (!sources.empty()) selection = TRY(choose_sources(tree, sources));
+
+    // URLs (ADD) and heredocs: files in a folder of their own, each in a subfolder (two may
+    // have one name), chosen like the context's.
+    std::optional<TempDir> extra;
+    std::vector<std::string> extra_sources;
+    auto extra_slot = [&]() -> Result<std::string> {
+      if (!extra)
+        extra.emplace(TRY(TempDir::create_beside(m_ctx.store.scratch_dir() + "/add", 0700)));
+      std::string sub = std::to_string(extra_sources.size());
+      std::string dir = extra->path() + "/" + sub;
+      if (::mkdir(dir.c_str(), 0755) != 0) return make_error(dir + ": " + errno_text(errno));
+      return sub;
+    };
+    std::optional<std::string> checksum;
+    if (auto c = ins.flag("checksum")) checksum = TRY(word(*c));
+    if (checksum && urls.empty()) return make_error("--checksum applies to URL sources only");
+    for (const auto& url : urls) {
+      std::string sub = TRY(extra_slot());
+      auto fetched = TRY(fetch_url(url, extra->path() + "/" + sub, checksum,
+                                   m_ctx.options.base.registry.tls_verify));
+      extra_sources.push_back(sub + "/" + fetched.name);
+      key.push_back("url " + url + " " + fetched.sha256);
+    }
+    for (const auto& inline_source : ins.inline_sources) {
+      std::string sub = TRY(extra_slot());
+      std::string data = inline_source.data;
+      if (inline_source.expand) {
+        auto o = lex();
+        o.raw_quotes = true;
+        o.raw_escapes = true;
+        data = TRY(dockerfile::process_word(data, m_scope->vars(), o));
+      }
+      std::string path = extra->path() + "/" + sub + "/" + inline_source.name;
+      TRY(write_file_atomic(path, data, 0644));
+      extra_sources.push_back(sub + "/" + inline_source.name);
+      key.push_back("heredoc " + inline_source.name + " " + data);
+    }
+    if (!extra_sources.empty()) {
+      SourceTree extra_tree;
+      extra_tree.root = extra->path();
+      auto more = TRY(choose_sources(extra_tree, extra_sources));
+      for (auto& m : more.sources) selection.sources.push_back(std::move(m));
+      selection.many = selection.sources.size() > 1 || selection.many;
+    }
     key.push_back(selection_digest(selection, target.keep_owners));
 
     return layer_step(ins, key, [&]() {

@@ -51,6 +51,16 @@ Result<BuildStore> BuildStore::open(const std::string& dir) {
     std::filesystem::create_directories(dir + "/" + sub, ec);
     if (ec) return make_error(dir + "/" + sub + ": " + ec.message());
   }
+  // images/ is an OCI layout from the start: pulls are copies into it.
+  std::string layout = dir + "/images";
+  struct stat st {};
+  if (::stat((layout + "/oci-layout").c_str(), &st) != 0) {
+    TRY(write_file_atomic(
+        layout + "/index.json",
+        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+        "\"manifests\":[]}"));
+    TRY(write_file_atomic(layout + "/oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}"));
+  }
   auto layers = TRY(runner::LayerStore::open(dir));
   return BuildStore(dir, std::move(layers));
 }
@@ -101,10 +111,28 @@ std::optional<LayerRef> BuildStore::cached(const std::string& key) const {
   if (!text) return std::nullopt;
   auto doc = nlohmann::json::parse(*text, nullptr, false);
   if (!doc.is_object()) return std::nullopt;
-  auto blob = oci::descriptor_from_json(doc.value("blob", nlohmann::json::object()));
-  auto diff_id = oci::Digest::parse(doc.value("diff_id", ""));
+  // Anything but the shape remember() writes is a miss, never an exception.
+  auto blob_json = doc.find("blob");
+  auto diff_json = doc.find("diff_id");
+  if (blob_json == doc.end() || !blob_json->is_object() || diff_json == doc.end() ||
+      !diff_json->is_string())
+    return std::nullopt;
+  auto blob = oci::descriptor_from_json(*blob_json);
+  auto diff_id = oci::Digest::parse(diff_json->get<std::string>());
   if (!blob || !diff_id || !has_blob(blob->digest)) return std::nullopt;
   return LayerRef{*blob, *diff_id};
+}
+
+std::optional<std::string> BuildStore::cached_text(const std::string& key) const {
+  if (!valid_key(key)) return std::nullopt;
+  auto text = read_file(m_dir + "/cache/" + key, 1 << 20);
+  if (!text) return std::nullopt;
+  return *text;
+}
+
+Result<void> BuildStore::remember_text(const std::string& key, const std::string& text) {
+  if (!valid_key(key)) return make_error("cache key \"" + key + "\": not a sha256 hex digest");
+  return write_file_atomic(m_dir + "/cache/" + key, text);
 }
 
 Result<void> BuildStore::remember(const std::string& key, const LayerRef& layer) {

@@ -47,6 +47,9 @@ class BuildStore {
   // The layer an instruction with this key made before, when its blob is still there.
   std::optional<LayerRef> cached(const std::string& key) const;
   Result<void> remember(const std::string& key, const LayerRef& layer);
+  // Any other result kept under a key (lint's findings for an image).
+  std::optional<std::string> cached_text(const std::string& key) const;
+  Result<void> remember_text(const std::string& key, const std::string& text);
 
  private:
   BuildStore(std::string dir, runner::LayerStore layers)

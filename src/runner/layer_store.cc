@@ -57,4 +57,15 @@ Result<std::string> LayerStore::add(const oci::Digest& diff_id, ByteSource& tar)
   return path;
 }
 
+Result<std::string> LayerStore::adopt(const oci::Digest& diff_id, const std::string& dir) {
+  if (auto found = find(diff_id)) return *found;
+  std::string path = layer_path(diff_id);
+  if (::chmod(dir.c_str(), 0755) != 0) return make_error(dir + ": " + errno_text(errno));
+  if (::rename(dir.c_str(), path.c_str()) != 0) {
+    if (errno == EEXIST || errno == ENOTEMPTY) return path;  // made meanwhile by another pith
+    return make_error("layer " + diff_id.short_str() + ": " + errno_text(errno));
+  }
+  return path;
+}
+
 }  // namespace pith::runner

@@ -26,6 +26,10 @@ class LayerStore {
   // (its temporary is removed by a later add). Whiteouts become overlayfs's marks; owners,
   // modes, links, xattrs, devices as in the tar; every entry confined to the directory.
   Result<std::string> add(const oci::Digest& diff_id, ByteSource& tar);
+  // Takes the directory `dir` (on the store's file system, in overlayfs's format: a run's upper
+  // dir once its tar is written) as the layer `diff_id`, moving it; nothing to do when the layer
+  // is there already.
+  Result<std::string> adopt(const oci::Digest& diff_id, const std::string& dir);
 
  private:
   explicit LayerStore(std::string dir) : m_dir(std::move(dir)) {}

@@ -33,6 +33,27 @@ Json bind_read_only(const std::string& destination, const std::string& source) {
   return mount_entry(destination, "bind", source, {"rbind", "ro", "nosuid", "nodev", "noexec"});
 }
 
+Json run_mount(const Mount& m, const std::string& source) {
+  std::vector<std::string> options;
+  switch (m.kind) {
+    case MountKind::tmpfs:
+      options = {"nosuid"};
+      if (m.read_only) options.push_back("ro");
+      if (m.size_limit > 0) options.push_back("size=" + std::to_string(m.size_limit));
+      return mount_entry(m.target, "tmpfs", "tmpfs", options);
+    case MountKind::secret:
+      options = {"ro", "rbind", "nodev", "nosuid"};
+      if ((m.mode & 0111) == 0) options.push_back("noexec");
+      return mount_entry(m.target, "bind", source, options);
+    case MountKind::bind:
+    case MountKind::cache:
+      options = {"rbind"};
+      if (m.read_only) options.push_back("ro");
+      return mount_entry(m.target, "bind", source, options);
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string oci_config(const RunSpec& spec, const BundleFiles& files) {
@@ -62,6 +83,9 @@ std::string oci_config(const RunSpec& spec, const BundleFiles& files) {
       bind_read_only("/etc/hostname", files.hostname),
       bind_read_only("/etc/resolv.conf", files.resolv_conf),
   });
+  for (size_t i = 0; i < spec.mounts.size(); ++i)
+    mounts.push_back(
+        run_mount(spec.mounts[i], i < files.mount_sources.size() ? files.mount_sources[i] : ""));
 
   Json namespaces =
       Json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}});

@@ -19,6 +19,8 @@ class OverlayMount {
   static Result<OverlayMount> mount(const std::string& base, const std::vector<std::string>& lowers,
                                     const std::string& upper, const std::string& work,
                                     const std::string& target);
+  // Takes over the undoing of a mount made elsewhere (a RUN's tmpfs of secrets).
+  static OverlayMount adopt(std::string target) { return OverlayMount(std::move(target)); }
   OverlayMount(OverlayMount&& o) noexcept : m_target(std::move(o.m_target)) { o.m_target.clear(); }
   OverlayMount& operator=(OverlayMount&&) = delete;
   ~OverlayMount();

@@ -66,7 +66,10 @@ Result<void> Run::setup() {
   for (const char* sub : {"upper", "work", "init", "rootfs", "runc", "l"})
     TRY(make_dir(dir + "/" + sub, 0755));
   LowerView image(m_spec.lowers);
-  if (!m_spec.mount_only) m_stubs = TRY(make_init_layer(dir + "/init", image));
+  if (!m_spec.mount_only) {
+    m_spec.mounts = mount_order(std::move(m_spec.mounts));
+    m_stubs = TRY(make_init_layer(dir + "/init", image, TRY(mount_targets(m_spec.mounts))));
+  }
   // overlayfs shows the upper dir's root: the image's root's owner and mode.
   if (auto root = TRY(image.lookup(""))) {
     std::string upper = dir + "/upper";
@@ -75,8 +78,12 @@ Result<void> Run::setup() {
       return make_error(upper + ": " + errno_text(errno));
   }
 
-  BundleFiles files{dir + "/rootfs", dir + "/hosts", dir + "/hostname", dir + "/resolv.conf"};
-  if (!m_spec.mount_only) TRY(write_bundle(files));
+  BundleFiles files{dir + "/rootfs", dir + "/hosts", dir + "/hostname", dir + "/resolv.conf", {}};
+  if (!m_spec.mount_only) {
+    m_host = TRY(make_host_mounts(dir, m_spec.mounts));
+    files.mount_sources = m_host.sources;
+    TRY(write_bundle(files));
+  }
 
   // The layers by short names (l/0, l/1, ...: symlinks overlayfs follows), so that the mount
   // options of hundreds of layers fit in the page the kernel reads.
@@ -135,6 +142,11 @@ Result<void> Run::unmount() {
   return stop();
 }
 
+Result<std::string> Run::keep_upper(LayerStore& store, const oci::Digest& diff_id) {
+  if (m_mount) return make_error("run: the upper dir is kept once unmounted");
+  return store.adopt(diff_id, m_dir.path() + "/upper");
+}
+
 // The container gone, then its root unmounted (runc's processes may hold it until then).
 Result<void> Run::stop() {
   Result<void> deleted;
@@ -146,13 +158,15 @@ Result<void> Run::stop() {
     TRY(m_mount->unmount());
     m_mount.reset();
   }
+  for (auto it = m_host.held.rbegin(); it != m_host.held.rend(); ++it) TRY(it->unmount());
+  m_host.held.clear();
   return deleted;
 }
 
 Run::~Run() {
   // A directory still mounted is left where it is: removing it would go through the mount.
   (void)stop();
-  if (m_mount) m_dir.release();
+  if (m_mount || !m_host.held.empty()) m_dir.release();
 }
 
 }  // namespace pith::runner

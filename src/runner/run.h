@@ -1,8 +1,9 @@
 // One RUN: the command executed by runc on an overlay of the image's layers, its changes
 // then written as a layer. The steps, each undone however the run ends:
 //   prepare:      a private temporary directory (upper, work, init layer, rootfs, bundle,
-//                 runc's state), the init layer's stubs, the overlay mount, config.json;
-//   execute:      `runc run`, output streamed; afterwards `runc delete -f` and the unmount;
+//                 runc's state), the init layer's stubs, the host side of the RUN's mounts
+//                 (run_mounts.h), the overlay mount, config.json;
+//   execute:      `runc run`, output streamed; afterwards `runc delete -f` and the unmounts;
 //   write_layer:  the upper dir as a deterministic layer tar;
 //   destruction:  `runc delete -f` and the unmount if still due, the directory removed, and a
 //                 SIGINT/SIGTERM/SIGHUP caught meanwhile raised again (see interrupts.h).
@@ -14,9 +15,11 @@
 #include <vector>
 
 #include "runner/interrupts.h"
+#include "runner/layer_store.h"
 #include "runner/lower_view.h"
 #include "runner/oci_config.h"
 #include "runner/overlay_mount.h"
+#include "runner/run_mounts.h"
 #include "runner/run_spec.h"
 #include "runner/runc.h"
 #include "runner/upper_layer.h"
@@ -36,6 +39,10 @@ class Run {
   Result<void> execute(const OutputFn& output);
   // After execute(): the upper dir as a layer tar. The init layer's stubs are left out.
   Result<void> write_layer(ByteSink& out, std::optional<int64_t> source_date_epoch);
+  // After write_layer(): the upper dir given to `store` as the layer `diff_id` (the tar's
+  // digest), so the next step mounts it without unpacking the tar again. Only when the tar
+  // holds the upper dir's mtimes as they are (no SOURCE_DATE_EPOCH clamp).
+  Result<std::string> keep_upper(LayerStore& store, const oci::Digest& diff_id);
 
   const std::string& container_id() const { return m_runc.id; }
   // The merged root while mounted.
@@ -56,6 +63,7 @@ class Run {
   Runc m_runc;
   std::vector<std::string> m_stubs;  // made by the init layer
   std::optional<OverlayMount> m_mount;
+  HostMounts m_host;         // the RUN's mounts: what runc binds, what to unmount
   bool m_container = false;  // runc may hold state for it
 };
 

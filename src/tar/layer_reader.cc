@@ -161,13 +161,18 @@ Result<Entry> to_entry(archive_entry* ae) {
 
 }  // namespace
 
-Result<void> for_each_entry(ByteSource& src, const EntryVisitor& visit) {
+Result<void> for_each_entry(ByteSource& src, const EntryVisitor& visit, Filters filters) {
   ArchivePtr a(archive_read_new());
   if (!a) return make_error("tar: out of memory");
   archive_read_support_format_tar(a.get());
   // A zero-byte layer is an empty archive, not a format error.
   archive_read_support_format_empty(a.get());
   archive_read_support_filter_none(a.get());
+  if (filters == Filters::any) {
+    archive_read_support_filter_bzip2(a.get());
+    archive_read_support_filter_xz(a.get());
+    archive_read_support_filter_lzma(a.get());
+  }
   Feed feed(src);
   // Format detection happens while opening, so a stream that is no tar fails here.
   if (archive_read_open(a.get(), &feed, nullptr, feed_read, nullptr) != ARCHIVE_OK) {

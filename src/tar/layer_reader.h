@@ -33,6 +33,10 @@ using EntryVisitor = std::function<Result<void>(const Entry& entry, EntryContent
 // Reads tar entries from `src` until the end-of-archive marker, then drains `src` to its end
 // (so a hashing source underneath sees every byte, trailing padding included).
 // Errors: "<path>: <why>" for a bad entry, or the archive's own error.
-Result<void> for_each_entry(ByteSource& src, const EntryVisitor& visit);
+// Layers are plain tars (their compression is undone before, by compress/); `Filters::any`
+// also reads bzip2, xz and lzma tarballs, which Dockerfile ADD extracts.
+enum class Filters { none, any };
+Result<void> for_each_entry(ByteSource& src, const EntryVisitor& visit,
+                            Filters filters = Filters::none);
 
 }  // namespace pith::tar

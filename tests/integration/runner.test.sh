@@ -7,6 +7,11 @@
 #     (type, mode, uid/gid, size, link target; mtimes excepted);
 #   - a failing command: its exit status and last output lines in the one-line error;
 #   - --network none has only lo; --user's uid and gid apply;
+#   - RUN --mount's kinds: a bind read-only (a write fails) or writable (the writes discarded,
+#     the host's directory untouched, as BuildKit's rw bind), a cache whose contents persist
+#     from one run to the next, a tmpfs with its size, secrets at /run/secrets/ID and at a
+#     target with their owner and mode; the layers (tar -tv) hold none of what was written
+#     under the targets and no stub of them or of the directories made above them;
 #   - nothing is left mounted (/proc/self/mountinfo), in runc's state or running, after
 #     success, failure, and SIGINT/SIGTERM of the probe in the middle of a run.
 set -euo pipefail
@@ -141,6 +146,62 @@ check_equal "user: uid and gid apply" "1000 1001" "$(probe --user 1000:1001 -- s
 check_equal "hostname: applies" "box" "$(probe --hostname box -- cat /etc/hostname)"
 check_equal "cwd: applies" "/usr/share" "$(probe --cwd /usr/share -- pwd)"
 check_clean "nothing left after the checks"
+
+# ---------------------------------------------------------------------------------------
+# RUN --mount. Each RUN also writes /marker: its layer must hold that and nothing else.
+MNT=$TEST_TMP/mounts
+mkdir -p "$MNT/ctx/sub" "$MNT/cache"
+echo ctx >"$MNT/ctx/file"
+printf s3cr3t >"$MNT/secret"
+MARKER_ONLY='-rw-r--r-- 0/0 0 marker'
+# layer_listing TAR: tar -tv of a layer without dates, one line per entry.
+layer_listing() { tar --numeric-owner -tvf "$1" | awk '{ print $1, $2, $3, $6 }'; }
+
+out=$(probe --layer-out "$TEST_TMP/m1.tar" \
+  --mount "type=bind,target=/ctx,source=$MNT/ctx,ro" \
+  --mount "type=tmpfs,target=/tmp/t/u,size=1048576" \
+  --mount "type=secret,target=/run/secrets/mysecret,source=$MNT/secret" \
+  --mount "type=secret,target=/etc/app.key,source=$MNT/secret,uid=7,gid=8,mode=0440" \
+  -- sh -c 'touch /marker; cat /ctx/file; touch /ctx/new 2>/dev/null && echo wrote || echo refused
+    echo x >/tmp/t/u/f; mkdir /tmp/t/u/d; grep " /tmp/t/u " /proc/mounts | grep -o "size=[0-9a-z]*"
+    cat /run/secrets/mysecret; echo; stat -c "%a %u %g" /run/secrets/mysecret /etc/app.key
+    echo y 2>/dev/null >/run/secrets/mysecret && echo wrote || echo refused' 2>&1) || true
+check_equal "mount: bind ro, tmpfs, secrets seen in the RUN" \
+  "$(printf 'ctx\nrefused\nsize=1024k\ns3cr3t\n400 0 0\n440 7 8\nrefused')" "$out"
+check_equal "mount: the layer holds no target, stub or write under them" "$MARKER_ONLY" \
+  "$(layer_listing "$TEST_TMP/m1.tar")"
+check_equal "mount: the bind's source untouched" "file sub" "$(ls "$MNT/ctx" | tr '\n' ' ' | sed 's/ $//')"
+check_clean "mount: nothing left (secrets' tmpfs unmounted)"
+
+out=$(probe --layer-out "$TEST_TMP/m2.tar" --mount "type=bind,target=/ctx,source=$MNT/ctx,rw" \
+  -- sh -c 'touch /marker; echo changed >/ctx/file; echo more >/ctx/new; rm -r /ctx/sub
+    cat /ctx/file; ls /ctx' 2>&1) || true
+check_equal "mount: bind rw writes seen in the RUN" "$(printf 'changed\nfile\nnew')" "$out"
+check_equal "mount: bind rw leaves the host's directory as it was" "ctx|file sub" \
+  "$(cat "$MNT/ctx/file")|$(ls "$MNT/ctx" | tr '\n' ' ' | sed 's/ $//')"
+check_equal "mount: bind rw writes not in the layer" "$MARKER_ONLY" "$(layer_listing "$TEST_TMP/m2.tar")"
+check_clean "mount: nothing left (bind rw's overlay unmounted)"
+
+for i in 1 2; do
+  out=$(probe --layer-out "$TEST_TMP/cache$i.tar" \
+    --mount "type=cache,target=/root/.cache/pith,source=$MNT/cache" \
+    -- sh -c 'touch /marker; echo run >>/root/.cache/pith/runs; wc -l </root/.cache/pith/runs' 2>&1) || true
+  check_equal "mount: cache run $i sees the runs before it" "$i" "$out"
+  check_equal "mount: cache run $i's layer holds none of the cache" "$MARKER_ONLY" \
+    "$(layer_listing "$TEST_TMP/cache$i.tar")"
+done
+check_equal "mount: the cache's contents persist on the host" "2" "$(wc -l <"$MNT/cache/runs")"
+
+# A directory made above a target reaches the layer only when the RUN writes into it.
+out=$(probe --layer-out "$TEST_TMP/m3.tar" --mount "type=tmpfs,target=/opt/a/b" \
+  -- sh -c 'echo kept >/opt/a/c' 2>&1) || true
+check_equal "mount: a written parent of a target is kept, its stub is not" \
+  "$(printf 'drwxr-xr-x 0/0 0 opt/\ndrwxr-xr-x 0/0 0 opt/a/\n-rw-r--r-- 0/0 5 opt/a/c')" \
+  "$(layer_listing "$TEST_TMP/m3.tar")"
+rc=0
+probe --mount "type=secret,target=/s,source=$MNT/secret" -- sh -c 'exit 5' >/dev/null 2>&1 || rc=$?
+check_equal "mount: a failing RUN with mounts fails" 2 "$rc"
+check_clean "mount: nothing left after a failure"
 
 # Many layers: their full paths would pass the page of mount options the kernel reads.
 MANY=()

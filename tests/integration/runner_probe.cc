@@ -4,9 +4,12 @@
 //   pith_runner_probe run STORE [options] -- ARGV...     runs ARGV on the store's layers
 // run options: --layer DIFF_ID (top first, repeated), --user UID:GID, --cwd DIR, --env K=V,
 // --hostname NAME, --network host|none, --scratch DIR, --layer-out FILE (the RUN's layer tar),
-// --epoch SECONDS (SOURCE_DATE_EPOCH). Errors: one "pith: error:" line, exit 2.
+// --epoch SECONDS (SOURCE_DATE_EPOCH), --mount FIELDS (repeated: comma-separated type=bind|
+// cache|tmpfs|secret, target=, source=, ro, rw, size=, uid=, gid=, mode= in octal).
+// Errors: one "pith: error:" line, exit 2.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -39,6 +42,46 @@ Result<void> add(const std::string& store_dir, const std::string& diff_id) {
   return {};
 }
 
+Result<runner::Mount> parse_mount(const std::string& text) {
+  runner::Mount m;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = std::min(text.find(',', start), text.size());
+    std::string field = text.substr(start, comma - start);
+    start = comma + 1;
+    size_t eq = field.find('=');
+    std::string key = field.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : field.substr(eq + 1);
+    if (key == "type") {
+      if (value == "bind")
+        m.kind = runner::MountKind::bind;
+      else if (value == "cache")
+        m.kind = runner::MountKind::cache;
+      else if (value == "tmpfs")
+        m.kind = runner::MountKind::tmpfs;
+      else if (value == "secret")
+        m.kind = runner::MountKind::secret;
+      else
+        return make_error(value + ": no such mount type");
+    } else if (key == "target") {
+      m.target = value;
+    } else if (key == "source") {
+      m.source = value;
+    } else if (key == "ro" || key == "rw") {
+      m.read_only = key == "ro";
+    } else if (key == "size") {
+      m.size_limit = std::stoll(value);
+    } else if (key == "uid" || key == "gid") {
+      (key == "uid" ? m.uid : m.gid) = static_cast<uint32_t>(std::stoul(value));
+    } else if (key == "mode") {
+      m.mode = static_cast<uint32_t>(std::stoul(value, nullptr, 8));
+    } else {
+      return make_error(field + ": unknown mount field");
+    }
+  }
+  return m;
+}
+
 Result<void> run(const std::string& store_dir, const std::vector<std::string>& args) {
   auto store = TRY(runner::LayerStore::open(store_dir));
   runner::RunSpec spec;
@@ -69,6 +112,8 @@ Result<void> run(const std::string& store_dir, const std::vector<std::string>& a
       spec.scratch_dir = value;
     } else if (key == "--layer-out") {
       layer_out = value;
+    } else if (key == "--mount") {
+      spec.mounts.push_back(TRY(parse_mount(value)));
     } else if (key == "--epoch") {
       epoch = std::stoll(value);
     } else {

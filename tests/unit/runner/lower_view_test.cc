@@ -74,5 +74,48 @@ TEST(InitLayer, StubsWhatTheImageLacksAndMirrorsItsEtc) {
   EXPECT_FALSE(std::filesystem::exists(init + "/etc/hosts"));
 }
 
+// The RUN's mount targets: stubbed where runc would make them (symlinks followed, ".." held
+// at the root), with new parents; nothing where the image has one, or under runc's mounts,
+// or below a file.
+TEST(InitLayer, StubsMountTargetsTheImageLacks) {
+  test::Scratch scratch;
+  std::string image = scratch.dir() + "/image";
+  std::string init = scratch.dir() + "/init";
+  for (const char* dir : {"/proc", "/sys", "/dev", "/etc", "/usr/lib", "/run"})
+    test::make_dir(image + dir);
+  for (const char* file : {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/f"})
+    test::make_file(image + file, "");
+  test::make_dir(image + "/var");
+  ASSERT_EQ(::symlink("../run", (image + "/var/run").c_str()), 0);
+  ::chmod((image + "/usr").c_str(), 0700);
+  ASSERT_EQ(::chown((image + "/usr").c_str(), 3, 4), 0);
+  timespec times[2] = {{999, 0}, {999, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (image + "/usr").c_str(), times, 0), 0);
+  test::make_dir(init);
+
+  std::vector<MountTarget> targets = {{"/usr/cache/go", true},    {"/var/run/secret-x", false},
+                                      {"/usr/lib", true},         {"/f/x", true},
+                                      {"/dev/shm", true},         {"/../../usr/y/", true},
+                                      {"/usr/cache/go/sub", true}};
+  auto made = make_init_layer(init, LowerView({image}), targets);
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  EXPECT_EQ(*made, (std::vector<std::string>{"usr/cache/go", "run/secret-x", "usr/y",
+                                             "usr/cache/go/sub"}));
+  struct stat st {};
+  ASSERT_EQ(::lstat((init + "/usr").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  EXPECT_EQ(st.st_uid, 3u);
+  EXPECT_EQ(st.st_mtime, 999);
+  ASSERT_EQ(::lstat((init + "/usr/cache").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(st.st_uid, 0u);
+  ASSERT_EQ(::lstat((init + "/run/secret-x").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_FALSE(std::filesystem::exists(init + "/usr/lib"));
+  EXPECT_FALSE(std::filesystem::exists(init + "/f"));
+  EXPECT_FALSE(std::filesystem::exists(init + "/dev"));
+  EXPECT_FALSE(std::filesystem::exists(init + "/var"));
+}
+
 }  // namespace
 }  // namespace pith::runner

@@ -11,7 +11,8 @@ namespace pith::runner {
 namespace {
 
 nlohmann::json config_of(const RunSpec& spec) {
-  return nlohmann::json::parse(oci_config(spec, {"/b/rootfs", "/b/hosts", "/b/hostname", "/b/r"}));
+  return nlohmann::json::parse(
+      oci_config(spec, {"/b/rootfs", "/b/hosts", "/b/hostname", "/b/r", {}}));
 }
 
 bool has_namespace(const nlohmann::json& config, const std::string& type) {
@@ -58,6 +59,45 @@ TEST(OciConfig, AUserKeepsCapabilitiesOnlyInTheBoundingSet) {
   EXPECT_TRUE(config["process"]["capabilities"]["effective"].empty());
   EXPECT_EQ(config["process"]["capabilities"]["bounding"].size(), 11u);
   EXPECT_TRUE(has_namespace(config, "network"));
+}
+
+// The RUN's mounts after runc's own, with BuildKit's options.
+TEST(OciConfig, RunMounts) {
+  RunSpec spec;
+  spec.argv = {"true"};
+  auto mount = [](MountKind kind, const char* target, const char* source, bool read_only) {
+    Mount m;
+    m.kind = kind;
+    m.target = target;
+    m.source = source;
+    m.read_only = read_only;
+    return m;
+  };
+  spec.mounts = {mount(MountKind::bind, "/ctx", "/host/ctx", true),
+                 mount(MountKind::cache, "/root/.cache", "/host/cache", false),
+                 mount(MountKind::tmpfs, "/t", "", false),
+                 mount(MountKind::secret, "/run/secrets/k", "/host/k", true),
+                 mount(MountKind::secret, "/x", "/host/x", true)};
+  spec.mounts[2].size_limit = 1 << 20;
+  spec.mounts[4].mode = 0755;
+  BundleFiles files{"/b/rootfs", "/b/hosts", "/b/hostname", "/b/r", {}};
+  files.mount_sources = {"/host/ctx", "/host/cache", "", "/b/secrets/3", "/b/secrets/4"};
+  auto config = nlohmann::json::parse(oci_config(spec, files));
+  const auto& mounts = config["mounts"];
+  ASSERT_EQ(mounts.size(), 14u);
+  auto expect = [&](size_t i, const char* destination, const char* type, const char* source,
+                    std::vector<std::string> options) {
+    EXPECT_EQ(mounts[i]["destination"], destination);
+    EXPECT_EQ(mounts[i]["type"], type);
+    EXPECT_EQ(mounts[i]["source"], source);
+    EXPECT_EQ(mounts[i]["options"], nlohmann::json(options));
+  };
+  expect(9, "/ctx", "bind", "/host/ctx", {"rbind", "ro"});
+  expect(10, "/root/.cache", "bind", "/host/cache", {"rbind"});
+  expect(11, "/t", "tmpfs", "tmpfs", {"nosuid", "size=1048576"});
+  expect(12, "/run/secrets/k", "bind", "/b/secrets/3",
+         {"ro", "rbind", "nodev", "nosuid", "noexec"});
+  expect(13, "/x", "bind", "/b/secrets/4", {"ro", "rbind", "nodev", "nosuid"});
 }
 
 TEST(OciConfig, HostsFile) {
