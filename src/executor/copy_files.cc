@@ -276,9 +276,10 @@ class Writer {
     uint32_t uid = m_target.uid.value_or(m_target.keep_owners ? e.st.st_uid : 0);
     uint32_t gid = m_target.gid.value_or(m_target.keep_owners ? e.st.st_gid : 0);
     mode_t mode = m_target.chmod.value_or(e.st.st_mode & 07777);
-    // The context's setuid and setgid bits do not travel (podman and Docker clear them);
-    // a stage's or an image's do.
-    if (!m_target.keep_owners && !m_target.chmod) mode &= ~mode_t{S_ISUID | S_ISGID};
+    // A context file's setuid and setgid bits do not travel (podman and Docker clear them; a
+    // directory's setgid stays, as Docker keeps it); a stage's or an image's do.
+    if (!m_target.keep_owners && !m_target.chmod && !S_ISDIR(e.st.st_mode))
+      mode &= ~mode_t{S_ISUID | S_ISGID};
     struct stat now {};
     bool exists = ::fstatat(dir, name.c_str(), &now, AT_SYMLINK_NOFOLLOW) == 0;
     const std::string shown = path;

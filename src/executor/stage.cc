@@ -370,24 +370,33 @@ class StageRun {
     return out;
   }
 
-  // VOLUME: in the config, and each directory made now when missing (podman and Docker give
-  // the image the directories its volumes are mounted on).
+  // VOLUME: in the config only. The directories appear with the next RUN (podman and Docker
+  // mount the volumes over them while it runs, and the mountpoints stay in the image).
   Result<void> volume(const Instruction& ins) {
     auto& c = m_state.settings();
     if (!c.contains("Volumes") || !c["Volumes"].is_object())
       c["Volumes"] = nlohmann::json::object();
-    std::vector<std::string> missing;
-    auto lowers = TRY(m_ctx.blobs.lowers(m_state.layers));
     for (const auto& a : ins.args) {
       std::string v = TRY(word(a));
       if (v.empty()) return make_error("VOLUME specified can not be an empty string");
       c["Volumes"][v] = nlohmann::json::object();
-      std::string dir = dockerfile::clean_path(v.starts_with('/') ? v : workdir_now() + "/" + v);
+    }
+    return history(ins);
+  }
+
+  // Before a RUN: the VOLUME directories the image lacks, made in a layer of their own.
+  Result<void> volume_mountpoints(const Instruction& ins) {
+    std::vector<std::string> missing;
+    auto vols = volumes();
+    if (vols.empty()) return {};
+    auto lowers = TRY(m_ctx.blobs.lowers(m_state.layers));
+    for (const auto& v : vols) {
+      std::string dir = dockerfile::clean_path(v.starts_with('/') ? v : "/" + v);
       auto found = TRY(runner::LowerView(lowers).lookup(dir == "/" ? "" : dir.substr(1)));
       if (dir != "/" && !(found && S_ISDIR(found->st_mode))) missing.push_back(dir);
     }
-    if (missing.empty()) return history(ins);
-    std::vector<std::string> key = {"VOLUME"};
+    if (missing.empty()) return {};
+    std::vector<std::string> key = {"VOLUME mountpoints"};
     key.insert(key.end(), missing.begin(), missing.end());
     return layer_step(ins, key, [&]() {
       return edit_layer([&](const std::string& root) -> Result<void> {
@@ -549,6 +558,7 @@ class StageRun {
   }
 
   Result<void> run_command(const Instruction& ins) {
+    TRY(volume_mountpoints(ins));
     RunMounts mounts = TRY(run_mounts(ins));
     runner::RunSpec spec;
     spec.mounts = mounts.mounts;

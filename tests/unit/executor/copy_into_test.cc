@@ -223,9 +223,10 @@ TEST_F(CopyInto, ChmodSetsEveryModeCopied) {
 }
 
 // chown(2) clears setuid and setgid: the mode must be set after the owner.
-// From the build context, setuid and setgid bits are cleared: podman 4.3 and Docker 20.10 both
-// do (tests/data/dockerfile-conformance/53-setuid-context, 80-...); from a stage or an image
-// (keep_owners) they are kept, after the chown that would clear them.
+// From the build context, a file's setuid and setgid bits are cleared: podman 4.3 and Docker
+// 20.10 both do (tests/data/dockerfile-conformance/53-setuid-context); a directory's setgid is
+// kept, as Docker keeps it (80-setgid-dir-context); from a stage or an image (keep_owners) they
+// are kept, after the chown that would clear them.
 TEST_F(CopyInto, SetuidAndSetgidBitsFromTheContextAreClearedFromAStageKept) {
   test::make_file(ctx + "/su", "#!", 04755);
   test::make_dir(ctx + "/tree/shared", 02775);
@@ -236,7 +237,7 @@ TEST_F(CopyInto, SetuidAndSetgidBitsFromTheContextAreClearedFromAStageKept) {
   EXPECT_EQ(test::perm_of(in_root("/bin/su")), 0755u);
   EXPECT_EQ(owner("/bin/su"), "1000:1000");
   ASSERT_TRUE(copy({"tree"}, "/data", target).ok());
-  EXPECT_EQ(test::perm_of(in_root("/data/shared")), 0775u);
+  EXPECT_EQ(test::perm_of(in_root("/data/shared")), 02775u);
   EXPECT_EQ(owner("/data/shared"), "1000:1000");
 
   CopyTarget stage;
