@@ -298,6 +298,19 @@ printf 'FROM oci:%s:3.19\nRUN --mount=type=secret,id=missing,required=true true\
 expect_error "RUN --mount: a required secret not given" "secret missing: required" \
   build -f "$M/Dockerfile" --store "$STORE" -o "oci:$TEST_TMP/e:1"
 
+# On a terminal: podman's STEP lines and RUN's output as it comes; in a pipe, neither.
+S=$TEST_TMP/steps
+mkdir -p "$S"
+printf 'FROM oci:%s:3.19 AS one\nRUN echo streamed-line\nFROM one\nCOPY Dockerfile /\n' "$ALPINE" \
+  >"$S/Dockerfile"
+tty_out=$(script -qfec "'$PITH' build --store '$STORE' -f '$S/Dockerfile' --no-cache -o 'oci:$TEST_TMP/steps-out:1'" /dev/null |
+  tr -d '\r' | sed 's/\x1b\[[0-9;]*[A-Za-z]//g')
+check_equal "terminal: STEP lines and RUN's output, in order" \
+  "$(printf '[1/2] STEP 1/2: FROM oci:%s:3.19 AS one\n[1/2] STEP 2/2: RUN echo streamed-line\nstreamed-line\n[2/2] STEP 1/2: FROM one\n[2/2] STEP 2/2: COPY Dockerfile /' "$ALPINE")" \
+  "$(grep -E 'STEP|^streamed-line' <<<"$tty_out")"
+check_equal "a pipe: no STEP line, no RUN output" "" \
+  "$(build "$S" --no-cache -o "oci:$TEST_TMP/steps-out:2" | grep -E 'STEP|streamed' || true)"
+
 # ---------------------------------------------------------------------------------------
 # A failed RUN: one error line with the status and the last output; nothing written or left.
 F=$TEST_TMP/fail
