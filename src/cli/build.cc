@@ -114,12 +114,13 @@ Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
     b.registries = &args.registry;
     return run_dockerfile_build(b, app);
   }
-  for (const char* flag :
-       {"context", "--target", "--build-arg", "--network", "--no-cache", "--store", "--tag",
-        "--pull", "--tls-verify", "--creds", "--cert-dir", "--secret"})
+  // Without a Dockerfile a CONTEXT is a stray word (`--env a b=2`): named as CLI11 names one.
+  if (!args.dockerfile.context.empty())
+    return make_error("The following argument was not expected: " + args.dockerfile.context);
+  for (const char* flag : {"--target", "--build-arg", "--network", "--no-cache", "--store", "--tag",
+                           "--pull", "--tls-verify", "--creds", "--cert-dir", "--secret"})
     if (app.count(flag) > 0)
-      return make_error(std::string(flag == std::string("context") ? "CONTEXT" : flag) +
-                        ": only with a Dockerfile (-f Dockerfile)");
+      return make_error(std::string(flag) + ": only with a Dockerfile (-f Dockerfile)");
   // 1. Combine -f FILE and the flags, and where the sources are; 2. build and write every
   // output.
   auto spec = TRY(settings(args, app));

@@ -183,7 +183,7 @@ check "-f Containerfile, CONTEXT its folder" \
 printf 'FROM oci:%s:3.19\nCOPY payload /payload\n' "$ALPINE" >"$TEST_TMP/odd-name"
 check "-f a file whose first instruction is FROM, with CONTEXT" \
   "$PITH" build -q --store "$STORE" -f "$TEST_TMP/odd-name" "$C" -o "oci:$TEST_TMP/cf:3"
-expect_error "CONTEXT without a Dockerfile" "CONTEXT: only with a Dockerfile" \
+expect_error "CONTEXT without a Dockerfile: a stray word" "The following argument was not expected: $TEST_TMP" \
   build --from / --entrypoint /bin/true "$TEST_TMP" -o "oci:$TEST_TMP/x:1"
 expect_error "a pith.yaml flag with a Dockerfile" "--entrypoint: not with a Dockerfile" \
   build -f "$C/Containerfile" --entrypoint /bin/sh -o "oci:$TEST_TMP/x:1"

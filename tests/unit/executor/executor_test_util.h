@@ -28,7 +28,9 @@ inline struct stat lstat_of(const std::string& path) {
   return st;
 }
 
-inline mode_t perm_of(const std::string& path) { return lstat_of(path).st_mode & 07777; }
+inline mode_t perm_of(const std::string& path) {
+  return lstat_of(path).st_mode & 07777;
+}
 
 inline std::string link_of(const std::string& path) {
   char buf[4096];
