@@ -1,6 +1,7 @@
 // Base images: parsed as podman reads FROM, pulled into the store when they are a registry's.
 #include "executor/base_image.h"
 
+#include "executor/short_names.h"
 #include "oci/canonical_json.h"
 #include "transport/copy.h"
 #include "transport/reference.h"
@@ -56,7 +57,8 @@ Result<BaseImage> open_base(const std::string& text, const oci::Platform& platfo
     ref = TRY(transport::parse_reference(text));
   } else {
     ref.kind = transport::Kind::docker;
-    ref.docker = TRY(transport::parse_docker_name(text));
+    ref.docker =
+        TRY(transport::parse_docker_name(resolve_short_name(text, registries_conf_files())));
   }
   std::shared_ptr<transport::ImageSource> source;
   if (ref.kind == transport::Kind::docker) {

@@ -1,9 +1,9 @@
 // FROM: the image a stage starts from, as an ImageState whose layers stay where they are.
 // `scratch` is the empty image; a name without a transport is a registry image as podman
-// reads it (docker.io when no registry is named); any other pith reference (oci:, oci-archive:,
-// docker-archive:, containers-storage:, docker-daemon:, rootfs:) is read in place, each build.
-// Registry images are pulled into the store's layout once and used from there afterwards
-// (podman's --pull=missing), unless Pull::always.
+// reads it (a short name through registries.conf's aliases and search list: short_names.h); any
+// other pith reference (oci:, oci-archive:, docker-archive:, containers-storage:, docker-daemon:,
+// rootfs:) is read in place, each build. Registry images are pulled into the store's layout once
+// and used from there afterwards (podman's --pull=missing), unless Pull::always.
 #pragma once
 
 #include <optional>
