@@ -1,6 +1,7 @@
 // Fuzz target for the Dockerfile frontend: any bytes are parsed (dumped, typed, turned into a
 // stage graph whose ARG/ENV scopes are walked and whose words are expanded as a build would),
-// lexed as one word, and read as a .dockerignore matched against a few paths. Errors are
+// lexed as one word, read as a .dockerignore matched against a few paths, and as a RUN --mount
+// value (BuildKit's parseMount and what the executor asks of its result). Errors are
 // fine; crashes, hangs and unbounded memory are not.
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include "dockerfile/dockerignore.h"
 #include "dockerfile/instructions.h"
 #include "dockerfile/parser.h"
+#include "dockerfile/run_mount.h"
 #include "dockerfile/shell_lex.h"
 #include "dockerfile/stages.h"
 
@@ -59,6 +61,16 @@ void ignore(std::string_view text) {
   }
 }
 
+void mount(std::string_view text) {
+  (void)check_run_mount(text);
+  auto m = parse_run_mount(text);
+  if (!m) return;
+  (void)mount_target(*m, "/work");
+  (void)cache_id(*m);
+  (void)cache_dir_mode(*m);
+  if (m->type == MountType::secret) (void)secret_use(*m);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -66,5 +78,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   frontend(text);
   word(text);
   ignore(text);
+  mount(text);
   return 0;
 }
