@@ -21,23 +21,9 @@ namespace pith::build {
 
 namespace {
 
-// Passes bytes on to a sink, hashing and counting them.
-class HashingSink final : public ByteSink {
- public:
-  explicit HashingSink(ByteSink& inner) : m_inner(inner) {}
-  Result<void> write(std::span<const std::byte> data) override {
-    m_hash.update(data);
-    m_size += data.size();
-    return m_inner.write(data);
-  }
-  oci::Digest digest() { return *oci::Digest::parse("sha256:" + m_hash.hex_digest()); }
-  uint64_t size() const { return m_size; }
-
- private:
-  ByteSink& m_inner;
-  Sha256 m_hash;
-  uint64_t m_size = 0;
-};
+oci::Digest digest_of(HashingSink& sink) {
+  return *oci::Digest::parse("sha256:" + sink.hex_digest());
+}
 
 tar::Entry tar_entry(const PlanEntry& p, int64_t mtime) {
   tar::Entry e;
@@ -101,16 +87,16 @@ Result<LayerBlob> write_layer(const std::vector<PlanEntry>& entries, const Image
   if (s.compression == compress::Compression::none) {
     TRY(write_tar(entries, s.mtime, stored));
     TRY(file.flush());
-    blob.diff_id = stored.digest();
+    blob.diff_id = digest_of(stored);
     blob.descriptor.digest = blob.diff_id;
-    blob.descriptor.size = stored.size();
+    blob.descriptor.size = stored.bytes();
     return blob;
   }
   oci::Digest diff_id;
   auto tar = produced_source([&](ByteSink& out) -> Result<void> {
     HashingSink hashed(out);
     TRY(write_tar(entries, s.mtime, hashed));
-    diff_id = hashed.digest();
+    diff_id = digest_of(hashed);
     return {};
   });
   auto packed = compress::compress(std::move(tar), s.compression, compress::Effort::small);
@@ -118,8 +104,8 @@ Result<LayerBlob> write_layer(const std::vector<PlanEntry>& entries, const Image
   packed.reset();  // the producer has returned: diff_id is set
   TRY(file.flush());
   blob.diff_id = diff_id;
-  blob.descriptor.digest = stored.digest();
-  blob.descriptor.size = stored.size();
+  blob.descriptor.digest = digest_of(stored);
+  blob.descriptor.size = stored.bytes();
   return blob;
 }
 
@@ -230,15 +216,6 @@ Result<int64_t> source_date_epoch() {
   if (text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos)
     return make_error("SOURCE_DATE_EPOCH: expected seconds since 1970, got \"" + text + "\"");
   return static_cast<int64_t>(std::stoll(text));
-}
-
-std::string rfc3339(int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace pith::build

@@ -14,6 +14,7 @@
 #include "compress/compression.h"
 #include "oci/descriptor.h"
 #include "transport/source.h"
+#include "util/time_text.h"
 
 namespace pith::build {
 
@@ -44,8 +45,8 @@ struct BuiltImage {
 // with `single` all entries in one layer; each layer gets its history line.
 Result<BuiltImage> assemble_image(const Plan& plan, LayerMode mode, const ImageSettings& settings);
 
-// SOURCE_DATE_EPOCH (seconds) when set and valid, else 0; and its RFC 3339 form.
+// SOURCE_DATE_EPOCH (seconds) when set and valid, else 0 (util/time_text.h's rfc3339 writes
+// it as `created`).
 Result<int64_t> source_date_epoch();
-std::string rfc3339(int64_t seconds);
 
 }  // namespace pith::build

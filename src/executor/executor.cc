@@ -19,19 +19,11 @@
 #include "util/ascii.h"
 #include "util/file.h"
 #include "util/sha256.h"
+#include "util/time_text.h"
 
 namespace pith::executor {
 
 namespace {
-
-std::string rfc3339(int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // lint's run-time rules on the image as written: errors stop the build (unless no_verify),
 // warnings are shown. The findings depend on the layers and the config only (not on `created`

@@ -116,7 +116,6 @@ class StageRun {
     }
     StageResult result;
     result.state = std::move(m_state);
-    result.scope.emplace(*m_scope);
     return result;
   }
 

@@ -14,9 +14,10 @@
 
 namespace pith::executor {
 
+// A built stage: its image (a stage FROM it starts from that and its environment, not its
+// ARGs, as podman and Docker do).
 struct StageResult {
   ImageState state;
-  std::optional<dockerfile::StageScope> scope;  // its variables at the end (for FROM <stage>)
 };
 
 // What every stage of one build shares.

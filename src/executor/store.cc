@@ -16,24 +16,6 @@ namespace pith::executor {
 
 namespace {
 
-// Passes bytes on, hashing and counting them.
-class HashingSink final : public ByteSink {
- public:
-  explicit HashingSink(ByteSink& inner) : m_inner(inner) {}
-  Result<void> write(std::span<const std::byte> data) override {
-    m_hash.update(data);
-    m_size += data.size();
-    return m_inner.write(data);
-  }
-  std::string hex() { return m_hash.hex_digest(); }
-  uint64_t size() const { return m_size; }
-
- private:
-  ByteSink& m_inner;
-  Sha256 m_hash;
-  uint64_t m_size = 0;
-};
-
 oci::Digest sha256_digest(const std::string& hex) {
   return *oci::Digest::parse("sha256:" + hex);
 }
@@ -82,12 +64,12 @@ Result<LayerRef> BuildStore::put_layer(const std::function<Result<void>(ByteSink
   std::string diff_hex;
   if (c == compress::Compression::none) {
     TRY(write(stored));
-    diff_hex = stored.hex();
+    diff_hex = stored.hex_digest();
   } else {
     auto tar = produced_source([&](ByteSink& out) -> Result<void> {
       HashingSink hashed(out);
       TRY(write(hashed));
-      diff_hex = hashed.hex();
+      diff_hex = hashed.hex_digest();
       return {};
     });
     auto packed = compress::compress(std::move(tar), c, compress::Effort::small);
@@ -95,10 +77,10 @@ Result<LayerRef> BuildStore::put_layer(const std::function<Result<void>(ByteSink
     packed.reset();  // the producer has returned: diff_hex is set
   }
   LayerRef layer;
-  std::string hex = c == compress::Compression::none ? diff_hex : stored.hex();
+  std::string hex = c == compress::Compression::none ? diff_hex : stored.hex_digest();
   layer.blob.media_type = std::string(oci::layer_media_type(oci::Family::oci, c));
   layer.blob.digest = sha256_digest(hex);
-  layer.blob.size = stored.size();
+  layer.blob.size = stored.bytes();
   layer.diff_id = sha256_digest(diff_hex);
   if (has_blob(layer.blob.digest)) return layer;  // the same layer, written before
   TRY(file.commit_as(blob_path(layer.blob.digest), blob_path(layer.blob.digest)));

@@ -120,6 +120,26 @@ class ByteSink {
   }
 };
 
+// Passes bytes on to `inner`, counting and hashing (SHA-256) them.
+class HashingSink final : public ByteSink {
+ public:
+  explicit HashingSink(ByteSink& inner) : m_inner(inner) {}
+  Result<void> write(std::span<const std::byte> data) override {
+    m_hash.update(data);
+    m_bytes += data.size();
+    return m_inner.write(data);
+  }
+  using ByteSink::write;
+  uint64_t bytes() const { return m_bytes; }
+  // Call once, at the end.
+  std::string hex_digest() { return m_hash.hex_digest(); }
+
+ private:
+  ByteSink& m_inner;
+  Sha256 m_hash;
+  uint64_t m_bytes = 0;
+};
+
 // Copies src into dst until end of stream; returns the bytes copied.
 Result<uint64_t> pump(ByteSource& src, ByteSink& dst);
 
