@@ -192,6 +192,23 @@ Result<CopySelection> choose_sources(const SourceTree& tree,
   return selection;
 }
 
+namespace {
+
+// A file's sha256, streamed (a context may hold files larger than memory); "?" when it cannot
+// be read (the copy that follows says why).
+std::string file_sha256(const std::string& path) {
+  auto fd = open_read(path);
+  if (!fd) return "?";
+  auto size = file_size(fd->get());
+  if (!size) return "?";
+  FileRegionSource content(std::make_shared<UniqueFd>(std::move(*fd)), 0, *size);
+  HashingSource hashed(content);
+  if (!drain(hashed)) return "?";
+  return hashed.hex_digest();
+}
+
+}  // namespace
+
 std::string selection_digest(const CopySelection& selection, bool owners) {
   Sha256 h;
   auto add = [&](const std::string& s) {
@@ -212,8 +229,7 @@ std::string selection_digest(const CopySelection& selection, bool owners) {
         ssize_t n = ::readlink(e.host.c_str(), target, sizeof target);
         add(n < 0 ? "?" : std::string(target, static_cast<size_t>(n)));
       } else if (S_ISREG(st.st_mode)) {
-        auto content = read_file(e.host, UINT64_MAX);
-        add(content ? Sha256::hex_of(*content) : "?");
+        add(file_sha256(e.host));
       }
     }
   }
