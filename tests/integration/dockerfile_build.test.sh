@@ -97,6 +97,12 @@ check_equal "unchanged: every layer step from the cache" \
 check_equal "unchanged: the same layers" \
   "$(config_of "oci-archive:$TEST_TMP/one.tar:one" .rootfs.diff_ids)" \
   "$(config_of "oci:$TEST_TMP/again:1" .rootfs.diff_ids)"
+if umoci unpack --image "$TEST_TMP/again:1" "$TEST_TMP/umoci-bundle" >/dev/null 2>&1; then
+  check_equal "umoci unpacks the OCI layout: the RUN's file" "hello from root" \
+    "$(cat "$TEST_TMP/umoci-bundle/rootfs/out/hello")"
+else
+  fail "umoci unpacks the OCI layout" "$(umoci unpack --image "$TEST_TMP/again:1" "$TEST_TMP/umoci-bundle" 2>&1 | tail -3)"
+fi
 echo changed >"$CTX/sub/b.txt"
 out=$(build "$CTX" -o "oci:$TEST_TMP/again:2")
 check_equal "a context file changed: its COPY and what follows run again" \
