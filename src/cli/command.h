@@ -35,6 +35,7 @@ Runner setup_ls(CLI::App& app);
 Runner setup_inspect(CLI::App& app);
 Runner setup_compare(CLI::App& app);
 Runner setup_lint(CLI::App& app);
+Runner setup_report(CLI::App& app);
 Runner setup_login(CLI::App& app);
 Runner setup_logout(CLI::App& app);
 

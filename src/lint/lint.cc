@@ -34,6 +34,7 @@ Result<LintReport> lint_image(transport::ImageSource& src, const transport::Reso
         by_rule(check_hygiene(out.image, view))})
     for (auto& f : group)
       if (!options.ignore.contains(f.id)) out.findings.push_back(std::move(f));
+  if (options.on_view) options.on_view(out.image, view);
   return out;
 }
 

@@ -2,6 +2,7 @@
 // run-time, surface and hygiene rules on what it saw.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,10 +16,16 @@
 
 namespace pith::lint {
 
+class ImageView;
+
 struct LintOptions {
   RuntimeOptions runtime;
   std::set<std::string> ignore;  // rule IDs
   report::AnalyzeOptions analyze;
+  // Called once the rules ran, with what the pass measured and kept, before the view goes: a
+  // reader that wants the squashed tree or the kept files too (`pith report`) reads them here
+  // instead of a second pass.
+  std::function<void(const report::InspectReport&, const ImageView&)> on_view;
 };
 
 struct LintReport {
