@@ -200,8 +200,6 @@ def main():
             b.send("Emulation.setEmulatedMedia",
                    {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
             result["dark_background"] = b.evaluate("getComputedStyle(document.body).backgroundColor")
-            b.send("Emulation.setEmulatedMedia",
-                   {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
             b.evaluate("window.scrollTo(0, 0)")
             b.screenshot(os.path.join(out, "dark.png"))
 
