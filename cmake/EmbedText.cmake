@@ -7,8 +7,9 @@ file(READ "${INPUT}" hex HEX)
 string(LENGTH "${hex}" hex_length)
 math(EXPR size "${hex_length} / 2")
 string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
-# Twenty bytes a line keeps the header diffable and the compiler's lines short.
-string(REGEX REPLACE "(('[^']+',){20})" "\\1\n" bytes "${bytes}")
+# Twenty bytes a line keeps the compiler's lines short (CMake's regexes have no {20}).
+string(REPEAT "'[^']+'," 20 twenty)
+string(REGEX REPLACE "(${twenty})" "\\1\n" bytes "${bytes}")
 file(WRITE "${OUTPUT}.tmp"
   "// Generated from ${INPUT} by cmake/EmbedText.cmake: do not edit.\n"
   "#pragma once\n#include <cstddef>\n"

@@ -12,6 +12,7 @@ screenshots (OUT_DIR/report.png before the click, OUT_DIR/zoomed.png after). Pri
 object with what it saw; the shell test judges it.
 """
 import base64
+import fcntl
 import json
 import os
 import subprocess
@@ -32,9 +33,13 @@ class Browser:
         to_chrome_r, self.to_chrome = os.pipe()
         self.from_chrome, from_chrome_w = os.pipe()
 
-        def fds():  # in the child: our pipe ends become its fds 3 and 4
-            os.dup2(to_chrome_r, 3)
-            os.dup2(from_chrome_w, 4)
+        def fds():  # in the child: our pipe ends become its fds 3 and 4, kept open by exec
+            # (moved above 10 first: either may be fd 3 or 4 already, and dup2 onto itself
+            # would leave it close-on-exec)
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_chrome_r, from_chrome_w)]
+            for target, fd in zip((3, 4), high):
+                os.dup2(fd, target)
+                os.set_inheritable(target, True)
 
         self.proc = subprocess.Popen(
             ["chromium", *CHROMIUM_FLAGS, "--user-data-dir=" + profile,
@@ -109,8 +114,10 @@ class Browser:
             self.send("Input.dispatchMouseEvent",
                       {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1})
 
-    def screenshot(self, path):
-        shot = self.send("Page.captureScreenshot", {"format": "png"})
+    def screenshot(self, path, height=HEIGHT):
+        shot = self.send("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": WIDTH, "height": height, "scale": 1}})
         with open(path, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
 
@@ -176,7 +183,7 @@ def main():
             result["images_in_dom"] = b.evaluate("document.images.length")
             result["light_background"] = b.evaluate("getComputedStyle(document.body).backgroundColor")
             b.evaluate("window.scrollTo(0, 0)")
-            b.screenshot(os.path.join(out, "report.png"))
+            b.screenshot(os.path.join(out, "report.png"), height=1500)
 
             before = b.evaluate(TREEMAP_STATE)
             result["before"] = before

@@ -71,11 +71,15 @@ TEST_F(PageDataTest, TreeFacts) {
   EXPECT_EQ(facts.package_files, (std::vector<uint64_t>{1}));
   EXPECT_EQ(facts.treemap.bytes, 1718u);
   // usr/bin/tool is the package's: usr is coloured by it (1000 of usr's 1000 bytes).
-  ASSERT_EQ(facts.treemap.children.size(), 3u);
+  // usr, opt, var (dpkg's 18-byte list), and "bin" (a symlink, no bytes) merged.
+  ASSERT_EQ(facts.treemap.children.size(), 4u);
   EXPECT_EQ(facts.treemap.children[0].name, "usr");
   EXPECT_EQ(facts.treemap.children[0].package, std::optional<size_t>(0));
   EXPECT_EQ(facts.treemap.children[1].name, "opt");
   EXPECT_EQ(facts.treemap.children[1].package, std::nullopt);
+  EXPECT_EQ(facts.treemap.children[2].name, "var");
+  EXPECT_EQ(facts.treemap.children[2].bytes, 18u);
+  EXPECT_EQ(facts.treemap.children[3].kind, TreemapNode::Kind::other);
 }
 
 TEST_F(PageDataTest, ImageData) {
