@@ -22,7 +22,7 @@ enum class Format { spdx_json, cyclonedx_json };
 
 Result<Format> parse_format(std::string_view name);  // "spdx-json" | "cyclonedx-json"
 std::string_view format_name(Format f);              // the inverse
-std::string_view media_type(Format f);   // "application/spdx+json", "application/vnd.cyclonedx+json"
+std::string_view media_type(Format f);  // "application/spdx+json", "application/vnd.cyclonedx+json"
 std::string_view file_suffix(Format f);  // ".spdx.json", ".cdx.json"
 
 // A file a package owns, as the final tree shows it.
@@ -36,7 +36,7 @@ struct PackageExtra {
   // Licence as declared: the database's field (apk L:, rpm License) or the Debian copyright
   // file's License: names (DEP-5), joined with " AND "; "" when none is known.
   std::string license;
-  std::vector<OwnedFile> files;   // sorted by path; empty unless MeasureOptions::file_hashes
+  std::vector<OwnedFile> files;    // sorted by path; empty unless MeasureOptions::file_hashes
   std::vector<size_t> depends_on;  // indexes into report.packages, sorted, unique
 };
 
