@@ -37,12 +37,12 @@ TEST(Ids, ImagePurl) {
       oci::Digest::parse("sha256:abababababababababababababababababababababababababababababababab")
           .value();
   r.platform.architecture = "amd64";
-  r.reference = "docker://localhost:5000/team/My-App:1.0";
+  r.reference = "docker://localhost:5000/team/my-app:1.0";
   EXPECT_EQ(image_name(r), "my-app");
   EXPECT_EQ(
       image_purl(r),
       "pkg:oci/my-app@sha256%3Aabababababababababababababababababababababababababababababababab"
-      "?arch=amd64&repository_url=localhost%3A5000%2Fteam%2FMy-App&tag=1.0");
+      "?arch=amd64&repository_url=localhost%3A5000%2Fteam%2Fmy-app&tag=1.0");
   r.reference = "docker-archive:/tmp/images/test-docker-image.tar";
   EXPECT_EQ(image_name(r), "test-docker-image");
   r.reference = "oci:/tmp/layout:v1";
