@@ -1,6 +1,7 @@
-// CycloneDX 1.6 JSON (bom-1.6.schema.json): the image as metadata.component (bom-ref and purl
-// pkg:oci/...@<manifest digest>), every package a component with its files nested as file
-// components, and the dependency graph (the image on every package; DEPENDS_ON edges).
+// CycloneDX 1.6 JSON (bom-1.6.schema.json): the image as metadata.component (bom-ref its
+// manifest digest, purl pkg:oci/...@<manifest digest>), every package a component with its files
+// nested as file components, and the dependency graph (the image on every package; DEPENDS_ON
+// edges).
 #include <nlohmann/json.hpp>
 
 #include "sbom/documents.h"
@@ -29,7 +30,9 @@ Json property(const char* name, const std::string& value) {
 
 std::string render_cyclonedx(const SbomInput& in) {
   const auto& r = in.report;
-  const std::string image_ref = image_purl(r);
+  // The image's bom-ref is its manifest digest: purls percent-encode the digest's ':', which
+  // readers such as cdxgen refuse in a bom-ref.
+  const std::string image_ref = r.digest.str();
   const std::vector<std::string> keys = package_keys(r);
 
   Json doc;
@@ -43,7 +46,7 @@ std::string render_cyclonedx(const SbomInput& in) {
                 {"name", image_name(r)},
                 {"version", r.digest.str()},
                 {"hashes", Json::array({{{"alg", "SHA-256"}, {"content", r.digest.hex}}})},
-                {"purl", image_ref}};
+                {"purl", image_purl(r)}};
   doc["metadata"] = {
       {"timestamp", rfc3339(in.created)},
       {"tools",

@@ -199,16 +199,28 @@ class Parser {
       return true;
     }
     if (t == ")" || op_of(t) != Op::none) return false;
-    out += licence(t);
     if (m_pos < m_tokens.size() && op_of(m_tokens[m_pos]) == Op::with) {
       if (m_pos + 1 >= m_tokens.size()) return false;
       const std::string& e = m_tokens[m_pos + 1];
       auto it = std::find_if(k_known_exceptions.begin(), k_known_exceptions.end(),
                              [&](std::string_view k) { return iequals(k, e); });
-      if (it == k_known_exceptions.end()) return false;
-      out += " WITH " + std::string(*it);
-      m_pos += 2;
+      bool ends = m_pos + 2 >= m_tokens.size() || m_tokens[m_pos + 2] == ")" ||
+                  op_of(m_tokens[m_pos + 2]) == Op::and_ || op_of(m_tokens[m_pos + 2]) == Op::or_;
+      if (it != k_known_exceptions.end() && ends) {
+        out += licence(t) + " WITH " + std::string(*it);
+        m_pos += 2;
+        return true;
+      }
+      // "GPL-3+ with Bison exception": an exception SPDX does not list, so the licence and its
+      // exception, up to the next operator, are one LicenseRef.
+      std::string name = t;
+      while (m_pos < m_tokens.size() && m_tokens[m_pos] != ")" && m_tokens[m_pos] != "(" &&
+             op_of(m_tokens[m_pos]) != Op::and_ && op_of(m_tokens[m_pos]) != Op::or_)
+        name += " " + m_tokens[m_pos++];
+      out += reference(name);
+      return true;
     }
+    out += licence(t);
     return true;
   }
 
@@ -218,6 +230,10 @@ class Parser {
  private:
   std::string licence(const std::string& name) {
     if (auto id = known_license_id(name)) return *id;
+    return reference(name);
+  }
+
+  std::string reference(const std::string& name) {
     LicenseRef r{ref_id(name), name};
     if (std::none_of(refs.begin(), refs.end(), [&](const LicenseRef& x) { return x.id == r.id; }))
       refs.push_back(r);

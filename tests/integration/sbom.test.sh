@@ -98,9 +98,9 @@ debian_case() {
   check_equal "debian: the DESCRIBED root is the image, with its manifest digest (skopeo)" \
     "$(jq -r '.packages[0].SPDXID' "$spdx") sha256:$(manifest_digest "$image")" \
     "$(jq -r '.relationships[0].relatedSpdxElement' "$spdx") $(jq -r '.packages[0].versionInfo' "$spdx")"
-  check_equal "debian: CycloneDX metadata.component is the image, its purl as bom-ref" \
-    "container pkg:oci/docker-archive@sha256%3A$(manifest_digest "$image")?arch=amd64" \
-    "$(jq -r '.metadata.component | "\(.type) \(.["bom-ref"])"' "$cdx")"
+  check_equal "debian: CycloneDX metadata.component is the image: digest as bom-ref, purl" \
+    "container sha256:$(manifest_digest "$image") pkg:oci/docker-archive@sha256%3A$(manifest_digest "$image")?arch=amd64" \
+    "$(jq -r '.metadata.component | "\(.type) \(.["bom-ref"]) \(.purl)"' "$cdx")"
   # A file's sha256: dpkg's own program, as sha256sum of the unpacked file gives it.
   check_equal "debian: sha256 of /usr/bin/dpkg = sha256sum" \
     "$(sha256sum "$root/root/usr/bin/dpkg" | cut -d' ' -f1)" \
@@ -142,7 +142,7 @@ debian_case() {
 alpine_case() {
   local tarball spdx=$TEST_TMP/alpine.spdx.json cdx=$TEST_TMP/alpine.cdx.json db=$TEST_TMP/installed
   tarball=$(alpine_minirootfs)
-  tar -xzOf "$tarball" lib/apk/db/installed >"$db"
+  tar -xzOf "$tarball" ./lib/apk/db/installed >"$db"
   if ! sbom "rootfs:$tarball" -o "$spdx" || ! sbom "rootfs:$tarball" --format cyclonedx-json -o "$cdx"; then
     fail "alpine: pith sbom" "$(pith_stderr)"
     return
@@ -160,7 +160,7 @@ alpine_case() {
           --arg m "$(jq -r '.components[] | select(.name == "musl") | .["bom-ref"]' "$cdx")" \
           '.dependencies[] | select(.ref == $b) | .dependsOn | index($m) != null' "$cdx")"
   check_equal "alpine: /bin/busybox's sha256 = sha256sum of it in the tarball" \
-    "$(tar -xzOf "$tarball" bin/busybox | sha256sum | cut -d' ' -f1)" \
+    "$(tar -xzOf "$tarball" ./bin/busybox | sha256sum | cut -d' ' -f1)" \
     "$(jq -r '.files[] | select(.fileName == "/bin/busybox") | .checksums[0].checksumValue' "$spdx")"
 }
 

@@ -45,11 +45,20 @@ TEST(License, FedoraAndDebianOperators) {
             "GPL-2.0-only WITH Classpath-exception-2.0");
 }
 
-TEST(License, UnparsableTextIsOneRef) {
-  auto l = to_spdx_license("GPL with some exception");
-  EXPECT_EQ(l.expression, "LicenseRef-GPL-with-some-exception");
+TEST(License, UnknownExceptionsMakeOneRef) {
+  // bash's copyright file in Debian 12 has "License: GPL-3+ with Bison exception".
+  auto l = to_spdx_license("GPL-2+ AND (GPL-3+ with Bison exception) AND MIT");
+  EXPECT_EQ(l.expression, "GPL-2.0-or-later AND (LicenseRef-GPL-3--with-Bison-exception) AND MIT");
   ASSERT_EQ(l.refs.size(), 1u);
-  EXPECT_EQ(l.refs[0].name, "GPL with some exception");
+  EXPECT_EQ(l.refs[0].name, "GPL-3+ with Bison exception");
+  EXPECT_TRUE(to_spdx_license("GPL with some exception").single);
+}
+
+TEST(License, UnparsableTextIsOneRef) {
+  auto l = to_spdx_license("GPL and and MIT");
+  EXPECT_EQ(l.expression, "LicenseRef-GPL-and-and-MIT");
+  ASSERT_EQ(l.refs.size(), 1u);
+  EXPECT_EQ(l.refs[0].name, "GPL and and MIT");
   EXPECT_TRUE(l.single);
   EXPECT_EQ(to_spdx_license("((MIT)").expression, "LicenseRef-----MIT--");
   EXPECT_EQ(to_spdx_license("and").expression, "LicenseRef-and");

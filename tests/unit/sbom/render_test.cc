@@ -104,7 +104,12 @@ TEST(Render, CycloneDx) {
   EXPECT_EQ(doc["metadata"]["timestamp"], "2024-01-02T03:04:05Z");
   const json& image = doc["metadata"]["component"];
   EXPECT_EQ(image["type"], "container");
-  EXPECT_EQ(image["bom-ref"], image["purl"]);
+  EXPECT_EQ(image["bom-ref"],
+            "sha256:abababababababababababababababababababababababababababababababab");
+  EXPECT_EQ(
+      image["purl"],
+      "pkg:oci/"
+      "app@sha256%3Aabababababababababababababababababababababababababababababababab?arch=amd64");
   EXPECT_EQ(image["version"],
             "sha256:abababababababababababababababababababababababababababababababab");
   ASSERT_EQ(doc["components"].size(), 2u);
