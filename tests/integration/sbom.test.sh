@@ -240,6 +240,18 @@ build_case() {
   else
     fail "build --sbom --sbom-format cyclonedx-json" "$(pith_stderr)"
   fi
+  # A Dockerfile build (COPY only: no runc needed) writes its SBOM the same way.
+  mkdir -p "$out/ctx"
+  echo hello >"$out/ctx/hello.txt"
+  printf 'FROM scratch\nCOPY hello.txt /hello.txt\n' >"$out/ctx/Dockerfile"
+  if printed=$(SOURCE_DATE_EPOCH=0 "$PITH" build -f "$out/ctx/Dockerfile" --store "$TEST_TMP/store" \
+    --sbom -o "oci-archive:$out/df.tar:1" "$out/ctx" 2>"$TEST_TMP/pith.stderr"); then
+    check_equal "build -f Dockerfile --sbom: the SBOM beside the output names its digest" \
+      "$(awk -v o="oci-archive:$out/df.tar:1" '$2 == o {print $3}' <<<"$printed")" \
+      "$(jq -r '.packages[0].versionInfo' "$out/df.tar.spdx.json" 2>&1)"
+  else
+    fail "build -f Dockerfile --sbom" "$(pith_stderr)"
+  fi
 }
 
 require_pith
