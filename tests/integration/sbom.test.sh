@@ -22,7 +22,12 @@ READERS=$INTEGRATION_DIR/sbom_readers.cjs
 
 # npm_tools: the validators, installed once (the list is part of the cache's stamp).
 npm_tools() {
-  local stamp="${NPM_PACKAGES[*]}"
+  local stamp="${NPM_PACKAGES[*]}" major
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo none)
+  if [[ $major == none || $major -lt 20 ]]; then
+    echo "the CycloneDX validators need node 20 or later (have: $major)" >&2
+    return 1
+  fi
   if [ "$(cat "$NPM_DIR/stamp" 2>/dev/null)" != "$stamp" ]; then
     echo "installing ${NPM_PACKAGES[*]} with npm into $NPM_DIR (once)" >&2
     rm -rf "$NPM_DIR"
