@@ -23,6 +23,13 @@ bool iequals_prefix(std::string_view line, std::string_view field) {
   return true;
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           auto low = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
+           return low(x) == low(y);
+         });
+}
+
 bool printable(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {
     auto u = static_cast<unsigned char>(c);
@@ -51,7 +58,9 @@ std::vector<std::string> parse_debian_copyright(std::string_view bytes) {
     if (!iequals_prefix(line, "license")) continue;
     std::string_view name = trim(line.substr(8));
     if (name.empty() || name.size() > k_max_license_name || !printable(name)) continue;
-    if (std::find(out.begin(), out.end(), name) != out.end()) continue;
+    // Short names are case-insensitive in copyright-format 1.0 ("BSD-3-clause", "BSD-3-Clause").
+    if (std::any_of(out.begin(), out.end(), [&](const std::string& n) { return iequals(n, name); }))
+      continue;
     out.emplace_back(name);
     if (out.size() == k_max_copyright_licenses) break;
   }

@@ -19,6 +19,9 @@ TEST(Copyright, MachineReadable) {
       "Files: lib/sh/inet_aton.c\n"
       "license: BSD-4-clause-UC\n"
       "\n"
+      "Files: lib/x.c\n"
+      "License: bsd-4-Clause-uc\n"
+      "\n"
       "License: GPL-3+\n"
       " This program is free software; you can redistribute it\n"
       " License: not a field\n";
