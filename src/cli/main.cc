@@ -27,6 +27,8 @@ const std::vector<Command>& commands() {
       {"ls", "List an image's files (layers squashed, or one layer) like tar -tv", setup_ls},
       {"report", "One self-contained HTML page: sizes, file-system treemap, layers, packages, lint",
        setup_report},
+      {"sbom", "The image's SBOM: SPDX 2.3 or CycloneDX 1.6 JSON, licences, files, dependencies",
+       setup_sbom},
   };
   return k_commands;
 }
