@@ -37,6 +37,8 @@ Runner setup_compare(CLI::App& app);
 Runner setup_lint(CLI::App& app);
 Runner setup_login(CLI::App& app);
 Runner setup_logout(CLI::App& app);
+Runner setup_referrers(CLI::App& app);
+Runner setup_attach(CLI::App& app);
 
 // Opens, resolves and measures one image (shared by inspect and compare).
 Result<report::InspectReport> inspect_image(const std::string& image, const std::string& platform,
