@@ -93,11 +93,15 @@ expect_error "referrers --content: none of that type" "no referrer of type appli
   referrers "${TV[@]}" --content --artifact-type application/x-none "docker://$REG/app:1"
 
 # ---------------------------------------------------------------------------------------
-# 2. regclient's testrepo, pushed by skopeo: the referrers its tests expect.
-for tag in v1 v2 mirror "sha256-dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e" \
-  "sha256-0514ce64171e869a0b065fa1ce1b533e82808c9228d5b97ea6e3ef2e026d9aed"; do
+# 2. regclient's testrepo: the referrers its tests expect. Images and artifact manifests copied
+# by skopeo (their bytes kept); the referrers tag's index PUT as regclient wrote it, since
+# skopeo 1.9 rewrites a copied index without its descriptors' artifactType.
+for tag in v1 v2 a1 a2 mirror "sha256-0514ce64171e869a0b065fa1ce1b533e82808c9228d5b97ea6e3ef2e026d9aed"; do
   skopeo copy -q --all --dest-tls-verify=false "oci:$TESTREPO:$tag" "docker://$REG/testrepo:$tag"
 done
+curl -sf -X PUT -H "Content-Type: application/vnd.oci.image.index.v1+json" \
+  --data-binary @"$TESTREPO/blobs/sha256/955b8a891713a806107edb6dd09410233a9e7926584b1d6fd8b7b5342296188b" \
+  "http://$REG/v2/testrepo/manifests/sha256-dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e"
 check_equal "regclient testrepo v2: the SBOM and the signature (artifact list)" \
   "sha256:0484e93c23cddf24a8400547119558312023295af241d4cd1eaf1b27145c5026 application/example.sbom 583
 sha256:741132f956e196c3858dab17e50ea977056f2f1ce1ad2900f11f4c8ff2d4203b application/example.signature 588" \
@@ -144,10 +148,11 @@ check "the filter went to the registry, escaped" \
   grep -q "^GET /v2/app/referrers/sha256:$SUBJECT?artifactType=application%2Fvnd.cyclonedx%2Bjson 200" "$API_LOG"
 
 # A registry with the API that does not answer OCI-Subject: found by asking, still no tag.
-stop_daemon "$DAEMON_PID"
-start_daemon referrers-api2 "$PYTHON" "$REG_DIR/referrers_api.py" --port "$P" --upstream "127.0.0.1:$R2" \
+P2=$(free_port)
+start_daemon referrers-api2 "$PYTHON" "$REG_DIR/referrers_api.py" --port "$P2" --upstream "127.0.0.1:$R2" \
   --log "$API_LOG" --no-subject-header
-wait_port "$P" referrers-api2 "$TEST_TMP/referrers-api2.log"
+wait_port "$P2" referrers-api2 "$TEST_TMP/referrers-api2.log"
+API=127.0.0.1:$P2
 "$PITH" copy -q --dest-tls-verify=false "$IMG" "docker://$API/other:1"
 check_equal "attach: no OCI-Subject, the API found by GET /referrers" \
   "Attached $ART to sha256:$SUBJECT through the referrers API" \
