@@ -28,6 +28,8 @@ const std::vector<Command>& commands() {
       {"ls", "List an image's files (layers squashed, or one layer) like tar -tv", setup_ls},
       {"referrers", "List the referrers (SBOMs, signatures) of an image in a registry",
        setup_referrers},
+      {"sbom", "The image's SBOM: SPDX 2.3 or CycloneDX 1.6 JSON, licences, files, dependencies",
+       setup_sbom},
   };
   return k_commands;
 }
