@@ -8,7 +8,10 @@
 # API itself: no registry that has it runs here (distribution 3 and zot need a newer Go than
 # Debian's 1.19), so registry/referrers_api.py adds it, per the spec, in front of the same
 # registry: OCI-Subject on the push (or, without it, the API found by asking), no tag written,
-# pages followed by their Link, the artifactType filter. About 5 s.
+# pages followed by their Link, the artifactType filter. Last, the issue's acceptance: pith build
+# --sbom -o docker://... pushes the SBOM as a referrer of the image (skopeo sees the fallback
+# tag and the SBOM manifest's subject, and still copies the image) and pith sbom --attached
+# reads it back. About 10 s.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_pith
@@ -159,5 +162,52 @@ check_equal "attach: no OCI-Subject, the API found by GET /referrers" \
   "$("$PITH" attach "${TV[@]}" "docker://$API/other:1" "$TEST_TMP/sbom.spdx.json" --artifact-type "$SPDX")"
 check_equal "no referrers tag then either" "404" \
   "$(curl -s -o /dev/null -w '%{http_code}' "http://$API/v2/other/manifests/sha256-$SUBJECT")"
+
+# ---------------------------------------------------------------------------------------
+# 4. pith build --sbom to registries: the SBOM pushed as a referrer of the manifest just pushed
+# (the issue's acceptance), read back by pith sbom --attached.
+if printed=$(SOURCE_DATE_EPOCH=0 "$PITH" build --entrypoint /usr/bin/true --sbom --dest-tls-verify=false \
+  -o "docker://$REG/built:1" 2>"$TEST_TMP/pith.stderr"); then
+  BUILT=$(raw "docker://$REG/built:1" | sha_of)
+  check_equal "build --sbom: the output's digest is the pushed manifest's" "sha256:$BUILT" \
+    "$(awk -v o="docker://$REG/built:1" '$1 == "->" && $2 == o {print $3}' <<<"$printed")"
+  SREF=$(raw "docker://$REG/built:sha256-$BUILT" | jq -r '.manifests[0].digest')
+  check_equal "build --sbom: says where the SBOM went" \
+    "  sbom: docker://$REG/built:1 referrer $SREF (referrers tag sha256-$BUILT)" \
+    "$(grep '^  sbom: ' <<<"$printed")"
+  raw "docker://$REG/built@$SREF" >"$TEST_TMP/sbom-artifact.json"
+  check_equal "skopeo: the fallback tag lists the SBOM (artifactType, created from SOURCE_DATE_EPOCH)" \
+    "1 $SPDX 1970-01-01T00:00:00Z" \
+    "$(raw "docker://$REG/built:sha256-$BUILT" | jq -r '"\(.manifests | length) \(.manifests[0].artifactType) \(.manifests[0].annotations["org.opencontainers.image.created"])"')"
+  check_equal "skopeo: the SBOM manifest's subject is the image, its layer the SPDX document" \
+    "sha256:$BUILT $SPDX $SPDX sbom.spdx.json" \
+    "$(jq -r '"\(.subject.digest) \(.artifactType) \(.layers[0].mediaType) \(.layers[0].annotations["org.opencontainers.image.title"])"' "$TEST_TMP/sbom-artifact.json")"
+  check_equal "pith referrers: the SBOM" "$SREF $SPDX $(stat -c %s "$TEST_TMP/sbom-artifact.json")" \
+    "$("$PITH" referrers "${TV[@]}" "docker://$REG/built:1")"
+  SOURCE_DATE_EPOCH=0 "$PITH" sbom "${TV[@]}" --attached "docker://$REG/built:1" >"$TEST_TMP/attached.spdx.json"
+  check_equal "sbom --attached: the attached document, as its blob" \
+    "$(jq -r '.layers[0].digest' "$TEST_TMP/sbom-artifact.json")" "sha256:$(sha_of <"$TEST_TMP/attached.spdx.json")"
+  SOURCE_DATE_EPOCH=0 "$PITH" sbom "${TV[@]}" "docker://$REG/built:1" >"$TEST_TMP/computed.spdx.json"
+  check_equal "sbom without --attached computes the same bytes" \
+    "$(sha_of <"$TEST_TMP/attached.spdx.json")" "$(sha_of <"$TEST_TMP/computed.spdx.json")"
+  check "skopeo still copies the built image" \
+    skopeo copy -q --src-tls-verify=false "docker://$REG/built:1" "oci:$TEST_TMP/built-copy:1"
+  expect_error "sbom --attached: none of that format" \
+    "no SBOM of type application/vnd.cyclonedx+json is attached" \
+    sbom "${TV[@]}" --attached --format cyclonedx-json "docker://$REG/built:1"
+  expect_error "sbom --attached: registries only" "give a docker:// reference" \
+    sbom --attached "oci:$TEST_TMP/built-copy:1"
+else
+  fail "build --sbom -o docker://" "$(pith_stderr)"
+fi
+if printed=$(SOURCE_DATE_EPOCH=0 "$PITH" build --entrypoint /usr/bin/true --sbom --sbom-format cyclonedx-json \
+  --dest-tls-verify=false -o "docker://$API/built:1" 2>"$TEST_TMP/pith.stderr"); then
+  check "build --sbom: through the referrers API where the registry has it" \
+    grep -q "^  sbom: docker://$API/built:1 referrer sha256:[0-9a-f]* (referrers API)$" <<<"$printed"
+  check_equal "sbom --attached: read through the API" "$CDX" \
+    "$("$PITH" sbom "${TV[@]}" --attached --format cyclonedx-json "docker://$API/built:1" | jq -r '"application/vnd.\(.bomFormat | ascii_downcase)+json"')"
+else
+  fail "build --sbom -o docker:// (referrers API)" "$(pith_stderr)"
+fi
 
 finish referrers
