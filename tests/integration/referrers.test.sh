@@ -209,5 +209,20 @@ if printed=$(SOURCE_DATE_EPOCH=0 "$PITH" build --entrypoint /usr/bin/true --sbom
 else
   fail "build --sbom -o docker:// (referrers API)" "$(pith_stderr)"
 fi
+# The Dockerfile frontend's outputs take the same path (FROM scratch and COPY: no runc needed).
+mkdir -p "$TEST_TMP/df"
+printf 'FROM scratch\nCOPY a /a\n' >"$TEST_TMP/df/Dockerfile"
+echo hi >"$TEST_TMP/df/a"
+if printed=$(SOURCE_DATE_EPOCH=0 "$PITH" build -f "$TEST_TMP/df/Dockerfile" "$TEST_TMP/df" --store "$TEST_TMP/store" \
+  --sbom --dest-tls-verify=false -o "docker://$REG/df:1" 2>"$TEST_TMP/pith.stderr"); then
+  DF=$(raw "docker://$REG/df:1" | sha_of)
+  DFREF=$(raw "docker://$REG/df:sha256-$DF" | jq -r '.manifests[0].digest')
+  check_equal "build -f --sbom: the SBOM referrer of the pushed manifest" \
+    "  sbom: docker://$REG/df:1 referrer $DFREF (referrers tag sha256-$DF)" "$(grep '^  sbom: ' <<<"$printed")"
+  check_equal "build -f --sbom: its subject (skopeo)" "sha256:$DF" \
+    "$(raw "docker://$REG/df@$DFREF" | jq -r .subject.digest)"
+else
+  fail "build -f Dockerfile --sbom -o docker://" "$(pith_stderr)"
+fi
 
 finish referrers
