@@ -11,7 +11,7 @@
 # pages followed by their Link, the artifactType filter. Last, the issue's acceptance: pith build
 # --sbom -o docker://... pushes the SBOM as a referrer of the image (skopeo sees the fallback
 # tag and the SBOM manifest's subject, and still copies the image) and pith sbom --attached
-# reads it back. About 10 s.
+# reads it back; build -f Dockerfile the same. About 15 s (2 busy cores).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_pith
