@@ -4,9 +4,11 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "transport/referrers.h"
 #include "transport/resolve.h"
 #include "transport/source.h"
 #include "util/file.h"
+#include "util/time_text.h"
 
 namespace pith::cli {
 
@@ -33,11 +35,23 @@ std::optional<std::string> sbom_path_beside(const transport::ImageRef& out, sbom
   }
 }
 
-Result<void> attach_sbom_referrer(const transport::ImageRef& out, const oci::Digest&, sbom::Format,
-                                  const std::string&, const transport::RegistryOptions&) {
-  note("warning", "the SBOM of " + out.str() +
-                      " is not attached: pushing OCI referrers is not implemented yet");
-  return {};
+Result<std::string> attach_sbom_referrer(const transport::ImageRef& out, const oci::Digest& subject,
+                                         sbom::Format f, const std::string& document,
+                                         int64_t created,
+                                         const transport::RegistryOptions& registry) {
+  registry::Artifact a;
+  a.artifact_type = std::string(sbom::media_type(f));
+  a.media_type = a.artifact_type;
+  a.content = document;
+  a.annotations["org.opencontainers.image.created"] = rfc3339(created);
+  a.layer_annotations["org.opencontainers.image.title"] =
+      "sbom" + std::string(sbom::file_suffix(f));
+  auto attached = TRY(transport::attach_to_image(out, subject, a, registry));
+  return attached.manifest.digest.str() + " (" +
+         (attached.via == registry::ReferrersVia::api
+              ? std::string("referrers API")
+              : "referrers tag " + registry::referrers_tag(subject.str())) +
+         ")";
 }
 
 Result<void> write_build_sboms(const BuildSbomFlags& flags,
@@ -59,7 +73,10 @@ Result<void> write_build_sboms(const BuildSbomFlags& flags,
     auto in = TRY(sbom::measure(*src, img, options).wrap(wrap));
     std::string document = TRY(sbom::render(in, format).wrap(wrap));
     if (registry_output) {
-      TRY(attach_sbom_referrer(ref, in.report.digest, format, document, registry));
+      std::string how =
+          TRY(attach_sbom_referrer(ref, in.report.digest, format, document, in.created, registry)
+                  .wrap(wrap));
+      if (!quiet) std::printf("  sbom: %s referrer %s\n", text.c_str(), how.c_str());
       continue;
     }
     TRY(write_file_atomic(TRY(output_file_path(*beside)), document));

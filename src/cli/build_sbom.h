@@ -31,14 +31,17 @@ void add_build_sbom_flags(CLI::App& app, BuildSbomFlags& f);
 std::optional<std::string> sbom_path_beside(const transport::ImageRef& out, sbom::Format f);
 
 // For docker:// outputs: attaches `document` to the image `subject` (its manifest digest) as an
-// OCI 1.1 referrer (artifactType media_type(f)). The referrers work fills this in; until then
-// it says the SBOM was not attached.
-Result<void> attach_sbom_referrer(const transport::ImageRef& out, const oci::Digest& subject,
-                                  sbom::Format f, const std::string& document,
-                                  const transport::RegistryOptions& registry);
+// OCI 1.1 referrer: artifactType and layer media_type(f), the layer titled "sbom" + suffix,
+// org.opencontainers.image.created from `created` (so the same build gives the same referrer);
+// through the referrers API or the referrers tag (registry/referrers.h). Returns how.
+Result<std::string> attach_sbom_referrer(const transport::ImageRef& out, const oci::Digest& subject,
+                                         sbom::Format f, const std::string& document,
+                                         int64_t created,
+                                         const transport::RegistryOptions& registry);
 
 // After a build: for each output (as given, with the digest printed for it), the SBOM read
-// back from it, written beside it or attached. Prints "  sbom: PATH" lines unless quiet.
+// back from it, written beside it or attached. Prints "  sbom: PATH" lines (or, for a registry,
+// the referrer's digest and how it was attached) unless quiet.
 Result<void> write_build_sboms(const BuildSbomFlags& flags,
                                const std::vector<std::pair<std::string, oci::Digest>>& outputs,
                                const transport::RegistryOptions& registry, bool quiet);

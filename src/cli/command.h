@@ -38,6 +38,8 @@ Runner setup_lint(CLI::App& app);
 Runner setup_report(CLI::App& app);
 Runner setup_login(CLI::App& app);
 Runner setup_logout(CLI::App& app);
+Runner setup_referrers(CLI::App& app);
+Runner setup_attach(CLI::App& app);
 Runner setup_sbom(CLI::App& app);
 
 // Opens, resolves and measures one image (shared by inspect and compare).

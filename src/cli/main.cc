@@ -12,6 +12,7 @@ namespace pith::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> k_commands = {
+      {"attach", "Attach a file to an image in a registry as an OCI 1.1 referrer", setup_attach},
       {"build", "Build the distroless image of a program: its ELF closure and base files",
        setup_build},
       {"copy", "Copy an image between transports (oci, oci-archive, docker-archive, dir)",
@@ -25,6 +26,8 @@ const std::vector<Command>& commands() {
       {"login", "Store credentials for a registry (checked first) in auth.json", setup_login},
       {"logout", "Remove a registry's credentials from auth.json", setup_logout},
       {"ls", "List an image's files (layers squashed, or one layer) like tar -tv", setup_ls},
+      {"referrers", "List the referrers (SBOMs, signatures) of an image in a registry",
+       setup_referrers},
       {"report", "One self-contained HTML page: sizes, file-system treemap, layers, packages, lint",
        setup_report},
       {"sbom", "The image's SBOM: SPDX 2.3 or CycloneDX 1.6 JSON, licences, files, dependencies",

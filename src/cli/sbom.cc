@@ -6,6 +6,7 @@
 #include "cli/options.h"
 #include "cli/registry_flags.h"
 #include "sbom/sbom.h"
+#include "transport/referrers.h"
 #include "util/file.h"
 #include "util/progress.h"
 
@@ -19,8 +20,46 @@ struct SbomArgs {
   std::string format = "spdx-json";
   std::string output;
   bool file_hashes = true;
+  bool attached = false;
   RegistryFlags registry;
 };
+
+// An attached SBOM is read whole into memory; larger ones are refused.
+constexpr uint64_t k_max_attached_sbom = uint64_t{512} << 20;
+
+// --attached: the SBOM a registry holds as a referrer of the image (its platform's manifest
+// first, then the index naming it), as pushed by `pith build --sbom` or any OCI 1.1 tool.
+Result<std::string> read_attached_sbom(const SbomArgs& args, sbom::Format format) {
+  auto ref = TRY(transport::parse_reference(args.image));
+  if (ref.kind != transport::Kind::docker)
+    return make_error(args.image +
+                      ": --attached reads an SBOM attached in a registry: give a docker:// "
+                      "reference");
+  auto wanted = TRY(parse_platform_option(args.platform));
+  auto options = args.registry.options();
+  auto src = TRY(transport::open_source(ref, options, wanted));
+  auto root = TRY(src->root());
+  auto img = TRY(transport::resolve_image(*src, wanted));
+  std::vector<oci::Digest> subjects{img.descriptor.digest};
+  if (root.digest != img.descriptor.digest) subjects.push_back(root.digest);
+  std::string type(sbom::media_type(format));
+  auto found = TRY(transport::read_attached(ref, subjects, type, options, k_max_attached_sbom));
+  if (!found)
+    return make_error(args.image + ": no SBOM of type " + type +
+                      " is attached (pith sbom without --attached computes one)");
+  return std::move(found->content);
+}
+
+// To stdout, or atomically to `output`.
+Result<int> write_sbom(const std::string& text, const std::string& output) {
+  if (output.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    if (std::fflush(stdout) != 0) return make_error("writing the SBOM to stdout failed");
+  } else {
+    TRY(write_file_atomic(output, text));
+  }
+  return k_exit_ok;
+}
 
 Result<int> run_sbom(const SbomArgs& args) {
   // 1. Everything that can be wrong with the command line, before a byte is read.
@@ -30,6 +69,12 @@ Result<int> run_sbom(const SbomArgs& args) {
   options.file_hashes = args.file_hashes ? sbom::FileHashes::yes : sbom::FileHashes::no;
   std::string output;
   if (!args.output.empty() && args.output != "-") output = TRY(output_file_path(args.output));
+  std::string text;
+  if (args.attached) {
+    // 2. The registry's copy, as attached: nothing computed.
+    text = TRY(read_attached_sbom(args, format));
+    return write_sbom(text, output);
+  }
   // 2. Open, resolve, measure.
   auto ref = TRY(transport::parse_reference(args.image));
   auto wanted = TRY(parse_platform_option(args.platform));
@@ -42,14 +87,8 @@ Result<int> run_sbom(const SbomArgs& args) {
   auto in = TRY(sbom::measure(*src, img, options));
   for (const auto& w : in.report.warnings) note("warning", w);
   // 3. Write.
-  std::string text = TRY(sbom::render(in, format));
-  if (output.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    if (std::fflush(stdout) != 0) return make_error("writing the SBOM to stdout failed");
-  } else {
-    TRY(write_file_atomic(output, text));
-  }
-  return k_exit_ok;
+  text = TRY(sbom::render(in, format));
+  return write_sbom(text, output);
 }
 
 }  // namespace
@@ -64,6 +103,10 @@ Runner setup_sbom(CLI::App& app) {
   app.add_option("--platform", args->platform, "os/arch[/variant] to pick from an index");
   app.add_flag("--file-hashes,!--no-file-hashes", args->file_hashes,
                "Record the sha256 of every file a package owns (default; reads every file)");
+  app.add_flag("--attached", args->attached,
+               "Read the SBOM attached to the image in its registry (an OCI 1.1 referrer of the "
+               "format's media type, e.g. from pith build --sbom) instead of computing one; an "
+               "error when none is");
   add_registry_flags(app, args->registry);
   return [args] {
     auto r = run_sbom(*args);

@@ -371,13 +371,20 @@ Result<std::unique_ptr<HttpStream>> Client::open_stream(Request r) {
 }
 
 Result<FetchedManifest> Client::get_manifest(const std::string& reference) {
+  auto found = TRY(find_manifest(reference));
+  if (!found) return not_found(reference);
+  return std::move(*found);
+}
+
+Result<std::optional<FetchedManifest>> Client::find_manifest(const std::string& reference) {
   std::string what = (reference.find(':') == std::string::npos ? "tag " : "manifest ") + reference;
   Response r = TRY(send(Request{
       "GET", url("/v2/" + m_repository + "/manifests/" + reference), {accept_header()}, "", true}));
-  if (r.status == 404) return not_found(reference);
+  if (r.status == 404) return std::optional<FetchedManifest>();
   if (r.status != 200) return failure(r, what);
-  return FetchedManifest{std::move(r.body), without_parameters(r.header("content-type")),
-                         r.header("docker-content-digest")};
+  return std::optional<FetchedManifest>(
+      FetchedManifest{std::move(r.body), without_parameters(r.header("content-type")),
+                      r.header("docker-content-digest")});
 }
 
 Error Client::not_found(const std::string& reference) {
@@ -400,15 +407,28 @@ Error Client::not_found(const std::string& reference) {
                     " not found" + (list.empty() ? "" : " (tags: " + list + ")"));
 }
 
-Result<void> Client::put_manifest(const std::string& reference, const std::string& media_type,
-                                  const std::string& bytes) {
+Result<Response> Client::send_manifest(const std::string& reference, const std::string& media_type,
+                                       const std::string& bytes) {
   Response r = TRY(send(Request{"PUT",
                                 url("/v2/" + m_repository + "/manifests/" + reference),
                                 {"Content-Type: " + media_type},
                                 bytes,
                                 true}));
   if (r.status != 201 && r.status != 200) return failure(r, "writing manifest " + reference);
+  return r;
+}
+
+Result<void> Client::put_manifest(const std::string& reference, const std::string& media_type,
+                                  const std::string& bytes) {
+  TRY(send_manifest(reference, media_type, bytes));
   return {};
+}
+
+Result<std::string> Client::put_manifest_with_subject(const std::string& reference,
+                                                      const std::string& media_type,
+                                                      const std::string& bytes) {
+  Response r = TRY(send_manifest(reference, media_type, bytes));
+  return r.header("oci-subject");
 }
 
 Result<bool> Client::has_blob(const oci::Digest& digest) {

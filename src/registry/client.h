@@ -69,6 +69,8 @@ class Client {
 
   // A manifest or index by tag or digest, in any of the types pith reads.
   Result<FetchedManifest> get_manifest(const std::string& reference);
+  // The same, or nullopt when the registry answers 404 (no such tag or digest).
+  Result<std::optional<FetchedManifest>> find_manifest(const std::string& reference);
   Result<bool> has_blob(const oci::Digest& digest);
   // The blob's bytes as stored (not verified here: callers wrap it in oci::verifying). A
   // dropped connection is resumed with a Range request where it broke off.
@@ -83,6 +85,21 @@ class Client {
                                const std::string& mount_from = "");
   Result<void> put_manifest(const std::string& reference, const std::string& media_type,
                             const std::string& bytes);
+  // put_manifest for a manifest with a `subject`: returns the answer's OCI-Subject header ("" if
+  // absent), by which a registry with the referrers API says it indexed the subject.
+  Result<std::string> put_manifest_with_subject(const std::string& reference,
+                                                const std::string& media_type,
+                                                const std::string& bytes);
+
+  // One page of GET /v2/<name>/referrers/<digest> (referrers.cc).
+  struct ReferrersPage {
+    std::string body;             // an image index
+    std::string filters_applied;  // the OCI-Filters-Applied header ("artifactType" if filtered)
+    std::string next;             // the path of the next page (Link rel="next"), "" if none
+  };
+  // `path` is "/v2/<name>/referrers/<digest>[?artifactType=...]" or a page's `next`. nullopt:
+  // the registry answered 404, i.e. it has no referrers API (the spec forbids a 404 otherwise).
+  Result<std::optional<ReferrersPage>> get_referrers_page(const std::string& path);
 
   // For BlobReader: a GET of `url` that is authenticated and retried; the answer may still
   // be an error status (the caller reports it).
@@ -123,6 +140,8 @@ class Client {
   Result<void> finish_upload(const std::string& location, const oci::Descriptor& d,
                              std::string_view body = {});
   Error not_found(const std::string& reference);
+  Result<Response> send_manifest(const std::string& reference, const std::string& media_type,
+                                 const std::string& bytes);
 
   std::string m_registry;
   std::string m_repository;

@@ -166,4 +166,15 @@ Result<std::unique_ptr<ImageSink>> open_registry_sink(const ImageRef& ref,
       std::make_unique<RegistrySink>(std::move(client), ref, options.mount_from));
 }
 
+Result<std::shared_ptr<registry::Client>> open_registry_client(const ImageRef& ref,
+                                                               const RegistryOptions& options,
+                                                               registry::Access access) {
+  if (ref.kind != Kind::docker)
+    return make_error(ref.str() +
+                      ": referrers live in registries: a docker:// reference is needed");
+  auto client = TRY(make_client(ref, options, access));
+  TRY(client->ensure_ready());
+  return client;
+}
+
 }  // namespace pith::transport
