@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "catalog/db_text.h"
+#include "catalog/os_purl.h"
 
 namespace pith::catalog {
 namespace {
@@ -124,7 +125,7 @@ class Reader {
       }
     }
     p.location = m_location;
-    p.purl = db_text::os_package_purl("apk", "alpine", p.name, p.version, p.arch, m_os);
+    p.purl = os_package_purl(PackageType::apk, p.name, p.version, std::nullopt, p.arch, m_os);
     p.files = std::move(m_rec.files);
     m_packages.push_back(std::move(p));
   }

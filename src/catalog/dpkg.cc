@@ -8,6 +8,7 @@
 
 #include "catalog/control_fields.h"
 #include "catalog/db_text.h"
+#include "catalog/os_purl.h"
 
 namespace pith::catalog {
 namespace {
@@ -179,7 +180,9 @@ Verdict to_package(const control::Stanza& s, std::string_view location, const Os
     }
   }
   p.location = location;
-  p.purl = db_text::os_package_purl("deb", "debian", p.name, p.version, p.arch, os);
+  // trivy's form: the epoch as a qualifier, the version without it.
+  auto [epoch, bare_version] = split_deb_epoch(p.version);
+  p.purl = os_package_purl(PackageType::deb, p.name, bare_version, epoch, p.arch, os);
   if (auto conffiles = s.raw("Conffiles")) p.files = conffile_paths(*conffiles);
   return Verdict::package;
 }

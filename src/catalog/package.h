@@ -16,10 +16,13 @@ enum class PackageType { deb, apk, rpm, golang, pypi, npm, maven, cargo };
 std::string_view type_name(PackageType t);  // "deb", "apk", ... as in purl types
 bool is_os_package(PackageType t);          // deb, apk, rpm
 
-// What the parsers need to know about the image's OS (from etc/os-release), for purls.
+// What the parsers need to know about the image's OS (from etc/os-release and the release
+// files of catalog/os_purl.h), for purls.
 struct OsContext {
   std::string id;          // "debian", "alpine", "rhel", ... ("" when unknown)
   std::string version_id;  // "12", "3.19.1", ...
+  std::string release;     // a more precise release where the distribution's own file gives
+                           // one ("12.5" from etc/debian_version); "" means version_id
 };
 
 struct Package {

@@ -10,6 +10,7 @@
 #include "catalog/golang.h"
 #include "catalog/java.h"
 #include "catalog/npm.h"
+#include "catalog/os_purl.h"
 #include "catalog/python.h"
 #include "catalog/rpmdb.h"
 #include "catalog/rust.h"
@@ -74,7 +75,7 @@ void add_findings(Result<catalog::Findings> found, const std::string& location, 
 
 bool is_system_file(std::string_view path) {
   return path == "etc/os-release" || path == "usr/lib/os-release" || path == "etc/passwd" ||
-         path == "etc/group";
+         path == "etc/group" || catalog::is_release_file(path);
 }
 
 fs::Want wanted_content(const tar::Entry& e) {

@@ -113,7 +113,7 @@ TEST(Dpkg, TrivyValidHas90InstalledPackagesAsTrivyExpects) {
   EXPECT_EQ(bsdutils->location, "/var/lib/dpkg/status");
   EXPECT_EQ(bsdutils->license, "");
   EXPECT_EQ(bsdutils->purl,
-            "pkg:deb/ubuntu/bsdutils@1%3A2.31.1-0.4ubuntu3.1?arch=amd64&distro=ubuntu-18.04");
+            "pkg:deb/ubuntu/bsdutils@2.31.1-0.4ubuntu3.1?arch=amd64&distro=ubuntu-18.04&epoch=1");
   const Package* lzma = find(pkgs, "liblzma5");  // the source version differs: no effect
   ASSERT_NE(lzma, nullptr);
   EXPECT_EQ(lzma->version, "5.1.1alpha+20120614-2+b3");
@@ -242,10 +242,21 @@ TEST(Dpkg, PurlsAsTrivyGoldensAndSyftExpectations) {
   EXPECT_EQ(pkgs[0].source_package, "pam");
   EXPECT_TRUE(warnings.empty());  // the empty "Package:" stanza on top has no Status: not installed
 
-  // No OS known: namespace "debian", no distro.
+  // No OS known: namespace "debian", no distro. The epoch is a qualifier, as trivy writes it
+  // (pkg:deb/debian/bsdutils@2.38.1-5+deb12u3?arch=amd64&epoch=1&distro=debian-12.15 for
+  // the Debian fixture of sbom_parity.test.sh); the package's version keeps it.
   pkgs = parse_ok("Package: p\nStatus: install ok installed\nVersion: 1:2.0\n");
   ASSERT_EQ(pkgs.size(), 1u);
-  EXPECT_EQ(pkgs[0].purl, "pkg:deb/debian/p@1%3A2.0");
+  EXPECT_EQ(pkgs[0].version, "1:2.0");
+  EXPECT_EQ(pkgs[0].purl, "pkg:deb/debian/p@2.0?epoch=1");
+  // Debian's distro is debian_version's release (trivy reads that file, not os-release).
+  pkgs = parse_ok(
+      "Package: bsdutils\nStatus: install ok installed\nVersion: 1:2.38.1-5+deb12u3\n"
+      "Architecture: amd64\n",
+      {"debian", "12", "12.15"});
+  ASSERT_EQ(pkgs.size(), 1u);
+  EXPECT_EQ(pkgs[0].purl,
+            "pkg:deb/debian/bsdutils@2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12.15&epoch=1");
 }
 
 TEST(Dpkg, SyftImageDpkgFilesAreConffilesPlusMd5sums) {
