@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/result.h"
@@ -19,6 +20,10 @@ bool is_os_package(PackageType t);          // deb, apk, rpm
 // What the parsers need to know about the image's OS (from etc/os-release and the release
 // files of catalog/os_purl.h), for purls.
 struct OsContext {
+  OsContext() = default;
+  OsContext(std::string id_, std::string version_id_, std::string release_ = {})
+      : id(std::move(id_)), version_id(std::move(version_id_)), release(std::move(release_)) {}
+
   std::string id;          // "debian", "alpine", "rhel", ... ("" when unknown)
   std::string version_id;  // "12", "3.19.1", ...
   std::string release;     // a more precise release where the distribution's own file gives
