@@ -304,7 +304,10 @@ build_alpine34() {
 # --- the applications image (cached) ---------------------------------------------------
 
 PY_METADATA_DIR=/usr/lib/python3/dist-packages
-NPM_MODULES_DIR=/usr/lib/node_modules/npm/node_modules
+# npm's own dependencies, beside its npm-cli.js (the npm that fetched trivy; nodesource's puts
+# them in /usr/lib/node_modules/npm/node_modules).
+NPM_MODULES_DIR=$(npm_cli=$(readlink -f "$(command -v npm)" 2>/dev/null) &&
+  cd "$(dirname "$npm_cli")/../node_modules" 2>/dev/null && pwd || true)
 JARS=(/usr/share/java/commons-io-2.11.0.jar /usr/share/java/commons-cli-1.5.0.jar
   /usr/share/java/commons-lang3-3.12.0.jar)
 
@@ -365,7 +368,7 @@ apps_recipe() {
   declare -f write_go_app write_fat_jar build_apps
   go version
   ls "$PY_METADATA_DIR" | grep -E '\.(dist|egg)-info$'
-  (cd "$NPM_MODULES_DIR" && find . -name package.json | sort)
+  [ -z "$NPM_MODULES_DIR" ] || (cd "$NPM_MODULES_DIR" && find . -name package.json | sort)
   sha256sum "${JARS[@]}" "$GO_CORPUS"/* 2>/dev/null
 }
 
@@ -393,8 +396,10 @@ build_apps() {
     fi
   done
   # npm: every package.json of npm's own node_modules tree, at the same relative paths.
-  (cd "$NPM_MODULES_DIR/.." && find node_modules -name package.json -print0 |
-    xargs -0 cp --parents -t "$root/usr/lib/node_modules/npm")
+  if [ -n "$NPM_MODULES_DIR" ]; then
+    (cd "$NPM_MODULES_DIR/.." && find node_modules -name package.json -print0 |
+      xargs -0 cp --parents -t "$root/usr/lib/node_modules/npm")
+  fi
   # Java: Maven-built jars as Debian ships them, and the fat jar.
   for jar in "${JARS[@]}"; do
     [ -f "$jar" ] && cp -L "$jar" "$root/app/lib/"
