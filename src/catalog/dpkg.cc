@@ -233,6 +233,15 @@ Result<std::vector<Package>> parse_packages(std::string_view bytes, std::string_
 
 }  // namespace
 
+bool is_dpkg_status_d_control_file(std::string_view name) {
+  // The control files dpkg keeps in its info directory, by the suffix it gives them.
+  for (std::string_view suffix :
+       {".md5sums", ".preinst", ".postinst", ".prerm", ".postrm", ".conffiles", ".list", ".shlibs",
+        ".symbols", ".triggers", ".templates", ".config"})
+    if (name.size() > suffix.size() && name.ends_with(suffix)) return true;
+  return false;
+}
+
 Result<std::vector<Package>> parse_dpkg_status(std::string_view bytes, std::string_view location,
                                                const OsContext& os,
                                                std::vector<Warning>* warnings) {

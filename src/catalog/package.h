@@ -36,7 +36,7 @@ struct Package {
   std::string version;  // as the ecosystem writes it (deb: [epoch:]upstream-revision)
   std::string arch;
   std::string purl;            // package URL (purl-spec), e.g.
-                               // pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12
+                               // pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12.5
   std::string source_package;  // deb Source:, rpm SOURCERPM, apk origin (o:), "" if none
   std::string license;
   uint64_t installed_size = 0;     // bytes, where the database records it

@@ -36,7 +36,8 @@ bool is_rpm_database(std::string_view path) {
 bool is_status_d_stanza(std::string_view path) {
   if (!path.starts_with(k_dpkg_status_d)) return false;
   std::string_view name = path.substr(k_dpkg_status_d.size());
-  return !name.empty() && name.find('/') == std::string_view::npos && !name.ends_with(".md5sums");
+  return !name.empty() && name.find('/') == std::string_view::npos &&
+         !catalog::is_dpkg_status_d_control_file(name);
 }
 
 bool is_os_database(std::string_view path) {

@@ -360,7 +360,18 @@ TEST(Dpkg, SyftDistrolessWithMd5sums) {
   EXPECT_EQ(pkgs[0].arch, "arm64");
   EXPECT_EQ(pkgs[0].installed_size, 1490u * 1024);
 
-  // The .md5sums file is no package; it lists the package's files.
+  // Neither the .md5sums file nor the .preinst script beside the stanza is a package (trivy
+  // lists only libsqlite3-0 for this fixture: sbom_parity.test.sh), nor any other control file
+  // dpkg names by suffix; a package whose name merely contains a dot is one.
+  EXPECT_TRUE(is_dpkg_status_d_control_file("libsqlite3-0.md5sums"));
+  EXPECT_TRUE(is_dpkg_status_d_control_file("libsqlite3-0.preinst"));
+  EXPECT_TRUE(is_dpkg_status_d_control_file("base-files.conffiles"));
+  EXPECT_TRUE(is_dpkg_status_d_control_file("libc6.postinst"));
+  EXPECT_FALSE(is_dpkg_status_d_control_file("libsqlite3-0"));
+  EXPECT_FALSE(is_dpkg_status_d_control_file("python3.11"));
+  EXPECT_FALSE(is_dpkg_status_d_control_file(".preinst"));
+
+  // The .md5sums file lists the package's files.
   auto ref = dpkg_file_list_ref("var/lib/dpkg/status.d/libsqlite3-0.md5sums");
   ASSERT_TRUE(ref.has_value());
   EXPECT_EQ(ref->key, "libsqlite3-0");
