@@ -18,10 +18,18 @@ constexpr std::string_view k_debian_version = "etc/debian_version";
 constexpr std::string_view k_alpine_release = "etc/alpine-release";
 constexpr std::string_view k_centos_release = "etc/centos-release";
 
-// The first line, as trivy's analyzers read these files (bufio.Scanner: no '\n', no '\r').
+// A release goes into every package's purl: a hostile release file must not multiply its size
+// by the number of packages. Real ones are a few bytes ("12.15", "3.19.4", "trixie/sid").
+constexpr size_t k_max_release_bytes = 64;
+
+// The first line, as trivy's analyzers read these files (bufio.Scanner: no '\n', no '\r');
+// "" when it is longer than k_max_release_bytes or holds anything but printable ASCII.
 std::string_view first_line(std::string_view text) {
   text = text.substr(0, text.find('\n'));
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  if (text.size() > k_max_release_bytes) return {};
+  for (char c : text)
+    if (c < 0x20 || c > 0x7e) return {};
   return text;
 }
 

@@ -21,7 +21,8 @@ bool is_release_file(std::string_view path);
 // content of one of the release files above, "" if absent). `release` is set where trivy
 // takes the release from such a file: Debian's debian_version ("12.5", where os-release says
 // "12"), Alpine's alpine-release, CentOS's centos-release ("7.6.1810", where os-release says
-// "7"); else it stays "" and VERSION_ID serves.
+// "7"); else it stays "" and VERSION_ID serves. Only the file's first line counts, and not when
+// it is longer than 64 bytes or holds anything but printable ASCII (it goes into every purl).
 OsContext make_os_context(std::string_view id, std::string_view version_id,
                           const std::function<std::string(std::string_view)>& read);
 

@@ -49,6 +49,13 @@ TEST(OsPurl, ReleaseComesFromTheDistributionsOwnFile) {
       context("centos", "7", {{"etc/centos-release", "CentOS Linux release 7.6.1810 (Core)\n"}});
   EXPECT_EQ(os_purl_distro(PackageType::rpm, centos), "centos-7.6.1810");
   EXPECT_EQ(context("centos", "7", {{"etc/centos-release", "garbage\n"}}).release, "");
+  // A hostile release file (long, or not text) is ignored: VERSION_ID serves.
+  EXPECT_EQ(context("debian", "12", {{"etc/debian_version", std::string(65, '1')}}).release, "");
+  EXPECT_EQ(context("debian", "12", {{"etc/debian_version", std::string(64, '1')}}).release,
+            std::string(64, '1'));
+  EXPECT_EQ(os_purl_distro(PackageType::deb,
+                           context("debian", "12", {{"etc/debian_version", "12\x01\n"}})),
+            "debian-12");
   // Unknown OS: no distro at all.
   EXPECT_EQ(os_purl_distro(PackageType::deb, OsContext{}), "");
   EXPECT_EQ(os_purl_distro(PackageType::rpm, OsContext{"fedora", ""}), "");
