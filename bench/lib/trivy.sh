@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # bench/lib/trivy.sh — trivy, the peer that lists an image's packages offline, fetched once and
-# cached. Shared by bench/inspect-vs-trivy/run and tests/integration/build.test.sh. Source it
+# cached. Shared by bench/inspect-vs-trivy/run, tests/integration/build.test.sh and
+# tests/integration/sbom_parity.test.sh. Source it
 # (bash), then call trivy_ensure; nothing runs on `source`.
 #
 #   trivy_ensure   sets TRIVY (the binary), trivy_from (where it came from) and trivy_note

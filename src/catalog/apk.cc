@@ -5,6 +5,7 @@
 
 #include "catalog/db_text.h"
 #include "catalog/relations.h"
+#include "catalog/os_purl.h"
 
 namespace pith::catalog {
 namespace {
@@ -131,7 +132,7 @@ class Reader {
       }
     }
     p.location = m_location;
-    p.purl = db_text::os_package_purl("apk", "alpine", p.name, p.version, p.arch, m_os);
+    p.purl = os_package_purl(PackageType::apk, p.name, p.version, std::nullopt, p.arch, m_os);
     p.files = std::move(m_rec.files);
     p.depends = parse_apk_depends(m_rec.depends);
     p.provides = parse_apk_provides(m_rec.provides);

@@ -21,7 +21,7 @@ namespace pith::catalog {
 // A record without a version is dropped, as apk and trivy do; one with a line that is no
 // "K:value", a repeated P or V, or a NUL byte is skipped. Both are reported in `warnings` (may
 // be null). Input with no well-formed record at all and at least one malformed one is an Error.
-// purl: pkg:apk/<os.id or "alpine">/<name>@<version>?arch=<arch>&distro=<id>-<version_id>.
+// purl: pkg:apk/<os.id or "alpine">/<name>@<version>?arch=<arch>&distro=<release> (os_purl.h).
 // Hands each record to `visit` as written (a view into `bytes` from its first line through
 // its last, without the final line end) with the 1-based line it starts on; records are split
 // as parse_apk_installed splits them. Split its text with db_text-style line reading.

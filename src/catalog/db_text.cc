@@ -1,4 +1,4 @@
-// Line splitting, numbers, purls and capped warnings for the text package databases.
+// Line splitting, numbers and capped warnings for the text package databases.
 #include "catalog/db_text.h"
 
 namespace pith::catalog::db_text {
@@ -42,48 +42,6 @@ std::string quote(std::string_view s) {
   }
   if (s.size() > k_max_quote) out += "...";
   return "'" + out + "'";
-}
-
-std::string purl_escape(std::string_view s) {
-  static constexpr char k_hex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '.' || c == '-' || c == '_' || c == '~';
-    if (unreserved) {
-      out += ch;
-    } else {
-      out += '%';
-      out += k_hex[c >> 4];
-      out += k_hex[c & 0xf];
-    }
-  }
-  return out;
-}
-
-std::string os_package_purl(std::string_view type, std::string_view default_namespace,
-                            std::string_view name, std::string_view version, std::string_view arch,
-                            const OsContext& os) {
-  std::string purl = "pkg:";
-  purl += type;
-  purl += '/';
-  purl += purl_escape(os.id.empty() ? default_namespace : std::string_view(os.id));
-  purl += '/';
-  purl += purl_escape(name);
-  if (!version.empty()) purl += "@" + purl_escape(version);
-  char sep = '?';
-  if (!arch.empty()) {
-    purl += sep;
-    purl += "arch=" + purl_escape(arch);
-    sep = '&';
-  }
-  if (!os.id.empty() && !os.version_id.empty()) {
-    purl += sep;
-    purl += "distro=" + purl_escape(os.id + "-" + os.version_id);
-  }
-  return purl;
 }
 
 void Warnings::add(std::string message) {

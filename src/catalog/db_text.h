@@ -1,5 +1,5 @@
 // Small helpers the text-format OS package databases (dpkg, apk) share: line splitting, number
-// parsing, purls and a capped warning list. Internal to the catalog folder.
+// parsing and a capped warning list. Internal to the catalog folder.
 #pragma once
 
 #include <cstddef>
@@ -27,17 +27,6 @@ std::optional<uint64_t> parse_u64(std::string_view s);
 inline constexpr size_t k_max_quote = 60;
 // `s` shortened for a message, with non-printable bytes as '?'.
 std::string quote(std::string_view s);
-
-// purl-spec percent-encoding: everything but A-Z a-z 0-9 . - _ ~ is %XX (so ':' in a Debian
-// epoch is %3A and '+' is %2B, as trivy's and syft's purls have them).
-std::string purl_escape(std::string_view s);
-
-// pkg:<type>/<namespace>/<name>@<version>?arch=<arch>&distro=<id>-<version_id>. The namespace
-// is os.id, or `default_namespace` when unknown; distro only when both id and version_id are
-// known; arch only when known. Qualifiers are sorted, as the purl spec asks.
-std::string os_package_purl(std::string_view type, std::string_view default_namespace,
-                            std::string_view name, std::string_view version, std::string_view arch,
-                            const OsContext& os);
 
 // Collects the warnings of one input file into an optional caller list. A hostile file could
 // hold millions of bad records, so at most k_max_warnings are kept, plus one summary line.

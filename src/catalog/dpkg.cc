@@ -9,6 +9,7 @@
 #include "catalog/control_fields.h"
 #include "catalog/db_text.h"
 #include "catalog/relations.h"
+#include "catalog/os_purl.h"
 
 namespace pith::catalog {
 namespace {
@@ -180,7 +181,9 @@ Verdict to_package(const control::Stanza& s, std::string_view location, const Os
     }
   }
   p.location = location;
-  p.purl = db_text::os_package_purl("deb", "debian", p.name, p.version, p.arch, os);
+  // trivy's form: the epoch as a qualifier, the version without it.
+  auto [epoch, bare_version] = split_deb_epoch(p.version);
+  p.purl = os_package_purl(PackageType::deb, p.name, bare_version, epoch, p.arch, os);
   if (auto conffiles = s.raw("Conffiles")) p.files = conffile_paths(*conffiles);
   for (const char* field : {"Pre-Depends", "Depends"})
     if (auto deps = s.get(field))
@@ -234,6 +237,15 @@ Result<std::vector<Package>> parse_packages(std::string_view bytes, std::string_
 }
 
 }  // namespace
+
+bool is_dpkg_status_d_control_file(std::string_view name) {
+  // The control files dpkg keeps in its info directory, by the suffix it gives them.
+  for (std::string_view suffix :
+       {".md5sums", ".preinst", ".postinst", ".prerm", ".postrm", ".conffiles", ".list", ".shlibs",
+        ".symbols", ".triggers", ".templates", ".config"})
+    if (name.size() > suffix.size() && name.ends_with(suffix)) return true;
+  return false;
+}
 
 Result<std::vector<Package>> parse_dpkg_status(std::string_view bytes, std::string_view location,
                                                const OsContext& os,

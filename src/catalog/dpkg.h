@@ -27,6 +27,11 @@ Result<std::vector<Package>> parse_dpkg_status(std::string_view bytes, std::stri
                                                const OsContext& os,
                                                std::vector<Warning>* warnings = nullptr);
 
+// Whether a file name in var/lib/dpkg/status.d/ is one of the control files distroless keeps
+// beside a package's stanza ("<name>.md5sums", "<name>.preinst", "<name>.postinst", ...:
+// file lists and maintainer scripts, not packages).
+bool is_dpkg_status_d_control_file(std::string_view name);
+
 // var/lib/dpkg/status.d/<name> (distroless): as parse_dpkg_status, except that a stanza
 // without a Status field counts as installed (distroless writes none).
 Result<std::vector<Package>> parse_dpkg_status_d(std::string_view bytes, std::string_view location,

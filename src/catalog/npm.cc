@@ -36,7 +36,11 @@ std::string license_of(const json& pkg) {
 
 }  // namespace
 
-std::string npm_purl(std::string_view name, std::string_view version) {
+std::string npm_purl(std::string_view original_name, std::string_view version) {
+  // purl-spec's npm type normalises scope and name to lower case (old packages such as
+  // JSONStream have capitals), as trivy writes them.
+  std::string lower = ascii_lower(original_name);
+  std::string_view name = lower;
   if (name.starts_with('@')) {
     size_t slash = name.find('/');
     if (slash != std::string_view::npos)

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/result.h"
@@ -16,10 +17,17 @@ enum class PackageType { deb, apk, rpm, golang, pypi, npm, maven, cargo };
 std::string_view type_name(PackageType t);  // "deb", "apk", ... as in purl types
 bool is_os_package(PackageType t);          // deb, apk, rpm
 
-// What the parsers need to know about the image's OS (from etc/os-release), for purls.
+// What the parsers need to know about the image's OS (from etc/os-release and the release
+// files of catalog/os_purl.h), for purls.
 struct OsContext {
+  OsContext() = default;
+  OsContext(std::string id_, std::string version_id_, std::string release_ = {})
+      : id(std::move(id_)), version_id(std::move(version_id_)), release(std::move(release_)) {}
+
   std::string id;          // "debian", "alpine", "rhel", ... ("" when unknown)
   std::string version_id;  // "12", "3.19.1", ...
+  std::string release;     // a more precise release where the distribution's own file gives
+                           // one ("12.5" from etc/debian_version); "" means version_id
 };
 
 struct Package {
@@ -28,7 +36,7 @@ struct Package {
   std::string version;  // as the ecosystem writes it (deb: [epoch:]upstream-revision)
   std::string arch;
   std::string purl;            // package URL (purl-spec), e.g.
-                               // pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12
+                               // pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12.5
   std::string source_package;  // deb Source:, rpm SOURCERPM, apk origin (o:), "" if none
   std::string license;
   uint64_t installed_size = 0;     // bytes, where the database records it

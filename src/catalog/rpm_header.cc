@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "catalog/os_purl.h"
 #include "catalog/rpm_bytes.h"
 
 namespace pith::catalog {
@@ -98,24 +99,6 @@ Result<std::vector<std::string>> file_list(const HeaderPtr& h) {
   return files;
 }
 
-// purl-spec percent-encoding: everything but unreserved characters ('+' becomes %2B).
-std::string purl_encode(std::string_view s) {
-  static constexpr char k_hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '.' || c == '-' || c == '_' || c == '~';
-    if (unreserved) {
-      out += char(c);
-    } else {
-      out += '%';
-      out += k_hex[c >> 4];
-      out += k_hex[c & 15];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string rpm_version(std::optional<uint64_t> epoch, std::string_view version,
@@ -124,23 +107,6 @@ std::string rpm_version(std::optional<uint64_t> epoch, std::string_view version,
   if (epoch) out = std::to_string(*epoch) + ":";
   out.append(version);
   if (!release.empty()) out.append("-").append(release);
-  return out;
-}
-
-std::string rpm_purl(std::string_view name, std::optional<uint64_t> epoch, std::string_view version,
-                     std::string_view release, std::string_view arch, const OsContext& os) {
-  std::string out = "pkg:rpm/";
-  if (!os.id.empty()) out += purl_encode(os.id == "rhel" ? "redhat" : os.id) + "/";
-  out += purl_encode(name) + "@" + purl_encode(rpm_version(std::nullopt, version, release));
-  std::vector<std::string> qualifiers;
-  if (!arch.empty()) qualifiers.push_back("arch=" + purl_encode(arch));
-  if (epoch) qualifiers.push_back("epoch=" + std::to_string(*epoch));
-  if (!os.id.empty()) {
-    std::string distro = os.id;
-    if (!os.version_id.empty()) distro += "-" + os.version_id;
-    qualifiers.push_back("distro=" + purl_encode(distro));
-  }
-  for (size_t i = 0; i < qualifiers.size(); ++i) out += (i == 0 ? "?" : "&") + qualifiers[i];
   return out;
 }
 
@@ -162,7 +128,8 @@ Result<Package> parse_rpm_header(std::string_view blob, std::string_view locatio
   if (headerIsEntry(h.get(), RPMTAG_EPOCH)) epoch = headerGetNumber(h.get(), RPMTAG_EPOCH);
   p.arch = get_string(h, RPMTAG_ARCH);
   p.version = rpm_version(epoch, version, release);
-  p.purl = rpm_purl(p.name, epoch, version, release, p.arch, os);
+  p.purl = os_package_purl(PackageType::rpm, p.name, rpm_version(std::nullopt, version, release),
+                           epoch, p.arch, os);
   p.source_package = get_string(h, RPMTAG_SOURCERPM);
   p.license = get_string(h, RPMTAG_LICENSE);
   p.installed_size = headerIsEntry(h.get(), RPMTAG_LONGSIZE)

@@ -24,10 +24,4 @@ Result<Package> parse_rpm_header(std::string_view blob, std::string_view locatio
 std::string rpm_version(std::optional<uint64_t> epoch, std::string_view version,
                         std::string_view release);
 
-// pkg:rpm/<namespace>/<name>@<version>-<release>?arch=<arch>[&epoch=N]&distro=<id>-<version_id>,
-// the qualifier order trivy writes; the namespace is the os-release ID ("rhel" becomes
-// "redhat" as in syft and trivy); without a known OS there is neither namespace nor distro.
-std::string rpm_purl(std::string_view name, std::optional<uint64_t> epoch, std::string_view version,
-                     std::string_view release, std::string_view arch, const OsContext& os);
-
 }  // namespace pith::catalog

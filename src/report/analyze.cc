@@ -5,6 +5,7 @@
 #include <atomic>
 #include <future>
 
+#include "catalog/os_purl.h"
 #include "fs/layers.h"
 #include "report/os_release.h"
 #include "report/packages.h"
@@ -141,7 +142,10 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
   if (os_release.empty()) os_release = final_content(catalogs, tree, "usr/lib/os-release");
   if (!os_release.empty()) r.os = parse_os_release(os_release);
   catalog::OsContext os;
-  if (r.os) os = {r.os->id, r.os->version_id};
+  if (r.os)
+    os = catalog::make_os_context(r.os->id, r.os->version_id, [&](std::string_view path) {
+      return final_content(catalogs, tree, std::string(path));
+    });
   r.packages = merge_packages(catalogs, tree, os, r.warnings);
   r.surface = find_surface(tree, img.config.user, final_content(catalogs, tree, "etc/passwd"));
   r.efficiency = TRY(efficiency.get());

@@ -10,6 +10,7 @@
 #include "catalog/golang.h"
 #include "catalog/java.h"
 #include "catalog/npm.h"
+#include "catalog/os_purl.h"
 #include "catalog/python.h"
 #include "catalog/rpmdb.h"
 #include "catalog/rust.h"
@@ -35,7 +36,8 @@ bool is_rpm_database(std::string_view path) {
 bool is_status_d_stanza(std::string_view path) {
   if (!path.starts_with(k_dpkg_status_d)) return false;
   std::string_view name = path.substr(k_dpkg_status_d.size());
-  return !name.empty() && name.find('/') == std::string_view::npos && !name.ends_with(".md5sums");
+  return !name.empty() && name.find('/') == std::string_view::npos &&
+         !catalog::is_dpkg_status_d_control_file(name);
 }
 
 bool is_os_database(std::string_view path) {
@@ -74,7 +76,7 @@ void add_findings(Result<catalog::Findings> found, const std::string& location, 
 
 bool is_system_file(std::string_view path) {
   return path == "etc/os-release" || path == "usr/lib/os-release" || path == "etc/passwd" ||
-         path == "etc/group";
+         path == "etc/group" || catalog::is_release_file(path);
 }
 
 fs::Want wanted_content(const tar::Entry& e) {

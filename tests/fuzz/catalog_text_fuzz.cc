@@ -1,10 +1,12 @@
 // Fuzz target for the text catalogers: Python core metadata, npm package.json and
-// cargo-auditable JSON. Each either fails cleanly or yields well-formed packages.
+// cargo-auditable JSON, and the release files OS purls read (os_purl.h). Each either fails
+// cleanly or yields well-formed packages; a release stays within its bound.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "catalog/npm.h"
+#include "catalog/os_purl.h"
 #include "catalog/python.h"
 #include "catalog/rust.h"
 
@@ -26,5 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(parse_cargo_auditable_json(bytes, "/bin/x"), "pkg:cargo/");
   (void)looks_like_npm_package_json(bytes, bytes);
   (void)looks_like_python_metadata(bytes, bytes);
+  for (std::string_view id : {"debian", "alpine", "centos"}) {
+    OsContext os = make_os_context(id, "1", [&](std::string_view) { return std::string(bytes); });
+    if (os.release.size() > 64) std::abort();
+    std::string purl = os_package_purl(PackageType::deb, "p", "1", std::nullopt, "amd64", os);
+    if (!purl.starts_with("pkg:deb/")) std::abort();
+  }
   return 0;
 }

@@ -113,7 +113,7 @@ TEST(Dpkg, TrivyValidHas90InstalledPackagesAsTrivyExpects) {
   EXPECT_EQ(bsdutils->location, "/var/lib/dpkg/status");
   EXPECT_EQ(bsdutils->license, "");
   EXPECT_EQ(bsdutils->purl,
-            "pkg:deb/ubuntu/bsdutils@1%3A2.31.1-0.4ubuntu3.1?arch=amd64&distro=ubuntu-18.04");
+            "pkg:deb/ubuntu/bsdutils@2.31.1-0.4ubuntu3.1?arch=amd64&distro=ubuntu-18.04&epoch=1");
   const Package* lzma = find(pkgs, "liblzma5");  // the source version differs: no effect
   ASSERT_NE(lzma, nullptr);
   EXPECT_EQ(lzma->version, "5.1.1alpha+20120614-2+b3");
@@ -242,10 +242,21 @@ TEST(Dpkg, PurlsAsTrivyGoldensAndSyftExpectations) {
   EXPECT_EQ(pkgs[0].source_package, "pam");
   EXPECT_TRUE(warnings.empty());  // the empty "Package:" stanza on top has no Status: not installed
 
-  // No OS known: namespace "debian", no distro.
+  // No OS known: namespace "debian", no distro. The epoch is a qualifier, as trivy writes it
+  // (pkg:deb/debian/bsdutils@2.38.1-5+deb12u3?arch=amd64&epoch=1&distro=debian-12.15 for
+  // the Debian fixture of sbom_parity.test.sh); the package's version keeps it.
   pkgs = parse_ok("Package: p\nStatus: install ok installed\nVersion: 1:2.0\n");
   ASSERT_EQ(pkgs.size(), 1u);
-  EXPECT_EQ(pkgs[0].purl, "pkg:deb/debian/p@1%3A2.0");
+  EXPECT_EQ(pkgs[0].version, "1:2.0");
+  EXPECT_EQ(pkgs[0].purl, "pkg:deb/debian/p@2.0?epoch=1");
+  // Debian's distro is debian_version's release (trivy reads that file, not os-release).
+  pkgs = parse_ok(
+      "Package: bsdutils\nStatus: install ok installed\nVersion: 1:2.38.1-5+deb12u3\n"
+      "Architecture: amd64\n",
+      {"debian", "12", "12.15"});
+  ASSERT_EQ(pkgs.size(), 1u);
+  EXPECT_EQ(pkgs[0].purl,
+            "pkg:deb/debian/bsdutils@2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12.15&epoch=1");
 }
 
 TEST(Dpkg, SyftImageDpkgFilesAreConffilesPlusMd5sums) {
@@ -349,7 +360,18 @@ TEST(Dpkg, SyftDistrolessWithMd5sums) {
   EXPECT_EQ(pkgs[0].arch, "arm64");
   EXPECT_EQ(pkgs[0].installed_size, 1490u * 1024);
 
-  // The .md5sums file is no package; it lists the package's files.
+  // Neither the .md5sums file nor the .preinst script beside the stanza is a package (trivy
+  // lists only libsqlite3-0 for this fixture: sbom_parity.test.sh), nor any other control file
+  // dpkg names by suffix; a package whose name merely contains a dot is one.
+  EXPECT_TRUE(is_dpkg_status_d_control_file("libsqlite3-0.md5sums"));
+  EXPECT_TRUE(is_dpkg_status_d_control_file("libsqlite3-0.preinst"));
+  EXPECT_TRUE(is_dpkg_status_d_control_file("base-files.conffiles"));
+  EXPECT_TRUE(is_dpkg_status_d_control_file("libc6.postinst"));
+  EXPECT_FALSE(is_dpkg_status_d_control_file("libsqlite3-0"));
+  EXPECT_FALSE(is_dpkg_status_d_control_file("python3.11"));
+  EXPECT_FALSE(is_dpkg_status_d_control_file(".preinst"));
+
+  // The .md5sums file lists the package's files.
   auto ref = dpkg_file_list_ref("var/lib/dpkg/status.d/libsqlite3-0.md5sums");
   ASSERT_TRUE(ref.has_value());
   EXPECT_EQ(ref->key, "libsqlite3-0");

@@ -76,6 +76,9 @@ TEST(Npm, Purls) {
   EXPECT_EQ(npm_purl("@npmcli/arborist", "7.2.1"), "pkg:npm/%40npmcli/arborist@7.2.1");
   EXPECT_EQ(npm_purl("is-number", "7.0.0"), "pkg:npm/is-number@7.0.0");
   EXPECT_EQ(npm_purl("x", "1.0.0-beta+1"), "pkg:npm/x@1.0.0-beta%2B1");
+  // purl-spec (npm: namespace and name normalised to lower case) and trivy's parseNpm.
+  EXPECT_EQ(npm_purl("JSONStream", "1.3.5"), "pkg:npm/jsonstream@1.3.5");
+  EXPECT_EQ(npm_purl("@Scope/Name", "1.0.0"), "pkg:npm/%40scope/name@1.0.0");
 }
 
 TEST(Npm, Licenses) {

@@ -2,6 +2,7 @@
 // fields, versions and purls.
 #include <gtest/gtest.h>
 
+#include "catalog/os_purl.h"
 #include "catalog/rpm_header.h"
 #include "catalog/rpmdb.h"
 #include "rpmdb_writers.h"
@@ -33,7 +34,7 @@ TEST(RpmHeader, FieldsFromLibrpmMadeHeader) {
   EXPECT_EQ(p->name, "tool");
   EXPECT_EQ(p->version, "2:1.2+git-1");
   EXPECT_EQ(p->arch, "x86_64");
-  EXPECT_EQ(p->purl, "pkg:rpm/fedora/tool@1.2%2Bgit-1?arch=x86_64&epoch=2&distro=fedora-39");
+  EXPECT_EQ(p->purl, "pkg:rpm/fedora/tool@1.2%2Bgit-1?arch=x86_64&distro=fedora-39&epoch=2");
   EXPECT_EQ(p->files, (std::vector<std::string>{"/usr/bin/tool", "/etc/tool.conf"}));
   EXPECT_EQ(p->location, "/loc");
 }
@@ -41,15 +42,23 @@ TEST(RpmHeader, FieldsFromLibrpmMadeHeader) {
 TEST(RpmHeader, VersionAndPurlRules) {
   EXPECT_EQ(rpm_version(std::nullopt, "1", "2"), "1-2");
   EXPECT_EQ(rpm_version(0, "1", "2"), "0:1-2");  // syft keeps an explicit epoch 0
-  // syft Test_packageURL / trivy goldens, in trivy's qualifier order.
-  EXPECT_EQ(rpm_purl("p", std::nullopt, "v", "r", "", OsContext{"rhel", "8.4"}),
-            "pkg:rpm/redhat/p@v-r?distro=rhel-8.4");
-  EXPECT_EQ(rpm_purl("p", std::nullopt, "v", "r", "", OsContext{}), "pkg:rpm/p@v-r");
+  // trivy: its CycloneDX golden (centos-7) and its output for the rhel image of
+  // sbom_parity.test.sh, qualifiers in canonical order.
+  auto rpm_purl = [](std::string_view name, std::optional<uint64_t> epoch, std::string_view v,
+                     const OsContext& os, std::string_view arch = "") {
+    return os_package_purl(PackageType::rpm, name, v, epoch, arch, os);
+  };
+  EXPECT_EQ(rpm_purl("p", std::nullopt, "v-r", OsContext{"rhel", "8.4"}),
+            "pkg:rpm/redhat/p@v-r?distro=redhat-8.4");
+  EXPECT_EQ(rpm_purl("p", std::nullopt, "v-r", OsContext{}), "pkg:rpm/p@v-r");
   EXPECT_EQ(
-      rpm_purl("openssl-libs", 1, "1.0.2k", "16.el7", "x86_64", OsContext{"centos", "7.6.1810"}),
-      "pkg:rpm/centos/openssl-libs@1.0.2k-16.el7?arch=x86_64&epoch=1&distro=centos-7.6.1810");
-  EXPECT_EQ(rpm_purl("libstdc++", std::nullopt, "12", "1", "x86_64", OsContext{}),
+      rpm_purl("openssl-libs", 1, "1.0.2k-16.el7", OsContext{"centos", "7", "7.6.1810"}, "x86_64"),
+      "pkg:rpm/centos/openssl-libs@1.0.2k-16.el7?arch=x86_64&distro=centos-7.6.1810&epoch=1");
+  EXPECT_EQ(rpm_purl("libstdc++", std::nullopt, "12-1", OsContext{}, "x86_64"),
             "pkg:rpm/libstdc%2B%2B@12-1?arch=x86_64");
+  // An explicit epoch 0 stays in the version (syft) but not in the purl (trivy).
+  EXPECT_EQ(rpm_purl("p", 0, "v-r", OsContext{"fedora", "39"}),
+            "pkg:rpm/fedora/p@v-r?distro=fedora-39");
 }
 
 TEST(RpmHeader, InconsistentFileListKeepsThePackage) {

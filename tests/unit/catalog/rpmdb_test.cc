@@ -81,7 +81,7 @@ TEST(Rpmdb, MarinerCurlRecord) {
   EXPECT_EQ(curl->source_package, "curl-7.76.0-6.cm2.src.rpm");
   EXPECT_EQ(curl->license, "MIT");
   EXPECT_EQ(curl->location, "/var/lib/rpm/x");
-  EXPECT_EQ(curl->purl, "pkg:rpm/mariner/curl@7.76.0-6.cm2?arch=x86_64&distro=mariner-2.0");
+  EXPECT_EQ(curl->purl, "pkg:rpm/cbl-mariner/curl@7.76.0-6.cm2?arch=x86_64&distro=cbl-mariner-2.0");
   std::vector<std::string> files = {
       "/usr/bin/curl",
       "/usr/bin/curl-config",
@@ -105,7 +105,7 @@ TEST(Rpmdb, LibuuidBerkeleyDb) {
   EXPECT_EQ(p.installed_size, 35104u);
   EXPECT_EQ(p.source_package, "util-linux-2.32.1-42.el8_8.src.rpm");
   EXPECT_EQ(p.license, "BSD");
-  EXPECT_EQ(p.purl, "pkg:rpm/redhat/libuuid@2.32.1-42.el8_8?arch=x86_64&distro=rhel-8.8");
+  EXPECT_EQ(p.purl, "pkg:rpm/redhat/libuuid@2.32.1-42.el8_8?arch=x86_64&distro=redhat-8.8");
   std::vector<std::string> files = {
       "/usr/lib/.build-id",
       "/usr/lib/.build-id/df/ef6a880adac817216ab9866779a0725e017647",
