@@ -4,8 +4,8 @@
 #include <algorithm>
 
 #include "catalog/db_text.h"
-#include "catalog/relations.h"
 #include "catalog/os_purl.h"
+#include "catalog/relations.h"
 
 namespace pith::catalog {
 namespace {

@@ -8,8 +8,8 @@
 
 #include "catalog/control_fields.h"
 #include "catalog/db_text.h"
-#include "catalog/relations.h"
 #include "catalog/os_purl.h"
+#include "catalog/relations.h"
 
 namespace pith::catalog {
 namespace {
