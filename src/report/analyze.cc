@@ -88,6 +88,8 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
     scan.capture = [&](const tar::Entry& e) {
       return std::max(wanted_content(e), options.also_capture(e));
     };
+  scan.digest = options.also_digest;
+  scan.on_digest = options.on_digest;
   std::atomic<uint64_t> kept{0};
   scan.consume = [&](size_t layer, fs::CapturedFile&& f) {
     if (options.also_consume) {
