@@ -20,14 +20,9 @@ constexpr char k_elf_magic[] =
     "ELF";
 
 // Reads an entry's content into one allocation of its known size (appending in chunks would
-// double large files' footprint while the string grows), `spare`'s when it is given and large
-// enough. ELF executables, a third of a typical image's bytes, are parsed and dropped one after
-// another: a fresh allocation for each costs the kernel's page faults and zeroing of every page
-// on top of the copy, in bursts long enough to stall the thread that reads and hashes the layer.
-Result<std::string> read_content(ByteSource& content, uint64_t size, std::string_view prefix,
-                                 std::string* spare) {
-  std::string out = spare && spare->capacity() >= size ? std::move(*spare) : std::string();
-  out.assign(prefix);
+// double large files' footprint while the string grows).
+Result<std::string> read_content(ByteSource& content, uint64_t size, std::string_view prefix) {
+  std::string out(prefix);
   size_t have = out.size();
   out.resize(size);
   while (have < size) {
@@ -88,24 +83,17 @@ Result<void> hash_rest(tar::EntryContent& content, uint64_t size, uint64_t done,
   return {};
 }
 
-// Hands `file` over; when the consumer left its bytes (it parsed them and kept nothing), their
-// allocation becomes the spare one of the next ELF file, if it is the larger. (A consumer that
-// keeps an ELF file may so get more capacity than bytes: at most the largest ELF file's, once.)
-void keep(size_t layer, CapturedFile&& file, const ScanOptions& options, LayerEntries& out,
-          std::string& spare) {
-  if (!options.consume) {
+void keep(size_t layer, CapturedFile&& file, const ScanOptions& options, LayerEntries& out) {
+  if (options.consume)
+    options.consume(layer, std::move(file));
+  else
     out.captured.push_back(std::move(file));
-    return;
-  }
-  options.consume(layer, std::move(file));
-  if (file.bytes.capacity() > spare.capacity()) spare = std::move(file.bytes);
 }
 
 // Keeps the entry's content if the policy asks for it and it fits, and hashes it into `hash`
 // when that is given (all of it, whatever was kept).
 Result<void> capture(size_t layer, const tar::Entry& e, tar::EntryContent& content,
-                     const ScanOptions& options, LayerEntries& out, std::string& spare,
-                     Sha256* hash) {
+                     const ScanOptions& options, LayerEntries& out, Sha256* hash) {
   Want want = Want::nothing;
   if (options.capture && e.type == tar::EntryType::regular) want = options.capture(e);
   if (want != Want::nothing && e.size > options.max_capture_bytes) {
@@ -125,9 +113,9 @@ Result<void> capture(size_t layer, const tar::Entry& e, tar::EntryContent& conte
       return {};
     }
     if (std::memcmp(head.data(), k_elf_magic, 4) == 0) {
-      std::string bytes = TRY(read_content(content, e.size, head, &spare));
+      std::string bytes = TRY(read_content(content, e.size, head));
       if (hash) hash->update(bytes);
-      keep(layer, CapturedFile{e.path, std::move(bytes), e.mode}, options, out, spare);
+      keep(layer, CapturedFile{e.path, std::move(bytes), e.mode}, options, out);
       return {};
     }
     uint64_t done = head.size();
@@ -135,17 +123,16 @@ Result<void> capture(size_t layer, const tar::Entry& e, tar::EntryContent& conte
       head += TRY(read_head(content, std::min<uint64_t>(e.size, k_max_shebang_line) - 4));
       done = head.size();
       if (hash) hash->update(head);
-      keep(layer, CapturedFile{e.path, head.substr(0, head.find('\n')), e.mode}, options, out,
-           spare);
+      keep(layer, CapturedFile{e.path, head.substr(0, head.find('\n')), e.mode}, options, out);
     } else if (hash) {
       hash->update(head);
     }
     if (hash) TRY(hash_rest(content, e.size, done, *hash));
     return {};
   }
-  std::string bytes = TRY(read_content(content, e.size, "", nullptr));
+  std::string bytes = TRY(read_content(content, e.size, ""));
   if (hash) hash->update(bytes);
-  keep(layer, CapturedFile{e.path, std::move(bytes), e.mode}, options, out, spare);
+  keep(layer, CapturedFile{e.path, std::move(bytes), e.mode}, options, out);
   return {};
 }
 
@@ -161,7 +148,6 @@ Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::Re
   std::atomic<uint64_t> own_bytes{0};
   auto& entries_read = options.entries_read ? *options.entries_read : own_entries;
   auto& path_bytes = options.path_bytes_read ? *options.path_bytes_read : own_bytes;
-  std::string spare;  // see read_content
   TRY(tar::for_each_entry(counted,
                           [&](const tar::Entry& e, tar::EntryContent& content) -> Result<void> {
                             // Millions of tiny entries, or of long paths, compress to almost
@@ -176,10 +162,9 @@ Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::Re
                             out.entries.push_back(e);
                             bool hashed = options.digest && options.on_digest &&
                                           e.type == tar::EntryType::regular && options.digest(e);
-                            if (!hashed)
-                              return capture(index, e, content, options, out, spare, nullptr);
+                            if (!hashed) return capture(index, e, content, options, out, nullptr);
                             Sha256 hash;
-                            TRY(capture(index, e, content, options, out, spare, &hash));
+                            TRY(capture(index, e, content, options, out, &hash));
                             options.on_digest(index, e, hash.hex_digest());
                             return {};
                           })
