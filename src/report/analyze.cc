@@ -132,11 +132,12 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
     r.layers.push_back(std::move(lr));
     for (const auto& w : layers[i].warnings) r.warnings.push_back(w);
   }
-  // Waste accounting reads only the entries and is more work than the rest of the merge, so it
-  // runs beside it (the read-ahead threads are done by now and a core is free). It starts once
-  // the squash has accepted every layer: a hostile one is refused before dive's trees are made.
-  auto efficiency =
-      std::async(std::launch::async, [&layers] { return fs::compute_efficiency(layers); });
+  // Waste accounting reads the entries and the squashed tree (only reads: the merge reads it
+  // too) and is more work than the rest of the merge, so it runs beside it (the read-ahead
+  // threads are done by now and a core is free). It starts once the squash has accepted every
+  // layer: a hostile one is refused before dive's trees are made.
+  auto efficiency = std::async(std::launch::async,
+                               [&layers, &tree] { return fs::compute_efficiency(layers, &tree); });
   r.files = count_files(tree, r.content_size);
 
   std::string os_release = final_content(catalogs, tree, "etc/os-release");
