@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "catalog/db_text.h"
+#include "catalog/relations.h"
 
 namespace pith::catalog {
 namespace {
@@ -14,7 +15,7 @@ constexpr size_t k_max_path = 4096;
 // One record as read, before it becomes a Package.
 struct Record {
   size_t line = 0;
-  std::string_view name, version, arch, license, origin, size;
+  std::string_view name, version, arch, license, origin, size, depends, provides;
   bool has_name = false;
   bool has_version = false;
   std::string_view dir;  // the latest F
@@ -73,6 +74,12 @@ class Reader {
       case 'o':
         m_rec.origin = value;
         break;
+      case 'D':
+        m_rec.depends = value;
+        break;
+      case 'p':
+        m_rec.provides = value;
+        break;
       case 'I':
         m_rec.size = value;
         break;
@@ -85,7 +92,7 @@ class Reader {
       case 'R':
         add_file(value);
         break;
-      default:  // checksums, dependencies, ownership...: not in the Package model
+      default:  // checksums, ownership...: not in the Package model
         break;
     }
   }
@@ -126,6 +133,8 @@ class Reader {
     p.location = m_location;
     p.purl = db_text::os_package_purl("apk", "alpine", p.name, p.version, p.arch, m_os);
     p.files = std::move(m_rec.files);
+    p.depends = parse_apk_depends(m_rec.depends);
+    p.provides = parse_apk_provides(m_rec.provides);
     m_packages.push_back(std::move(p));
   }
 

@@ -15,7 +15,8 @@ namespace pith::catalog {
 // Records are "K:value" lines separated by blank lines (apk-tools ends a record at any line
 // shorter than two bytes). Used keys: P name, V version, A arch, L license (as written, e.g.
 // "MIT BSD GPL2+"), o origin (→ source_package), I installed size in bytes, F a directory and
-// R a file in the latest F (→ files, absolute; directories themselves are not listed).
+// R a file in the latest F (→ files, absolute; directories themselves are not listed), D and p
+// (→ depends, provides; catalog/relations.h).
 //
 // A record without a version is dropped, as apk and trivy do; one with a line that is no
 // "K:value", a repeated P or V, or a NUL byte is skipped. Both are reported in `warnings` (may

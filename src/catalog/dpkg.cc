@@ -8,6 +8,7 @@
 
 #include "catalog/control_fields.h"
 #include "catalog/db_text.h"
+#include "catalog/relations.h"
 
 namespace pith::catalog {
 namespace {
@@ -181,6 +182,10 @@ Verdict to_package(const control::Stanza& s, std::string_view location, const Os
   p.location = location;
   p.purl = db_text::os_package_purl("deb", "debian", p.name, p.version, p.arch, os);
   if (auto conffiles = s.raw("Conffiles")) p.files = conffile_paths(*conffiles);
+  for (const char* field : {"Pre-Depends", "Depends"})
+    if (auto deps = s.get(field))
+      for (auto& d : parse_dpkg_depends(*deps)) p.depends.push_back(std::move(d));
+  if (auto provides = s.get("Provides")) p.provides = parse_dpkg_provides(*provides);
   return Verdict::package;
 }
 

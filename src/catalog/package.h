@@ -34,6 +34,11 @@ struct Package {
   uint64_t installed_size = 0;     // bytes, where the database records it
   std::string location;            // path of the file it was found in, "/var/lib/dpkg/status"
   std::vector<std::string> files;  // absolute paths the package owns, where the database lists them
+  // What the database says the package needs and offers, names only (catalog/relations.h):
+  // each entry of `depends` one requirement with its alternatives in order (dpkg's "a | b");
+  // `provides` the names it answers to besides its own (dpkg Provides, apk p:, rpm provides).
+  std::vector<std::vector<std::string>> depends;
+  std::vector<std::string> provides;
 };
 
 // A problem with one input that does not stop the scan: the package or file is skipped.

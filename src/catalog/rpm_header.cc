@@ -169,6 +169,10 @@ Result<Package> parse_rpm_header(std::string_view blob, std::string_view locatio
                          ? headerGetNumber(h.get(), RPMTAG_LONGSIZE)
                          : headerGetNumber(h.get(), RPMTAG_SIZE);
   p.location = std::string(location);
+  // rpmlib(...) requirements name rpm's own features, not packages.
+  for (auto& name : get_strings(h, RPMTAG_REQUIRENAME))
+    if (!name.starts_with("rpmlib(")) p.depends.push_back({std::move(name)});
+  p.provides = get_strings(h, RPMTAG_PROVIDENAME);
   auto files = file_list(h);
   if (files) {
     p.files = std::move(files).value();

@@ -12,11 +12,11 @@
 
 namespace pith::catalog {
 
-// Parses a header blob: NAME, VERSION, RELEASE, EPOCH, ARCH, SOURCERPM, LICENSE, SIZE and the
-// file list. The blob's declared lengths are checked before librpm sees it; trailing bytes
-// after the declared header are ignored. An Error means the blob is unusable; an inconsistent
-// file list only empties Package.files, with a Warning (warnings may be null), since
-// `rpm -qa` still lists such a package.
+// Parses a header blob: NAME, VERSION, RELEASE, EPOCH, ARCH, SOURCERPM, LICENSE, SIZE, the
+// file list, REQUIRENAME (rpmlib() features left out) and PROVIDENAME. The blob's declared lengths
+// are checked before librpm sees it; trailing bytes after the declared header are ignored. An Error
+// means the blob is unusable; an inconsistent file list only empties Package.files, with a Warning
+// (warnings may be null), since `rpm -qa` still lists such a package.
 Result<Package> parse_rpm_header(std::string_view blob, std::string_view location,
                                  const OsContext& os, std::vector<Warning>* warnings = nullptr);
 

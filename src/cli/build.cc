@@ -24,6 +24,7 @@ struct BuildArgs {
   bool quiet = false;
   SourceDestRegistryFlags registry;
   DockerfileFlags dockerfile;
+  BuildSbomFlags sbom;
 };
 
 Result<std::map<std::string, std::string>> key_values(const std::vector<std::string>& items,
@@ -101,6 +102,7 @@ std::string dockerfile_of(const BuildArgs& a) {
 }
 
 Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
+  if (args.sbom.sbom) TRY(sbom::parse_format(args.sbom.format));  // before the build, not after
   if (std::string file = dockerfile_of(args); !file.empty()) {
     DockerfileBuild b;
     b.dockerfile = file;
@@ -112,6 +114,7 @@ Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
     b.no_verify = args.flags.no_verify;
     b.quiet = args.quiet;
     b.registries = &args.registry;
+    b.sbom = &args.sbom;
     return run_dockerfile_build(b, app);
   }
   // Without a Dockerfile a CONTEXT is a stray word (`--env a b=2`): named as CLI11 names one.
@@ -132,14 +135,14 @@ Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
   auto result =
       TRY(build::run_build(spec, warn, registries, args.quiet ? nullptr : &progress.emplace()));
   progress.reset();  // its last lines before the summary
-  if (args.quiet) return {};
+  if (args.quiet) return write_build_sboms(args.sbom, result.outputs, registries.to, true);
   std::printf("Built %zu files (%zu libraries), %zu packages recorded, %.1f MB compressed\n",
               result.files, result.libraries, result.packages.size(),
               static_cast<double>(result.compressed_size) / 1e6);
   // The digest each destination's readers report (a docker-archive's differs: see docs).
   for (const auto& [out, digest] : result.outputs)
     std::printf("  -> %s %s\n", out.c_str(), digest.str().c_str());
-  return {};
+  return write_build_sboms(args.sbom, result.outputs, registries.to, false);
 }
 
 }  // namespace
@@ -193,6 +196,7 @@ Runner setup_build(CLI::App& app) {
   app.add_flag("-q,--quiet", a->quiet, "Print nothing on success");
   add_registry_flags(app, a->registry);
   add_dockerfile_flags(app, a->dockerfile);
+  add_build_sbom_flags(app, a->sbom);
   return [a, &app] {
     auto r = run_build(*a, app);
     return r ? k_exit_ok : report(r.error());

@@ -197,12 +197,16 @@ Result<void> run_dockerfile_build(const DockerfileBuild& b, const CLI::App& app)
     };
   }
   auto report = TRY(executor::build_dockerfile(o, events));
-  if (b.quiet) return {};
+  const BuildSbomFlags no_sbom;
+  const BuildSbomFlags& sbom = b.sbom ? *b.sbom : no_sbom;
+  transport::RegistryOptions dest =
+      b.registries ? b.registries->dest_options() : transport::RegistryOptions{};
+  if (b.quiet) return write_build_sboms(sbom, report.outputs, dest, true);
   std::printf("Built %zu steps (%zu from cache), %zu layers\n", report.steps, report.cached,
               report.layers);
   for (const auto& [out, digest] : report.outputs)
     std::printf("  -> %s %s\n", out.c_str(), digest.str().c_str());
-  return {};
+  return write_build_sboms(sbom, report.outputs, dest, false);
 }
 
 }  // namespace pith::cli

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/build_sbom.h"
 #include "cli/command.h"
 #include "cli/registry_flags.h"
 
@@ -37,6 +38,7 @@ struct DockerfileBuild {
   bool no_verify = false;
   bool quiet = false;
   const SourceDestRegistryFlags* registries = nullptr;
+  const BuildSbomFlags* sbom = nullptr;  // --sbom: the SBOM beside each output
 };
 
 Result<void> run_dockerfile_build(const DockerfileBuild& b, const CLI::App& app);

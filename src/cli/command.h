@@ -37,6 +37,7 @@ Runner setup_compare(CLI::App& app);
 Runner setup_lint(CLI::App& app);
 Runner setup_login(CLI::App& app);
 Runner setup_logout(CLI::App& app);
+Runner setup_sbom(CLI::App& app);
 
 // Opens, resolves and measures one image (shared by inspect and compare).
 Result<report::InspectReport> inspect_image(const std::string& image, const std::string& platform,

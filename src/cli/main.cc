@@ -25,6 +25,8 @@ const std::vector<Command>& commands() {
       {"login", "Store credentials for a registry (checked first) in auth.json", setup_login},
       {"logout", "Remove a registry's credentials from auth.json", setup_logout},
       {"ls", "List an image's files (layers squashed, or one layer) like tar -tv", setup_ls},
+      {"sbom", "The image's SBOM: SPDX 2.3 or CycloneDX 1.6 JSON, licences, files, dependencies",
+       setup_sbom},
   };
   return k_commands;
 }
