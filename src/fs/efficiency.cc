@@ -305,7 +305,7 @@ Result<void> dive_measures(const std::vector<LayerEntries>& layers, Efficiency& 
   return {};
 }
 
-Result<uint64_t> reclaimable_bytes(const std::vector<LayerEntries>& layers) {
+Result<uint64_t> reclaimable_bytes(const std::vector<LayerEntries>& layers, const Tree* squashed) {
   constexpr size_t k_none = SIZE_MAX;
   std::vector<uint64_t> version_bytes;  // one version per regular-file entry
   // Per layer: the version a path's last entry there shows (a hard link shows its target's).
@@ -337,12 +337,13 @@ Result<uint64_t> reclaimable_bytes(const std::vector<LayerEntries>& layers) {
       else
         here.insert_or_assign(std::string_view(e.path), version);
     }
-    TRY(tree.apply_layer(layer, layers[layer].entries));
+    // The tree below the next layer; the caller's squash is the one after the last.
+    if (!squashed || layer + 1 < layers.size()) TRY(tree.apply_layer(layer, layers[layer].entries));
   }
   // A final node is the last entry at its path in the layer that wrote it, so that layer's
   // map names the version it shows.
   std::vector<bool> visible(version_bytes.size());
-  tree.for_each([&](const std::string&, const Node& node) {
+  (squashed ? *squashed : tree).for_each([&](const std::string&, const Node& node) {
     if (node.entry.type != tar::EntryType::regular && node.entry.type != tar::EntryType::hardlink)
       return;
     // Keyed by the path the layer wrote, which a symlinked parent makes differ from the node's.
@@ -357,10 +358,11 @@ Result<uint64_t> reclaimable_bytes(const std::vector<LayerEntries>& layers) {
 
 }  // namespace
 
-Result<Efficiency> compute_efficiency(const std::vector<LayerEntries>& layers) {
+Result<Efficiency> compute_efficiency(const std::vector<LayerEntries>& layers,
+                                      const Tree* squashed) {
   Efficiency out;
   TRY(dive_measures(layers, out));
-  out.reclaimable_bytes = TRY(reclaimable_bytes(layers));
+  out.reclaimable_bytes = TRY(reclaimable_bytes(layers, squashed));
   return out;
 }
 

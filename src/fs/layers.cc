@@ -1,6 +1,7 @@
 // Parallel layer reading over a shared work counter; results land in per-layer slots.
 #include "fs/layers.h"
 
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <thread>
@@ -8,6 +9,7 @@
 #include "tar/layer_reader.h"
 #include "transport/layer.h"
 #include "util/limits.h"
+#include "util/sha256.h"
 
 namespace pith::fs {
 
@@ -19,8 +21,8 @@ constexpr char k_elf_magic[] =
 
 // Reads an entry's content into one allocation of its known size (appending in chunks would
 // double large files' footprint while the string grows).
-Result<std::string> read_content(ByteSource& content, uint64_t size, std::string prefix) {
-  std::string out = std::move(prefix);
+Result<std::string> read_content(ByteSource& content, uint64_t size, std::string_view prefix) {
+  std::string out(prefix);
   size_t have = out.size();
   out.resize(size);
   while (have < size) {
@@ -44,6 +46,43 @@ Result<std::string> read_head(ByteSource& content, size_t n) {
   return head;
 }
 
+// Feeds `n` zero bytes to `hash` (a sparse file's hole).
+void hash_zeros(Sha256& hash, uint64_t n) {
+  static constexpr std::array<std::byte, 64 * 1024> k_zeros{};
+  while (n > 0) {
+    size_t take = static_cast<size_t>(std::min<uint64_t>(n, k_zeros.size()));
+    hash.update(std::span(k_zeros.data(), take));
+    n -= take;
+  }
+}
+
+// Hashes the rest of an entry's `size` bytes, of which `done` were hashed already. By stored
+// runs, in place, when nothing was read yet; else on with read() (the two cannot be mixed).
+Result<void> hash_rest(tar::EntryContent& content, uint64_t size, uint64_t done, Sha256& hash) {
+  if (done == 0) {
+    for (;;) {
+      auto block = TRY(content.read_block());
+      if (!block) break;
+      if (block->offset < done || block->offset > size || block->data.size() > size - block->offset)
+        return make_error("sparse data runs out of order or past the file's size");
+      hash_zeros(hash, block->offset - done);
+      hash.update(block->data);
+      done = block->offset + block->data.size();
+    }
+    hash_zeros(hash, size - done);
+    return {};
+  }
+  std::array<std::byte, 64 * 1024> buf;
+  for (;;) {
+    size_t n = TRY(content.read(buf));
+    if (n == 0) break;
+    hash.update(std::span(buf.data(), n));
+    done += n;
+  }
+  if (done != size) return make_error("content shorter than its header says");
+  return {};
+}
+
 void keep(size_t layer, CapturedFile&& file, const ScanOptions& options, LayerEntries& out) {
   if (options.consume)
     options.consume(layer, std::move(file));
@@ -51,31 +90,49 @@ void keep(size_t layer, CapturedFile&& file, const ScanOptions& options, LayerEn
     out.captured.push_back(std::move(file));
 }
 
-// Keeps the entry's content if the policy asks for it and it fits.
-Result<void> capture(size_t layer, const tar::Entry& e, ByteSource& content,
-                     const ScanOptions& options, LayerEntries& out) {
-  if (!options.capture || e.type != tar::EntryType::regular) return {};
-  Want want = options.capture(e);
-  if (want == Want::nothing) return {};
-  if (e.size > options.max_capture_bytes) {
+// Keeps the entry's content if the policy asks for it and it fits, and hashes it into `hash`
+// when that is given (all of it, whatever was kept).
+Result<void> capture(size_t layer, const tar::Entry& e, tar::EntryContent& content,
+                     const ScanOptions& options, LayerEntries& out, Sha256* hash) {
+  Want want = Want::nothing;
+  if (options.capture && e.type == tar::EntryType::regular) want = options.capture(e);
+  if (want != Want::nothing && e.size > options.max_capture_bytes) {
     out.warnings.push_back("/" + e.path + ": " + std::to_string(e.size) +
                            " bytes is too large to analyse; skipped");
+    want = Want::nothing;
+  }
+  if (want == Want::nothing ||
+      ((want == Want::content_if_elf || want == Want::elf_or_shebang) && e.size < 4)) {
+    if (hash) TRY(hash_rest(content, e.size, 0, *hash));
     return {};
   }
   if (want == Want::content_if_elf || want == Want::elf_or_shebang) {
-    if (e.size < 4) return {};
     std::string head = TRY(read_head(content, 4));
-    if (head.size() < 4) return {};
-    if (std::memcmp(head.data(), k_elf_magic, 4) == 0) {
-      std::string bytes = TRY(read_content(content, e.size, std::move(head)));
-      keep(layer, CapturedFile{e.path, std::move(bytes), e.mode}, options, out);
-    } else if (want == Want::elf_or_shebang && head.starts_with("#!")) {
-      head += TRY(read_head(content, std::min<uint64_t>(e.size, k_max_shebang_line) - 4));
-      keep(layer, CapturedFile{e.path, head.substr(0, head.find('\n')), e.mode}, options, out);
+    if (head.size() < 4) {
+      if (hash) return make_error("content shorter than its header says");
+      return {};
     }
+    if (std::memcmp(head.data(), k_elf_magic, 4) == 0) {
+      std::string bytes = TRY(read_content(content, e.size, head));
+      if (hash) hash->update(bytes);
+      keep(layer, CapturedFile{e.path, std::move(bytes), e.mode}, options, out);
+      return {};
+    }
+    uint64_t done = head.size();
+    if (want == Want::elf_or_shebang && head.starts_with("#!")) {
+      head += TRY(read_head(content, std::min<uint64_t>(e.size, k_max_shebang_line) - 4));
+      done = head.size();
+      if (hash) hash->update(head);
+      keep(layer, CapturedFile{e.path, head.substr(0, head.find('\n')), e.mode}, options, out);
+    } else if (hash) {
+      hash->update(head);
+    }
+    if (hash) TRY(hash_rest(content, e.size, done, *hash));
     return {};
   }
-  keep(layer, CapturedFile{e.path, TRY(read_content(content, e.size, "")), e.mode}, options, out);
+  std::string bytes = TRY(read_content(content, e.size, ""));
+  if (hash) hash->update(bytes);
+  keep(layer, CapturedFile{e.path, std::move(bytes), e.mode}, options, out);
   return {};
 }
 
@@ -91,17 +148,27 @@ Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::Re
   std::atomic<uint64_t> own_bytes{0};
   auto& entries_read = options.entries_read ? *options.entries_read : own_entries;
   auto& path_bytes = options.path_bytes_read ? *options.path_bytes_read : own_bytes;
-  TRY(tar::for_each_entry(counted, [&](const tar::Entry& e, ByteSource& content) -> Result<void> {
-        // Millions of tiny entries, or of long paths, compress to almost nothing: their count
-        // and their bytes bound what is kept.
-        if (++entries_read > k_max_entries)
-          return make_error("more than " + std::to_string(k_max_entries) + " entries in the image");
-        if ((path_bytes += e.path.size() + e.link_target.size()) > k_max_path_bytes_total)
-          return make_error("the paths of the image's entries take more than " +
-                            std::to_string(k_max_path_bytes_total) + " bytes");
-        out.entries.push_back(e);
-        return capture(index, e, content, options, out);
-      }).wrap("layer " + std::to_string(index) + " (" + desc.digest.short_str() + ")"));
+  TRY(tar::for_each_entry(counted,
+                          [&](const tar::Entry& e, tar::EntryContent& content) -> Result<void> {
+                            // Millions of tiny entries, or of long paths, compress to almost
+                            // nothing: their count and their bytes bound what is kept.
+                            if (++entries_read > k_max_entries)
+                              return make_error("more than " + std::to_string(k_max_entries) +
+                                                " entries in the image");
+                            if ((path_bytes += e.path.size() + e.link_target.size()) >
+                                k_max_path_bytes_total)
+                              return make_error("the paths of the image's entries take more than " +
+                                                std::to_string(k_max_path_bytes_total) + " bytes");
+                            out.entries.push_back(e);
+                            bool hashed = options.digest && options.on_digest &&
+                                          e.type == tar::EntryType::regular && options.digest(e);
+                            if (!hashed) return capture(index, e, content, options, out, nullptr);
+                            Sha256 hash;
+                            TRY(capture(index, e, content, options, out, &hash));
+                            options.on_digest(index, e, hash.hex_digest());
+                            return {};
+                          })
+          .wrap("layer " + std::to_string(index) + " (" + desc.digest.short_str() + ")"));
   out.uncompressed_size = counted.bytes();
   return out;
 }

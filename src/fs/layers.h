@@ -28,6 +28,10 @@ inline constexpr size_t k_max_shebang_line = 256;
 using CapturePolicy = std::function<Want(const tar::Entry&)>;
 
 struct CapturedFile;
+// Receives the SHA-256 (lower-case hex) of a regular file's content, in the worker reading
+// layer `layer` (see ScanOptions::digest).
+using DigestConsumer =
+    std::function<void(size_t layer, const tar::Entry& entry, std::string sha256_hex)>;
 // Receives a captured file in the worker reading layer `layer` (workers read distinct layers,
 // so a consumer writing to a per-layer slot needs no lock). Without one, files are kept in
 // LayerEntries::captured.
@@ -41,6 +45,12 @@ struct ScanOptions {
   std::atomic<size_t>* entries_read = nullptr;
   std::atomic<uint64_t>* path_bytes_read = nullptr;
   CaptureConsumer consume;
+  // Regular files whose content's SHA-256 is wanted (an SBOM's file checksums). The content is
+  // hashed as it streams by: the stored runs where the layer reader holds them, never copied
+  // unless the file is captured anyway; a sparse file's holes are hashed as the zeros they
+  // read as. Both must be set.
+  std::function<bool(const tar::Entry&)> digest;
+  DigestConsumer on_digest;
   uint64_t max_capture_bytes = 512 << 20;  // larger files are not kept (a warning says so)
   unsigned threads = 0;                    // 0: one per core
   // Called by the worker that finished layer `layer` (for progress reports).

@@ -89,6 +89,8 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
     scan.capture = [&](const tar::Entry& e) {
       return std::max(wanted_content(e), options.also_capture(e));
     };
+  scan.digest = options.also_digest;
+  scan.on_digest = options.on_digest;
   std::atomic<uint64_t> kept{0};
   scan.consume = [&](size_t layer, fs::CapturedFile&& f) {
     if (options.also_consume) {
@@ -131,11 +133,12 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
     r.layers.push_back(std::move(lr));
     for (const auto& w : layers[i].warnings) r.warnings.push_back(w);
   }
-  // Waste accounting reads only the entries and is more work than the rest of the merge, so it
-  // runs beside it (the read-ahead threads are done by now and a core is free). It starts once
-  // the squash has accepted every layer: a hostile one is refused before dive's trees are made.
-  auto efficiency =
-      std::async(std::launch::async, [&layers] { return fs::compute_efficiency(layers); });
+  // Waste accounting reads the entries and the squashed tree (only reads: the merge reads it
+  // too) and is more work than the rest of the merge, so it runs beside it (the read-ahead
+  // threads are done by now and a core is free). It starts once the squash has accepted every
+  // layer: a hostile one is refused before dive's trees are made.
+  auto efficiency = std::async(std::launch::async,
+                               [&layers, &tree] { return fs::compute_efficiency(layers, &tree); });
   r.files = count_files(tree, r.content_size);
 
   std::string os_release = final_content(catalogs, tree, "etc/os-release");

@@ -21,6 +21,11 @@ struct AnalyzeOptions {
   // its consumer sees each captured file first, in the worker of that file's layer.
   fs::CapturePolicy also_capture;
   std::function<void(size_t layer, const fs::CapturedFile&)> also_consume;
+  // Regular files whose SHA-256 another reader wants (sbom's file checksums), hashed as they
+  // stream by without being copied (fs::ScanOptions::digest); on_digest gets each, in the
+  // worker of its layer.
+  std::function<bool(const tar::Entry&)> also_digest;
+  fs::DigestConsumer on_digest;
   // When set, receives the squashed tree (the pass builds it anyway).
   fs::Tree* tree = nullptr;
 };

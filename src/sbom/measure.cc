@@ -130,19 +130,26 @@ Result<SbomInput> measure(transport::ImageSource& src, const transport::Resolved
   report::AnalyzeOptions analyze;
   analyze.threads = options.threads;
   analyze.on_layer_done = options.on_layer_done;
-  analyze.also_capture = [hash](const tar::Entry& e) {
-    if (e.type != tar::EntryType::regular) return fs::Want::nothing;
-    if (hash) return fs::Want::content;
-    if (is_copyright_file(e.path) && e.size <= k_max_copyright_bytes) return fs::Want::content;
-    return fs::Want::nothing;
+  // Copyright files and dpkg's file lists are read whole; every regular file's SHA-256 is
+  // taken as its bytes stream by (AnalyzeOptions::also_digest), never copied: asking for every
+  // file's content instead copied the whole image into strings on the worker thread.
+  auto wanted = [hash](std::string_view path, uint64_t size) {
+    return (is_copyright_file(path) && size <= k_max_copyright_bytes) ||
+           (hash && catalog::dpkg_file_list_ref(path));
+  };
+  analyze.also_capture = [wanted](const tar::Entry& e) {
+    if (e.type != tar::EntryType::regular || !wanted(e.path, e.size)) return fs::Want::nothing;
+    return fs::Want::content;
   };
   analyze.also_consume = [&](size_t layer, const fs::CapturedFile& f) {
-    auto& out = captures[layer];
-    if (hash) out.sha256[f.path] = Sha256::hex_of(f.bytes);
-    if ((is_copyright_file(f.path) && f.bytes.size() <= k_max_copyright_bytes) ||
-        (hash && catalog::dpkg_file_list_ref(f.path)))
-      out.files[f.path] = f.bytes;
+    if (wanted(f.path, f.bytes.size())) captures[layer].files[f.path] = f.bytes;
   };
+  if (hash) {
+    analyze.also_digest = [](const tar::Entry&) { return true; };
+    analyze.on_digest = [&](size_t layer, const tar::Entry& e, std::string hex) {
+      captures[layer].sha256[e.path] = std::move(hex);
+    };
+  }
   fs::Tree tree;
   analyze.tree = &tree;
   SbomInput in;

@@ -54,6 +54,30 @@ expect_eq "tampered blob: the error names the blob once, with the digest sha256s
   "$(cat "$tmp/err")"
 expect_no_output "tampered blob into a new layout"
 
+# An uncompressed layer whose digest is its diff_id (a docker-archive's, hashed once while it is
+# parsed): one byte of a file in it changed, same size, fails inspect and ls naming the layer.
+python3 - "$C/dive/test-docker-image.tar" "$tmp/tampered-docker.tar" <<'PY'
+import json, shutil, sys, tarfile
+src, dst = sys.argv[1], sys.argv[2]
+shutil.copy(src, dst)
+with tarfile.open(dst) as outer:
+    layer = json.load(outer.extractfile("manifest.json"))[0]["Layers"][0]
+    member = outer.getmember(layer)
+    with tarfile.open(fileobj=outer.extractfile(member)) as inner:
+        f = next(m for m in inner if m.isreg() and m.size > 0)
+        at = member.offset_data + f.offset_data
+with open(dst, "r+b") as out:
+    out.seek(at)
+    b = out.read(1)
+    out.seek(at)
+    out.write(bytes([b[0] ^ 0xFF]))
+PY
+diff_id=$(tar -xOf "$tmp/tampered-docker.tar" manifest.json | jq -r '.[0].Config' | xargs -I{} tar -xOf "$tmp/tampered-docker.tar" {} | jq -r '.rootfs.diff_ids[0]')
+for verb in inspect ls; do
+  expect_error "tampered uncompressed layer ($verb)" "$PITH" "$verb" "docker-archive:$tmp/tampered-docker.tar"
+  grep -q "$diff_id.*digest mismatch" "$tmp/err" && pass || fail "tampered uncompressed layer ($verb): $(cat "$tmp/err")"
+done
+
 # A blob that is a symlink out of the layout.
 cp -a "$tmp/good" "$tmp/escape"
 echo "secret" >"$tmp/secret"
