@@ -3,7 +3,7 @@
 # output gives for the same image (trivy image --input IMG.tar --offline-scan, fetched and
 # cached by bench/lib/trivy.sh).
 #
-# pith's purls come from `pith inspect --json` (.packages[].purl); trivy's from its CycloneDX
+# pith's purls come from `pith sbom --format cyclonedx-json` (checked equal to `pith inspect --json`'s); trivy's from its CycloneDX
 # components (.purl). The two lists go through one function, compare_purls, which makes equal
 # only what the purl specification says is equivalent (purl_set.py: qualifier order,
 # percent-encoding, case of scheme, type and qualifier keys, empty qualifiers), prints every
@@ -49,16 +49,31 @@ echo "trivy: $trivy_from"
 # ---------------------------------------------------------------------------------------
 # The two purl lists, and the one comparison.
 
-# pith_purls IMAGE OUT: the purls of `pith inspect --json IMAGE`, one a line (packages without
-# a purl, such as Go modules replaced by a local directory, have none to compare).
+# pith_purls IMAGE OUT: the purls of `pith sbom --format cyclonedx-json IMAGE` (its
+# components'; the image itself, metadata.component, is not a package), one a line. The same
+# pass gives `pith inspect --json` its packages: their purls must be the very same set
+# (packages without a purl, such as Go modules replaced by a local directory, have none).
 pith_purls() {
   local rc=0
+  "$PITH" sbom --format cyclonedx-json --no-file-hashes "$1" >"$TEST_TMP/pith.cdx.json" \
+    2>"$TEST_TMP/pith.stderr" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "pith sbom $1: exit $rc: $(tail -n 3 "$TEST_TMP/pith.stderr")" >&2
+    return 1
+  fi
+  jq -r '.components[]? | .purl // empty | select(. != "")' "$TEST_TMP/pith.cdx.json" |
+    sort -u >"$2"
   "$PITH" inspect --json "$1" >"$TEST_TMP/pith.json" 2>"$TEST_TMP/pith.stderr" || rc=$?
   if [ "$rc" -ne 0 ]; then
     echo "pith inspect $1 --json: exit $rc: $(tail -n 3 "$TEST_TMP/pith.stderr")" >&2
     return 1
   fi
-  jq -r '.packages[] | .purl // empty | select(. != "")' "$TEST_TMP/pith.json" >"$2"
+  if ! diff <(jq -r '.packages[] | .purl // empty | select(. != "")' "$TEST_TMP/pith.json" |
+    sort -u) "$2" >"$TEST_TMP/pith.sbom-vs-inspect" 2>&1; then
+    echo "pith sbom and pith inspect list different purls:" >&2
+    head -n 20 "$TEST_TMP/pith.sbom-vs-inspect" >&2
+    return 1
+  fi
 }
 
 # empty_java_db DIR: trivy's Java DB (trivy-java-db schema 1: SQLite tables artifacts and
@@ -170,7 +185,7 @@ parity() {
     shift 2
   fi
   if ! err=$(pith_purls "docker-archive:$archive" "$TEST_TMP/$name.pith" 2>&1); then
-    fail "$name: pith inspect" "$err"
+    fail "$name: pith sbom" "$err"
     return 0
   fi
   if ! err=$(trivy_purls "$archive" "$TEST_TMP/$name.trivy" 2>&1); then
