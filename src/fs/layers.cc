@@ -46,30 +46,48 @@ Result<std::string> read_head(ByteSource& content, size_t n) {
   return head;
 }
 
-// Feeds `n` zero bytes to `hash` (a sparse file's hole).
-void hash_zeros(Sha256& hash, uint64_t n) {
-  static constexpr std::array<std::byte, 64 * 1024> k_zeros{};
-  while (n > 0) {
-    size_t take = static_cast<size_t>(std::min<uint64_t>(n, k_zeros.size()));
-    hash.update(std::span(k_zeros.data(), take));
-    n -= take;
+// A regular file's SHA-256 as its content streams by. A sparse file's holes read as zeros and
+// are hashed as such, but they cost no input: an exabyte of holes would hash for ever. Holes
+// hashed are counted over the whole image against k_max_hashed_hole_bytes; a file whose holes
+// pass that bound is left unhashed (`whole` false) and its remaining bytes only read.
+struct FileHash {
+  Sha256 sha;
+  std::atomic<uint64_t>& holes;
+  bool whole = true;
+
+  void update(std::span<const std::byte> bytes) {
+    if (whole) sha.update(bytes);
   }
-}
+  void update(std::string_view bytes) { update(std::as_bytes(std::span(bytes))); }
+  void zeros(uint64_t n) {
+    if (!whole) return;
+    if ((holes += n) > k_max_hashed_hole_bytes) {
+      whole = false;
+      return;
+    }
+    static constexpr std::array<std::byte, 64 * 1024> k_zeros{};
+    while (n > 0) {
+      size_t take = static_cast<size_t>(std::min<uint64_t>(n, k_zeros.size()));
+      sha.update(std::span(k_zeros.data(), take));
+      n -= take;
+    }
+  }
+};
 
 // Hashes the rest of an entry's `size` bytes, of which `done` were hashed already. By stored
 // runs, in place, when nothing was read yet; else on with read() (the two cannot be mixed).
-Result<void> hash_rest(tar::EntryContent& content, uint64_t size, uint64_t done, Sha256& hash) {
+Result<void> hash_rest(tar::EntryContent& content, uint64_t size, uint64_t done, FileHash& hash) {
   if (done == 0) {
     for (;;) {
       auto block = TRY(content.read_block());
       if (!block) break;
       if (block->offset < done || block->offset > size || block->data.size() > size - block->offset)
         return make_error("sparse data runs out of order or past the file's size");
-      hash_zeros(hash, block->offset - done);
+      hash.zeros(block->offset - done);
       hash.update(block->data);
       done = block->offset + block->data.size();
     }
-    hash_zeros(hash, size - done);
+    hash.zeros(size - done);
     return {};
   }
   std::array<std::byte, 64 * 1024> buf;
@@ -93,7 +111,7 @@ void keep(size_t layer, CapturedFile&& file, const ScanOptions& options, LayerEn
 // Keeps the entry's content if the policy asks for it and it fits, and hashes it into `hash`
 // when that is given (all of it, whatever was kept).
 Result<void> capture(size_t layer, const tar::Entry& e, tar::EntryContent& content,
-                     const ScanOptions& options, LayerEntries& out, Sha256* hash) {
+                     const ScanOptions& options, LayerEntries& out, FileHash* hash) {
   Want want = Want::nothing;
   if (options.capture && e.type == tar::EntryType::regular) want = options.capture(e);
   if (want != Want::nothing && e.size > options.max_capture_bytes) {
@@ -147,27 +165,34 @@ Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::Re
   std::atomic<size_t> own_entries{0};
   std::atomic<uint64_t> own_bytes{0};
   auto& entries_read = options.entries_read ? *options.entries_read : own_entries;
+  std::atomic<uint64_t> own_holes{0};
+  auto& holes_hashed = options.holes_hashed ? *options.holes_hashed : own_holes;
   auto& path_bytes = options.path_bytes_read ? *options.path_bytes_read : own_bytes;
-  TRY(tar::for_each_entry(counted,
-                          [&](const tar::Entry& e, tar::EntryContent& content) -> Result<void> {
-                            // Millions of tiny entries, or of long paths, compress to almost
-                            // nothing: their count and their bytes bound what is kept.
-                            if (++entries_read > k_max_entries)
-                              return make_error("more than " + std::to_string(k_max_entries) +
-                                                " entries in the image");
-                            if ((path_bytes += e.path.size() + e.link_target.size()) >
-                                k_max_path_bytes_total)
-                              return make_error("the paths of the image's entries take more than " +
-                                                std::to_string(k_max_path_bytes_total) + " bytes");
-                            out.entries.push_back(e);
-                            bool hashed = options.digest && options.on_digest &&
-                                          e.type == tar::EntryType::regular && options.digest(e);
-                            if (!hashed) return capture(index, e, content, options, out, nullptr);
-                            Sha256 hash;
-                            TRY(capture(index, e, content, options, out, &hash));
-                            options.on_digest(index, e, hash.hex_digest());
-                            return {};
-                          })
+  TRY(tar::for_each_entry(
+          counted,
+          [&](const tar::Entry& e, tar::EntryContent& content) -> Result<void> {
+            // Millions of tiny entries, or of long paths, compress to almost
+            // nothing: their count and their bytes bound what is kept.
+            if (++entries_read > k_max_entries)
+              return make_error("more than " + std::to_string(k_max_entries) +
+                                " entries in the image");
+            if ((path_bytes += e.path.size() + e.link_target.size()) > k_max_path_bytes_total)
+              return make_error("the paths of the image's entries take more than " +
+                                std::to_string(k_max_path_bytes_total) + " bytes");
+            out.entries.push_back(e);
+            bool hashed = options.digest && options.on_digest &&
+                          e.type == tar::EntryType::regular && options.digest(e);
+            if (!hashed) return capture(index, e, content, options, out, nullptr);
+            FileHash hash{.sha = {}, .holes = holes_hashed};
+            TRY(capture(index, e, content, options, out, &hash));
+            if (hash.whole)
+              options.on_digest(index, e, hash.sha.hex_digest());
+            else
+              out.warnings.push_back("/" + e.path + ": not hashed: the image's sparse files hold " +
+                                     "more than " + std::to_string(k_max_hashed_hole_bytes) +
+                                     " bytes of holes");
+            return {};
+          })
           .wrap("layer " + std::to_string(index) + " (" + desc.digest.short_str() + ")"));
   out.uncompressed_size = counted.bytes();
   return out;
@@ -187,6 +212,8 @@ Result<std::vector<LayerEntries>> read_layers(transport::ImageSource& src,
   ScanOptions shared = options;
   shared.entries_read = &entries_read;
   shared.path_bytes_read = &path_bytes_read;
+  std::atomic<uint64_t> holes_hashed{0};
+  shared.holes_hashed = &holes_hashed;
   auto worker = [&] {
     for (size_t i = next++; i < n; i = next++) {
       slots[i] = read_layer(src, img, i, shared);

@@ -44,6 +44,9 @@ struct ScanOptions {
   // read_layers() sets them; read_layer() alone counts its own layer.
   std::atomic<size_t>* entries_read = nullptr;
   std::atomic<uint64_t>* path_bytes_read = nullptr;
+  // Also shared: the bytes of sparse holes hashed for `digest`, against
+  // k_max_hashed_hole_bytes (a file past it is left unhashed, with a warning).
+  std::atomic<uint64_t>* holes_hashed = nullptr;
   CaptureConsumer consume;
   // Regular files whose content's SHA-256 is wanted (an SBOM's file checksums). The content is
   // hashed as it streams by: the stored runs where the layer reader holds them, never copied

@@ -28,6 +28,10 @@ inline constexpr size_t k_max_entries = size_t{2} << 20;
 // layers until they are merged: every version of /var/lib/dpkg/status each layer wrote, say.
 // Real images keep a few megabytes; past this, further files are skipped with a warning.
 inline constexpr uint64_t k_max_kept_bytes = uint64_t{1} << 30;
+// Zero bytes of sparse files' holes hashed for an SBOM's file checksums, over one image. Holes
+// cost nothing to store: a layer of kilobytes can declare exabytes of them. A real image's
+// sparse files (a database's preallocated file, say) hold a few hundred MB at most.
+inline constexpr uint64_t k_max_hashed_hole_bytes = uint64_t{1} << 30;
 // Bytes of the paths (and link targets) of all entries of an image, and of all the paths of its
 // squashed tree, about what `pith ls` prints: a real image of a million files has paths of ~100
 // bytes (100 MB). Entries with 4 kB paths compress to almost nothing; a few thousand deep paths

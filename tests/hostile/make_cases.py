@@ -40,7 +40,7 @@ import zlib
 
 MTIME = 1700000000
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
-READ_VERBS = ("ls", "inspect", "compare", "lint", "copy")
+READ_VERBS = ("ls", "inspect", "compare", "lint", "sbom", "report", "copy")
 ALL_VERBS = READ_VERBS + ("build",)
 MAX_CASE_BYTES = 8 * MIB  # on disk (allocated), so a run's copy into its tmpfs stays cheap
 
@@ -549,6 +549,11 @@ class Cases:
             return (verb, [b"compare", ref], want, chk, "-")
         if verb == "lint":
             return (verb, [b"lint", b"--no-fail", ref], want, chk, "-")
+        if verb == "sbom":
+            return (verb, [b"sbom", ref], want, chk, "-")
+        if verb == "report":
+            page = self.OUT + "/report.html"
+            return (verb, [b"report", ref, b"-o", b(page)], want, chk, page)
         if verb == "copy":
             return (verb, [b"copy"] + [b(a) for a in copy_args] + [ref, b"oci:" + b(dest) + b":t"],
                     want, chk, dest)
@@ -1238,7 +1243,7 @@ def injection(c):
         # pith ls prints every path and its parents once: one line each.
         n = len(with_parents(paths))
         checks = {"ls": "lines=%d,noctl" % n, "inspect": "noctl", "compare": "noctl",
-                  "lint": "noctl"}
+                  "lint": "noctl", "sbom": "json"}
         oci_case(c, "inject-path-" + name, "injection", layer_image(t), expect="ok",
                  checks=checks, extra_runs=[
                      ("ls-json", ["ls", "--json", "oci:{IN}/img:t"], "ok", "jsonlen=%d" % n, "-"),
@@ -1254,7 +1259,7 @@ def injection(c):
     index = jdump({"schemaVersion": 2, "mediaType": MT["index"], "manifests": [
         img.desc(annotations={"org.opencontainers.image.ref.name": "t", bad.decode(): "v"})]})
     tree = {b"img/" + k: v for k, v in oci_tree(img, index=index).items()}
-    text = {"ls": "noctl", "inspect": "noctl", "compare": "noctl", "lint": "noctl"}
+    text = {"ls": "noctl", "inspect": "noctl", "compare": "noctl", "lint": "noctl", "sbom": "json"}
     c.add("inject-json-fields", "injection", tree, "oci:{IN}/img:t", expect="ok", checks=text,
           extra_runs=[("inspect-json", ["inspect", "--json", "oci:{IN}/img:t"], "ok", "json", "-"),
                       ("compare-json", ["compare", "--json", "oci:{IN}/img:t"], "ok", "json",

@@ -14,6 +14,7 @@
 #include "transport/reference.h"
 #include "transport/resolve.h"
 #include "transport/source.h"
+#include "util/limits.h"
 
 namespace pith::fs {
 namespace {
@@ -96,6 +97,55 @@ TEST_F(LayerDigestTest, DigestsEqualSha256sumWhateverIsCaptured) {
     }
     EXPECT_EQ(captured, expect_captured) << "policy " << static_cast<int>(policy);
   }
+}
+
+TEST(LayerDigest, HolesPastTheBoundAreNotHashed) {
+  // Two sparse files of 1.5 GiB of holes each: the first takes the image's budget of holes
+  // (k_max_hashed_hole_bytes, 1 GiB) at once and is left unhashed with a warning, as is the
+  // second; the small file beside them is still hashed. Without the bound a layer of a few
+  // kilobytes would make the pass hash zeros for as long as it declares.
+  static_assert(k_max_hashed_hole_bytes == uint64_t{1} << 30);
+  sfs::path dir = sfs::temp_directory_path() / ("pith-holes-test-" + std::to_string(::getpid()));
+  sfs::remove_all(dir);
+  sfs::create_directories(dir / "root");
+  std::string script = R"(
+set -e
+cd "$0/root"
+printf 'hello\n' >greeting
+truncate -s 1610612736 holes-a holes-b
+cd ..
+tar --sparse --format=gnu -cf layer.tar -C root .
+)";
+  int status = 0;
+  test::run_capture("sh -c " + test::shell_quote(script) + " " + dir.string(), &status);
+  ASSERT_EQ(status, 0);
+  ASSERT_LT(sfs::file_size(dir / "layer.tar"), 1u << 20);
+  auto src = transport::open_source(
+      transport::parse_reference("rootfs:" + (dir / "layer.tar").string()).value());
+  ASSERT_TRUE(src.ok()) << src.error().message;
+  auto img = transport::resolve_image(**src, std::nullopt);
+  ASSERT_TRUE(img.ok()) << img.error().message;
+  std::mutex mu;
+  std::map<std::string, std::string> digests;
+  ScanOptions options;
+  options.digest = [](const tar::Entry&) { return true; };
+  options.on_digest = [&](size_t, const tar::Entry& e, std::string hex) {
+    std::lock_guard lock(mu);
+    digests[e.path] = std::move(hex);
+  };
+  auto layers = read_layers(**src, *img, options);
+  sfs::remove_all(dir);
+  ASSERT_TRUE(layers.ok()) << layers.error().message;
+  EXPECT_EQ(digests,
+            (std::map<std::string, std::string>{
+                {"greeting", "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"}}));
+  ASSERT_EQ(layers->size(), 1u);
+  EXPECT_EQ((*layers)[0].warnings,
+            (std::vector<std::string>{
+                "/holes-a: not hashed: the image's sparse files hold more than 1073741824 bytes "
+                "of holes",
+                "/holes-b: not hashed: the image's sparse files hold more than 1073741824 bytes "
+                "of holes"}));
 }
 
 }  // namespace
