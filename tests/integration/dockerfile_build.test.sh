@@ -321,9 +321,11 @@ check_equal "a pipe: no STEP line, no RUN output" "" \
 # A failed RUN: one error line with the status and the last output; nothing written or left.
 F=$TEST_TMP/fail
 mkdir -p "$F"
-printf 'FROM oci:%s:3.19\nRUN echo out-1; echo err-1 >&2; exit 3\n' "$ALPINE" >"$F/Dockerfile"
+# stdout and stderr are two pipes, with no order between them (as in podman): the pause gives
+# the lines one order (they came out swapped once on a loaded machine without it).
+printf 'FROM oci:%s:3.19\nRUN echo out-1; sleep 0.3; echo err-1 >&2; exit 3\n' "$ALPINE" >"$F/Dockerfile"
 expect_error "failed RUN: status and last lines in the error" \
-  "Dockerfile:2: /bin/sh -c echo out-1; echo err-1 >&2; exit 3: exited with status 3; last output: out-1; err-1" \
+  "Dockerfile:2: /bin/sh -c echo out-1; sleep 0.3; echo err-1 >&2; exit 3: exited with status 3; last output: out-1; err-1" \
   build -f "$F/Dockerfile" --store "$STORE" -o "oci:$TEST_TMP/failed:1" -o "oci-archive:$TEST_TMP/failed.tar:x"
 check_equal "failed RUN: no output written" "" \
   "$(ls -d "$TEST_TMP/failed" "$TEST_TMP/failed.tar" 2>/dev/null || true)"
