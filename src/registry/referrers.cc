@@ -7,6 +7,7 @@
 
 #include "oci/canonical_json.h"
 #include "oci/media_types.h"
+#include "registry/auth.h"  // percent_encode
 
 namespace pith::registry {
 
@@ -20,24 +21,6 @@ constexpr size_t k_max_referrers = 4096;
 bool tag_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '.' || c == '-';
-}
-
-// Query values: everything but RFC 3986's unreserved characters %-encoded ("+" would read
-// as a space).
-std::string query_escape(std::string_view s) {
-  static const char* k_hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += k_hex[c >> 4];
-      out += k_hex[c & 15];
-    }
-  }
-  return out;
 }
 
 // The target of a Link header's rel="next" ("<url>; rel=\"next\""), "" if none.
@@ -168,7 +151,7 @@ Result<std::optional<Client::ReferrersPage>> Client::get_referrers_page(const st
 Result<Referrers> list_referrers(Client& client, const oci::Digest& subject,
                                  const std::string& artifact_type) {
   std::string path = "/v2/" + client.repository() + "/referrers/" + subject.str();
-  if (!artifact_type.empty()) path += "?artifactType=" + query_escape(artifact_type);
+  if (!artifact_type.empty()) path += "?artifactType=" + percent_encode(artifact_type);
   Referrers out{{}, ReferrersVia::api};
   for (int page_number = 0; !path.empty(); ++page_number) {
     if (page_number == k_max_pages)
