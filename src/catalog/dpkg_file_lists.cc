@@ -142,19 +142,16 @@ std::vector<std::string> dpkg_file_list_keys(const Package& p) {
 }
 
 void attach_dpkg_file_lists(
-    std::vector<Package>& packages,
-    const std::unordered_map<std::string, std::vector<std::string>>& lists_by_key) {
-  for (Package& p : packages) {
-    if (p.type != PackageType::deb) continue;
-    for (const std::string& key : dpkg_file_list_keys(p)) {
-      auto it = lists_by_key.find(key);
-      if (it == lists_by_key.end()) continue;
-      std::unordered_set<std::string> seen(p.files.begin(), p.files.end());
-      for (const std::string& path : it->second) {
-        if (seen.insert(path).second) p.files.push_back(path);
-      }
-      break;
+    Package& p, const std::unordered_map<std::string, std::vector<std::string>>& lists_by_key) {
+  if (p.type != PackageType::deb) return;
+  for (const std::string& key : dpkg_file_list_keys(p)) {
+    auto it = lists_by_key.find(key);
+    if (it == lists_by_key.end()) continue;
+    std::unordered_set<std::string> seen(p.files.begin(), p.files.end());
+    for (const std::string& path : it->second) {
+      if (seen.insert(path).second) p.files.push_back(path);
     }
+    break;
   }
 }
 

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 
-#include "catalog/dpkg.h"
 #include "util/limits.h"
 
 namespace pith::lint {
@@ -23,13 +22,6 @@ bool is_small_file(std::string_view p) {
 }
 
 constexpr uint64_t k_max_secret_file = 1 << 20;
-constexpr uint64_t k_max_file_list = 16 << 20;
-
-// dpkg's lists of each package's files (PL302).
-bool is_file_list(std::string_view p) {
-  auto ref = catalog::dpkg_file_list_ref(p);
-  return ref && (p.starts_with("var/lib/dpkg/info/") || p.starts_with("var/lib/dpkg/status.d/"));
-}
 
 bool contains(std::string_view bytes, std::string_view what) {
   return ::memmem(bytes.data(), bytes.size(), what.data(), what.size()) != nullptr;
@@ -65,8 +57,6 @@ bool is_secret_file(std::string_view p) {
 fs::Want wanted(const tar::Entry& e) {
   if (is_small_file(e.path))
     return e.size <= k_max_small_file ? fs::Want::content : fs::Want::nothing;
-  if (is_file_list(e.path))
-    return e.size <= k_max_file_list ? fs::Want::content : fs::Want::nothing;
   if (is_secret_file(e.path))
     return e.size <= k_max_secret_file ? fs::Want::content : fs::Want::nothing;
   if ((e.mode & 0111) != 0) return fs::Want::elf_or_shebang;
@@ -76,7 +66,7 @@ fs::Want wanted(const tar::Entry& e) {
 }
 
 void collect(const fs::CapturedFile& file, LayerFacts& out) {
-  if (is_small_file(file.path) || is_secret_file(file.path) || is_file_list(file.path)) {
+  if (is_small_file(file.path) || is_secret_file(file.path)) {
     out.files[file.path] = file.bytes;
   } else if (file.bytes.starts_with("#!")) {
     out.shebangs[file.path] = file.bytes;

@@ -6,7 +6,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "catalog/dpkg.h"
+#include "lint/owners.h"
 #include "util/ascii.h"
 
 namespace pith::lint {
@@ -105,48 +105,12 @@ constexpr std::string_view k_unowned_by_design[] = {
     "/var/lib/dpkg/", "/var/lib/apt/",          "/var/cache/",  "/var/log/",
     "/var/lib/rpm/",  "/usr/lib/sysimage/rpm/", "/lib/apk/db/", "/etc/apk/"};
 
-// Every path some package database says a package owns, with the symlinks of its directories
-// followed (dpkg lists /bin/bash; on a merged-/usr image the file is /usr/bin/bash). A listed
-// symlink is owned itself, not what it points to (openssl owns /usr/lib/ssl/cert.pem, a link,
-// not the CA bundle it names).
-std::set<std::string> owned_paths(const report::InspectReport& report, const ImageView& image) {
-  std::set<std::string> owned;
-  std::unordered_map<std::string, std::string> dirs;  // listed directory -> canonical prefix
-  auto own = [&](const std::string& path) {
-    size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return;
-    std::string dir = path.substr(0, slash);
-    auto it = dirs.find(dir);
-    if (it == dirs.end()) {
-      auto r = image.resolve(dir.empty() ? "/" : dir);
-      it = dirs.emplace(dir, r ? (r->path == "/" ? "" : r->path) : dir).first;
-    }
-    owned.insert(it->second + path.substr(slash));
-  };
-  for (const auto& p : report.packages)
-    for (const auto& f : p.package.files) own(f);
-  for (std::string_view dir : {"var/lib/dpkg/info", "var/lib/dpkg/status.d"}) {
-    for (const auto& name : image.tree().list(dir)) {
-      std::string path = "/" + std::string(dir) + "/" + name;
-      auto ref = catalog::dpkg_file_list_ref(path);
-      auto bytes = ref ? image.file(path) : std::nullopt;
-      if (!bytes) continue;
-      std::vector<catalog::Warning> warnings;
-      auto files = ref->kind == catalog::DpkgFileListKind::list
-                       ? catalog::parse_dpkg_file_list(*bytes)
-                       : catalog::parse_dpkg_md5sums(*bytes, path, &warnings);
-      for (const auto& f : files) own(f);
-    }
-  }
-  return owned;
-}
-
 }  // namespace
 
 std::vector<Finding> check_hygiene(const report::InspectReport& report, const ImageView& image) {
   std::vector<Finding> out;
   if (report.os_package_count() > 0) {
-    std::set<std::string> owned = owned_paths(report, image);
+    Owners owned = package_owners(report, image);
     uint64_t files = 0, bytes = 0;
     std::vector<std::string> examples;
     image.tree().for_each([&](const std::string& path, const fs::Node& node) {
@@ -156,7 +120,7 @@ std::vector<Finding> check_hygiene(const report::InspectReport& report, const Im
       std::string abs = "/" + path;
       for (std::string_view prefix : k_unowned_by_design)
         if (abs.starts_with(prefix)) return;
-      if (owned.contains(abs)) return;
+      if (owned.contains(path)) return;
       ++files;
       bytes += node.entry.size;
       if (examples.size() < 3) examples.push_back(abs);

@@ -100,6 +100,13 @@ DocumentKind sniff_document(std::string_view bytes, std::string_view declared_me
   return DocumentKind::unknown;
 }
 
+Result<void> check_manifest_size(const Descriptor& d) {
+  if (d.size <= k_max_manifest_bytes) return {};
+  return make_error("manifest " + d.digest.str() + ": " + std::to_string(d.size) +
+                    " bytes (pith reads manifests of at most " +
+                    std::to_string(k_max_manifest_bytes) + " bytes, as registries and skopeo do)");
+}
+
 Result<Manifest> parse_manifest(std::string_view bytes) {
   return manifest_from_json(bytes).wrap("manifest");
 }

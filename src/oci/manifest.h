@@ -35,8 +35,17 @@ struct Index {
   bool operator==(const Index&) const = default;
 };
 
-// Largest manifest/index/config pith reads (registries cap manifests at 4 MiB).
+// Largest JSON document pith reads: an image config, an OCI layout's index.json, a
+// docker-archive's manifest.json.
 inline constexpr uint64_t k_max_json_bytes = 32 << 20;
+// Largest manifest or index read as a blob: what registries accept (distribution's
+// maxManifestBodySize) and skopeo reads (containers/image's MaxManifestBodySize). A bigger one
+// could only list more layers than pith reads (k_max_layers) or more images than it visits,
+// and parsing it twice costs seconds.
+inline constexpr uint64_t k_max_manifest_bytes = 4 << 20;
+
+// An error naming the manifest when its descriptor gives more bytes than that.
+Result<void> check_manifest_size(const Descriptor& d);
 
 // What a document is: an index, an image manifest, or something else. Uses "mediaType" when
 // present, otherwise the shape ("manifests" vs "layers"/"config").

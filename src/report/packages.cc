@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "catalog/apk.h"
 #include "catalog/dpkg.h"
@@ -45,6 +46,12 @@ bool is_os_database(std::string_view path) {
          is_rpm_database(path);
 }
 
+// dpkg's lists of each package's files: info/<key>.list, info/<key>.md5sums and (distroless)
+// status.d/<key>.md5sums.
+bool is_dpkg_file_list(std::string_view path) {
+  return path.starts_with("var/lib/dpkg/") && catalog::dpkg_file_list_ref(path).has_value();
+}
+
 Result<std::vector<catalog::Package>> parse_os_database(const fs::CapturedFile& f,
                                                         const catalog::OsContext& os,
                                                         std::vector<catalog::Warning>& warnings) {
@@ -72,6 +79,29 @@ void add_findings(Result<catalog::Findings> found, const std::string& location, 
   for (auto& p : found->packages) out.language.push_back(std::move(p));
 }
 
+// Each deb package's files, from the file lists the final tree shows (by key: "name:arch" or
+// "name"; a .list and a .md5sums of one key are joined).
+void attach_deb_files(const std::vector<LayerCatalog>& layers, const fs::Tree& tree,
+                      std::vector<PackageReport>& packages) {
+  std::map<std::string, std::set<std::string>> by_key;  // sorted: the same order every run
+  for (size_t i = 0; i < layers.size(); ++i) {
+    for (const auto& f : layers[i].dpkg_file_lists) {
+      const fs::Node* node = tree.lookup(f.path);
+      if (node == nullptr || node->entry.type != tar::EntryType::regular || node->layer != i)
+        continue;  // deleted or replaced by a later layer
+      auto ref = catalog::dpkg_file_list_ref(f.path);
+      auto paths = ref->kind == catalog::DpkgFileListKind::list
+                       ? catalog::parse_dpkg_file_list(f.bytes)
+                       : catalog::parse_dpkg_md5sums(f.bytes, "/" + f.path);
+      by_key[ref->key].insert(paths.begin(), paths.end());
+    }
+  }
+  if (by_key.empty()) return;
+  std::unordered_map<std::string, std::vector<std::string>> lists;
+  for (auto& [key, paths] : by_key) lists[key] = {paths.begin(), paths.end()};
+  for (auto& p : packages) catalog::attach_dpkg_file_lists(p.package, lists);
+}
+
 }  // namespace
 
 bool is_system_file(std::string_view path) {
@@ -81,7 +111,8 @@ bool is_system_file(std::string_view path) {
 
 fs::Want wanted_content(const tar::Entry& e) {
   std::string_view path = e.path;
-  if (is_system_file(path) || is_os_database(path)) return fs::Want::content;
+  if (is_system_file(path) || is_os_database(path) || is_dpkg_file_list(path))
+    return fs::Want::content;
   if (catalog::looks_like_python_metadata(path, "") ||
       catalog::looks_like_npm_package_json(path, "") || catalog::looks_like_java_archive(path, ""))
     return fs::Want::content;
@@ -93,13 +124,17 @@ fs::Want wanted_content(const tar::Entry& e) {
 void catalog_file(fs::CapturedFile&& file, LayerCatalog& out, std::atomic<uint64_t>& kept) {
   std::string location = "/" + file.path;
   bool system = is_system_file(file.path);
-  if (system || is_os_database(file.path)) {
+  bool list = !system && is_dpkg_file_list(file.path);
+  if (system || list || is_os_database(file.path)) {
     if ((kept += file.bytes.size()) > k_max_kept_bytes) {
       out.warnings.push_back(location + ": skipped: the image's package databases and system " +
                              "files take more than " + std::to_string(k_max_kept_bytes) + " bytes");
       return;
     }
-    (system ? out.system_files : out.os_databases).push_back(std::move(file));
+    (system ? out.system_files
+     : list ? out.dpkg_file_lists
+            : out.os_databases)
+        .push_back(std::move(file));
   } else if (catalog::looks_like_python_metadata(file.path, file.bytes)) {
     add_findings(catalog::parse_python_metadata(file.bytes, location), location, out, false);
   } else if (catalog::looks_like_npm_package_json(file.path, file.bytes)) {
@@ -152,6 +187,7 @@ std::vector<PackageReport> merge_packages(const std::vector<LayerCatalog>& layer
       out.push_back({std::move(p), layer});
     }
   }
+  attach_deb_files(layers, tree, out);
   // Language packages: only from the version of their file the final tree shows.
   for (size_t i = 0; i < layers.size(); ++i) {
     for (const auto& p : layers[i].language) {

@@ -15,9 +15,10 @@ namespace pith::report {
 
 // What one layer contributed; depends only on that layer's bytes.
 struct LayerCatalog {
-  std::vector<fs::CapturedFile> os_databases;  // kept as bytes: parsed once the OS is known
-  std::vector<fs::CapturedFile> system_files;  // os-release, passwd, group
-  std::vector<catalog::Package> language;      // location: absolute path of the file
+  std::vector<fs::CapturedFile> os_databases;     // kept as bytes: parsed once the OS is known
+  std::vector<fs::CapturedFile> system_files;     // os-release, passwd, group
+  std::vector<fs::CapturedFile> dpkg_file_lists;  // info/*.list, *.md5sums: each deb's files
+  std::vector<catalog::Package> language;         // location: absolute path of the file
   std::vector<std::string> warnings;
 };
 
@@ -34,7 +35,9 @@ bool is_system_file(std::string_view path);
 void catalog_file(fs::CapturedFile&& file, LayerCatalog& out, std::atomic<uint64_t>& kept);
 
 // The packages of the squashed image: OS databases as the final tree has them, language
-// packages whose file is still visible; each with the layer that introduced it.
+// packages whose file is still visible; each with the layer that introduced it. Every package
+// lists the files it owns: apk and rpm from their databases, deb from the file lists dpkg
+// keeps beside its status (those the final tree shows).
 std::vector<PackageReport> merge_packages(const std::vector<LayerCatalog>& layers,
                                           const fs::Tree& tree, const catalog::OsContext& os,
                                           std::vector<std::string>& warnings);

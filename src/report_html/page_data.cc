@@ -1,6 +1,6 @@
 #include "report_html/page_data.h"
 
-#include "report_html/owners.h"
+#include "lint/owners.h"
 
 namespace pith::report_html {
 
@@ -45,7 +45,7 @@ json treemap_json(const TreemapNode& n) {
 TreeFacts tree_facts(const report::InspectReport& report, const lint::ImageView& image,
                      const TreemapLimits& limits) {
   TreeFacts facts;
-  Owners owners = package_owners(report, image);
+  lint::Owners owners = lint::package_owners(report, image);
   facts.visible_bytes.assign(report.layers.size(), 0);
   facts.package_bytes.assign(report.packages.size(), 0);
   facts.package_files.assign(report.packages.size(), 0);

@@ -5,7 +5,6 @@
 #include <set>
 #include <unordered_map>
 
-#include "catalog/dpkg.h"
 #include "report/analyze.h"
 #include "sbom/copyright.h"
 #include "sbom/ids.h"
@@ -27,7 +26,7 @@ bool is_copyright_file(std::string_view path) {
 // What one layer gave the sbom (written only by that layer's worker).
 struct LayerCaptures {
   std::unordered_map<std::string, std::string> sha256;  // path as written → hex
-  std::unordered_map<std::string, std::string> files;   // copyright files, dpkg file lists
+  std::unordered_map<std::string, std::string> files;   // copyright files
 };
 
 // The content the final tree shows at `path` among the captures ("" when none).
@@ -54,27 +53,6 @@ std::string final_sha256(const std::vector<LayerCaptures>& layers, const fs::Tre
   const auto& hashes = layers[node->layer].sha256;
   auto it = hashes.find(written);
   return it == hashes.end() ? "" : it->second;
-}
-
-// The dpkg database's file lists (info/*.list, *.md5sums) the final tree shows, by key.
-std::unordered_map<std::string, std::vector<std::string>> dpkg_lists(
-    const std::vector<LayerCaptures>& layers, const fs::Tree& tree) {
-  std::map<std::string, std::set<std::string>> by_key;  // sorted: the same order every run
-  for (const auto& layer : layers) {
-    for (const auto& [path, bytes] : layer.files) {
-      auto ref = catalog::dpkg_file_list_ref(path);
-      if (!ref) continue;
-      const std::string* content = final_capture(layers, tree, path);
-      if (content == nullptr || content != &bytes) continue;  // an older version
-      auto paths = ref->kind == catalog::DpkgFileListKind::list
-                       ? catalog::parse_dpkg_file_list(bytes)
-                       : catalog::parse_dpkg_md5sums(bytes, "/" + path);
-      by_key[ref->key].insert(paths.begin(), paths.end());
-    }
-  }
-  std::unordered_map<std::string, std::vector<std::string>> out;
-  for (auto& [key, paths] : by_key) out[key] = {paths.begin(), paths.end()};
-  return out;
 }
 
 std::string join_licenses(const std::vector<std::string>& names) {
@@ -130,12 +108,11 @@ Result<SbomInput> measure(transport::ImageSource& src, const transport::Resolved
   report::AnalyzeOptions analyze;
   analyze.threads = options.threads;
   analyze.on_layer_done = options.on_layer_done;
-  // Copyright files and dpkg's file lists are read whole; every regular file's SHA-256 is
-  // taken as its bytes stream by (AnalyzeOptions::also_digest), never copied: asking for every
-  // file's content instead copied the whole image into strings on the worker thread.
-  auto wanted = [hash](std::string_view path, uint64_t size) {
-    return (is_copyright_file(path) && size <= k_max_copyright_bytes) ||
-           (hash && catalog::dpkg_file_list_ref(path));
+  // Copyright files are read whole; every regular file's SHA-256 is taken as its bytes stream
+  // by (AnalyzeOptions::also_digest), never copied: asking for every file's content instead
+  // copied the whole image into strings on the worker thread.
+  auto wanted = [](std::string_view path, uint64_t size) {
+    return is_copyright_file(path) && size <= k_max_copyright_bytes;
   };
   analyze.also_capture = [wanted](const tar::Entry& e) {
     if (e.type != tar::EntryType::regular || !wanted(e.path, e.size)) return fs::Want::nothing;
@@ -155,20 +132,10 @@ Result<SbomInput> measure(transport::ImageSource& src, const transport::Resolved
   SbomInput in;
   in.report = TRY(report::analyze_image(src, img, analyze));
 
-  // 2. Owned files: dpkg's come from its file lists, apk's and rpm's from their databases.
+  // 2. Owned files (the pass lists them for every package type), with their checksums.
   auto& pkgs = in.report.packages;
   in.packages.resize(pkgs.size());
   if (hash) {
-    auto lists = dpkg_lists(captures, tree);
-    std::vector<catalog::Package> debs;
-    std::vector<size_t> deb_index;
-    for (size_t i = 0; i < pkgs.size(); ++i) {
-      if (pkgs[i].package.type != catalog::PackageType::deb) continue;
-      debs.push_back(pkgs[i].package);
-      deb_index.push_back(i);
-    }
-    catalog::attach_dpkg_file_lists(debs, lists);
-    for (size_t k = 0; k < debs.size(); ++k) pkgs[deb_index[k]].package.files = debs[k].files;
     for (size_t i = 0; i < pkgs.size(); ++i) {
       std::set<std::string> paths(pkgs[i].package.files.begin(), pkgs[i].package.files.end());
       for (const auto& path : paths) {

@@ -15,11 +15,9 @@ std::string blob_path(const oci::Digest& d) {
 }
 
 Result<RawManifest> read_manifest_blob(ImageSource& src, const oci::Descriptor& d) {
-  if (d.size > oci::k_max_json_bytes)
-    return make_error("manifest " + d.digest.str() + ": " + std::to_string(d.size) +
-                      " bytes is too large");
+  TRY(oci::check_manifest_size(d));
   auto blob = TRY(src.blob(d));
-  std::string bytes = TRY(read_all(*blob, oci::k_max_json_bytes));
+  std::string bytes = TRY(read_all(*blob, oci::k_max_manifest_bytes));
   return RawManifest{std::move(bytes), d.media_type, d.digest};
 }
 

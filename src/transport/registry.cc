@@ -61,8 +61,7 @@ class RegistrySource final : public ImageSource {
   }
 
   Result<RawManifest> manifest(const oci::Descriptor& d) override {
-    if (d.size > oci::k_max_json_bytes)
-      return make_error("manifest " + d.digest.str() + ": too large");
+    TRY(oci::check_manifest_size(d));
     auto fetched = TRY(m_client->get_manifest(d.digest.str()).wrap(m_ref.str()));
     if (d.digest.algorithm == "sha256" && oci::Digest::sha256_of(fetched.bytes) != d.digest)
       return make_error(m_ref.str() + ": manifest " + d.digest.str() + ": digest mismatch: got " +

@@ -33,7 +33,7 @@ class SkopeoDirSource final : public ImageSource {
   std::string describe() const override { return m_describe; }
 
   Result<RawManifest> root() override {
-    std::string bytes = TRY(m_files->read("manifest.json", oci::k_max_json_bytes));
+    std::string bytes = TRY(m_files->read("manifest.json", oci::k_max_manifest_bytes));
     std::string media_type;
     auto kind = oci::sniff_document(bytes, "");
     if (kind == oci::DocumentKind::unknown)
@@ -50,12 +50,10 @@ class SkopeoDirSource final : public ImageSource {
 
   Result<RawManifest> manifest(const oci::Descriptor& d) override {
     std::string name = instance_manifest_name(d.digest);
-    if (d.size > oci::k_max_json_bytes)
-      return make_error("manifest " + d.digest.str() + ": " + std::to_string(d.size) +
-                        " bytes is too large");
+    TRY(oci::check_manifest_size(d));
     auto raw = TRY(m_files->open(name));
     auto verified = oci::verifying(std::move(raw), d.digest, d.size, "manifest " + d.digest.str());
-    std::string bytes = TRY(read_all(*verified, oci::k_max_json_bytes));
+    std::string bytes = TRY(read_all(*verified, oci::k_max_manifest_bytes));
     return RawManifest{std::move(bytes), d.media_type, d.digest};
   }
 

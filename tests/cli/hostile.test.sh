@@ -208,4 +208,29 @@ expect_error "1281 layers" "$PITH" ls "$tmp/many-1281.tar"
 expect_eq "the cap's message" "pith: error: $tmp/many-1281.tar: manifest.json: 1281 layers (pith reads at most 1280)" \
   "$(cat "$tmp/err")"
 
+# A manifest blob of more than 4 MiB (registries' and skopeo's bound) is refused from its
+# descriptor's size, before it is read: 100,000 layers made sbom and report parse 14 MB twice,
+# 20 s under ASan.
+python3 - "$tmp/big" <<'PY'
+import hashlib, json, os, sys
+d = sys.argv[1]; os.makedirs(d + "/blobs/sha256")
+def put(b):
+    h = hashlib.sha256(b).hexdigest(); open(d + "/blobs/sha256/" + h, "wb").write(b); return h
+layer = {"mediaType": "application/vnd.oci.image.layer.v1.tar", "size": 1, "digest": "sha256:" + "0" * 64}
+config = {"mediaType": "application/vnd.oci.image.config.v1+json", "size": 2, "digest": "sha256:" + put(b"{}")}
+m = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": config, "layers": [layer] * 40000}).encode()
+assert len(m) > 4 << 20
+h = put(m)
+open(d + "/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
+open(d + "/index.json", "w").write(json.dumps({"schemaVersion": 2, "manifests": [{
+    "mediaType": "application/vnd.oci.image.manifest.v1+json", "size": len(m), "digest": "sha256:" + h,
+    "annotations": {"org.opencontainers.image.ref.name": "t"}}]}))
+print(len(m), h, file=open(d + ".facts", "w"))
+PY
+read -r big_size big_hex <"$tmp/big.facts"
+expect_error "a 5 MB manifest" "$PITH" sbom "oci:$tmp/big:t"
+expect_eq "its message names it and the bound" "pith: error: manifest sha256:$big_hex: $big_size bytes (pith reads manifests of at most 4194304 bytes, as registries and skopeo do)" \
+  "$(cat "$tmp/err")"
+
 finish

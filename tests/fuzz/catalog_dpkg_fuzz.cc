@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& p : *status_d) {
       for (const auto& key : dpkg_file_list_keys(p)) lists[key] = list;
     }
-    attach_dpkg_file_lists(*status_d, lists);
+    for (auto& p : *status_d) attach_dpkg_file_lists(p, lists);
     check_packages(*status_d);
   }
 

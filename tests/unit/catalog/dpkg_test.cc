@@ -203,7 +203,7 @@ TEST(Dpkg, TrivyMd5sumsGiveTheInstalledFiles) {
   ASSERT_TRUE(ref.has_value());
   std::unordered_map<std::string, std::vector<std::string>> lists;
   lists[ref->key] = parse_dpkg_md5sums(txtar_file(txtar, "var/lib/dpkg/info/tar.md5sums"), "x");
-  attach_dpkg_file_lists(pkgs, lists);
+  attach_dpkg_file_lists(pkgs[0], lists);
   std::vector<std::string> want = {
       "/usr/bin/tar",
       "/usr/lib/mime/packages/tar",
@@ -268,7 +268,7 @@ TEST(Dpkg, SyftImageDpkgFilesAreConffilesPlusMd5sums) {
   ASSERT_TRUE(ref.has_value());
   EXPECT_EQ(ref->key, "libpam-runtime");
   EXPECT_EQ(ref->kind, DpkgFileListKind::md5sums);
-  attach_dpkg_file_lists(pkgs, {{ref->key, parse_dpkg_md5sums(slurp(root + md5), md5)}});
+  attach_dpkg_file_lists(pkgs[0], {{ref->key, parse_dpkg_md5sums(slurp(root + md5), md5)}});
   std::vector<std::string> want = {
       "/etc/pam.conf",
       "/etc/pam.d/other",
@@ -378,7 +378,8 @@ TEST(Dpkg, SyftDistrolessWithMd5sums) {
   EXPECT_EQ(dpkg_file_list_ref("var/lib/dpkg/status.d/libsqlite3-0"), std::nullopt);
   std::vector<Warning> warnings;
   attach_dpkg_file_lists(
-      pkgs, {{ref->key, parse_dpkg_md5sums(slurp(dir + "libsqlite3-0.md5sums"), "m", &warnings)}});
+      pkgs[0],
+      {{ref->key, parse_dpkg_md5sums(slurp(dir + "libsqlite3-0.md5sums"), "m", &warnings)}});
   EXPECT_TRUE(warnings.empty());
   std::vector<std::string> want = {
       "/usr/lib/aarch64-linux-gnu/libsqlite3.so.0.8.6",
@@ -476,7 +477,7 @@ TEST(Dpkg, MultiArchKeysPreferTheArchQualifiedList) {
       "Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\n");
   ASSERT_EQ(pkgs.size(), 1u);
   EXPECT_EQ(dpkg_file_list_keys(pkgs[0]), (std::vector<std::string>{"libc6:amd64", "libc6"}));
-  attach_dpkg_file_lists(pkgs, {{"libc6", {"/wrong"}}, {"libc6:amd64", {"/lib/libc.so.6"}}});
+  attach_dpkg_file_lists(pkgs[0], {{"libc6", {"/wrong"}}, {"libc6:amd64", {"/lib/libc.so.6"}}});
   EXPECT_EQ(pkgs[0].files, std::vector<std::string>{"/lib/libc.so.6"});
 }
 

@@ -101,6 +101,7 @@ TEST(Hygiene, FilesNoPackageOwns) {
   report::InspectReport r;
   catalog::Package tool;
   tool.name = "tool";
+  tool.files = {"/bin/tool"};  // from its list, by report::merge_packages
   r.packages.push_back({tool, 0});
   auto f = check_hygiene(r, view);
   ASSERT_EQ(f.size(), 1u);

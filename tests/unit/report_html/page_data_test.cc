@@ -1,6 +1,6 @@
 // What the page shows of an image: bytes each layer adds and later layers hide, the packages
-// that own files (dpkg's lists read through a merged-/usr symlink), and the whole page with
-// hostile text in it.
+// that own files (a package's /bin/tool found through a merged-/usr symlink), and the whole page
+// with hostile text in it.
 #include "report_html/page_data.h"
 
 #include <gtest/gtest.h>
@@ -51,6 +51,7 @@ class PageDataTest : public ::testing::Test {
     tool.name = "tool";
     tool.version = "1.0-1";
     tool.installed_size = 2048;
+    tool.files = {"/bin/tool"};  // from its list, by report::merge_packages
     m_lint.image.reference = "docker-archive:x.tar";
     m_lint.image.packages.push_back({tool, 0});
     m_lint.image.layers.resize(2);
