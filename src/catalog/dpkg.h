@@ -92,8 +92,8 @@ std::vector<DpkgMd5sumsLine> parse_dpkg_md5sums_lines(std::string_view bytes,
 // names Multi-Arch: same packages so), then "libc6".
 std::vector<std::string> dpkg_file_list_keys(const Package& p);
 
-// Adds to a deb package the files of the first of its keys found in `lists_by_key` (several
-// lists of a key, e.g. .list and .md5sums, are the caller's to concatenate). Paths the package
+// Adds to a deb package the files of the first of its keys found in `lists_by_key` (one list
+// per key: the caller picks between a .list and a .md5sums). Paths the package
 // has already (its Conffiles) are not repeated. Other packages are left as they are.
 void attach_dpkg_file_lists(
     Package& package,

@@ -147,10 +147,11 @@ void attach_dpkg_file_lists(
   for (const std::string& key : dpkg_file_list_keys(p)) {
     auto it = lists_by_key.find(key);
     if (it == lists_by_key.end()) continue;
-    std::unordered_set<std::string> seen(p.files.begin(), p.files.end());
-    for (const std::string& path : it->second) {
-      if (seen.insert(path).second) p.files.push_back(path);
-    }
+    // A list names each file once; only the package's own few paths (Conffiles) may repeat.
+    std::unordered_set<std::string> own(p.files.begin(), p.files.end());
+    p.files.reserve(p.files.size() + it->second.size());
+    for (const std::string& path : it->second)
+      if (!own.contains(path)) p.files.push_back(path);
     break;
   }
 }

@@ -80,25 +80,21 @@ void add_findings(Result<catalog::Findings> found, const std::string& location, 
 }
 
 // Each deb package's files, from the file lists the final tree shows (by key: "name:arch" or
-// "name"; a .list and a .md5sums of one key are joined).
+// "name"): its .list, what `dpkg -S` reads, else its .md5sums (distroless's status.d has only
+// those).
 void attach_deb_files(const std::vector<LayerCatalog>& layers, const fs::Tree& tree,
                       std::vector<PackageReport>& packages) {
-  std::map<std::string, std::set<std::string>> by_key;  // sorted: the same order every run
+  std::unordered_map<std::string, std::vector<std::string>> lists, md5sums;
   for (size_t i = 0; i < layers.size(); ++i) {
     for (const auto& f : layers[i].dpkg_file_lists) {
       const fs::Node* node = tree.lookup(f.path);
       if (node == nullptr || node->entry.type != tar::EntryType::regular || node->layer != i)
         continue;  // deleted or replaced by a later layer
-      auto ref = catalog::dpkg_file_list_ref(f.path);
-      auto paths = ref->kind == catalog::DpkgFileListKind::list
-                       ? catalog::parse_dpkg_file_list(f.bytes)
-                       : catalog::parse_dpkg_md5sums(f.bytes, "/" + f.path);
-      by_key[ref->key].insert(paths.begin(), paths.end());
+      (f.kind == catalog::DpkgFileListKind::list ? lists : md5sums)[f.key] = f.files;
     }
   }
-  if (by_key.empty()) return;
-  std::unordered_map<std::string, std::vector<std::string>> lists;
-  for (auto& [key, paths] : by_key) lists[key] = {paths.begin(), paths.end()};
+  for (auto& [key, files] : md5sums) lists.try_emplace(key, std::move(files));
+  if (lists.empty()) return;
   for (auto& p : packages) catalog::attach_dpkg_file_lists(p.package, lists);
 }
 
@@ -131,10 +127,16 @@ void catalog_file(fs::CapturedFile&& file, LayerCatalog& out, std::atomic<uint64
                              "files take more than " + std::to_string(k_max_kept_bytes) + " bytes");
       return;
     }
-    (system ? out.system_files
-     : list ? out.dpkg_file_lists
-            : out.os_databases)
-        .push_back(std::move(file));
+    if (list) {
+      // Parsed here, in the layer's worker, while the stream goes on.
+      auto ref = catalog::dpkg_file_list_ref(file.path);
+      bool md5 = ref->kind == catalog::DpkgFileListKind::md5sums;
+      out.dpkg_file_lists.push_back({file.path, ref->key, ref->kind,
+                                     md5 ? catalog::parse_dpkg_md5sums(file.bytes, location)
+                                         : catalog::parse_dpkg_file_list(file.bytes)});
+      return;
+    }
+    (system ? out.system_files : out.os_databases).push_back(std::move(file));
   } else if (catalog::looks_like_python_metadata(file.path, file.bytes)) {
     add_findings(catalog::parse_python_metadata(file.bytes, location), location, out, false);
   } else if (catalog::looks_like_npm_package_json(file.path, file.bytes)) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/dpkg.h"
 #include "catalog/package.h"
 #include "fs/layers.h"
 #include "fs/tree.h"
@@ -13,12 +14,20 @@
 
 namespace pith::report {
 
+// One of dpkg's lists of a package's files, parsed in the layer's worker.
+struct DpkgFileList {
+  std::string path;  // where it is, to tell whether the final tree still shows it
+  std::string key;   // "<pkg>" or "<pkg>:<arch>"
+  catalog::DpkgFileListKind kind = catalog::DpkgFileListKind::list;
+  std::vector<std::string> files;
+};
+
 // What one layer contributed; depends only on that layer's bytes.
 struct LayerCatalog {
-  std::vector<fs::CapturedFile> os_databases;     // kept as bytes: parsed once the OS is known
-  std::vector<fs::CapturedFile> system_files;     // os-release, passwd, group
-  std::vector<fs::CapturedFile> dpkg_file_lists;  // info/*.list, *.md5sums: each deb's files
-  std::vector<catalog::Package> language;         // location: absolute path of the file
+  std::vector<fs::CapturedFile> os_databases;  // kept as bytes: parsed once the OS is known
+  std::vector<fs::CapturedFile> system_files;  // os-release, passwd, group
+  std::vector<DpkgFileList> dpkg_file_lists;   // info/*.list, *.md5sums: each deb's files
+  std::vector<catalog::Package> language;      // location: absolute path of the file
   std::vector<std::string> warnings;
 };
 
