@@ -19,11 +19,10 @@ constexpr char k_elf_magic[] =
     "\x7f"
     "ELF";
 
-// Reads an entry's content into `out`, sized once to the known size (appending in chunks would
+// Reads an entry's content into one allocation of its known size (appending in chunks would
 // double large files' footprint while the string grows).
-Result<void> read_content(ByteSource& content, uint64_t size, std::string_view prefix,
-                          std::string& out) {
-  out.assign(prefix);
+Result<std::string> read_content(ByteSource& content, uint64_t size, std::string_view prefix) {
+  std::string out(prefix);
   size_t have = out.size();
   out.resize(size);
   while (have < size) {
@@ -31,7 +30,7 @@ Result<void> read_content(ByteSource& content, uint64_t size, std::string_view p
     if (n == 0) return make_error("content shorter than its header says");
     have += n;
   }
-  return {};
+  return out;
 }
 
 // Up to `n` first bytes (fewer at the end of the content).
@@ -102,28 +101,17 @@ Result<void> hash_rest(tar::EntryContent& content, uint64_t size, uint64_t done,
   return {};
 }
 
-// Large captured files are read into one buffer per layer, handed to the consumer and taken
-// back when it kept nothing of it: memory touched for the first time costs a page fault per
-// page, and in this VM the golang image's 300 MB of executables (read whole for the Go and Rust
-// catalogers, then dropped) spent a third of the worker's time faulting in fresh allocations.
-constexpr uint64_t k_reused_from = 64 << 10;
-
-void keep(size_t layer, CapturedFile&& file, const ScanOptions& options, LayerEntries& out,
-          std::string* reuse = nullptr) {
-  if (!options.consume) {
+void keep(size_t layer, CapturedFile&& file, const ScanOptions& options, LayerEntries& out) {
+  if (options.consume)
+    options.consume(layer, std::move(file));
+  else
     out.captured.push_back(std::move(file));
-    return;
-  }
-  options.consume(layer, std::move(file));
-  // A consumer that kept the bytes moved them out; otherwise they are the buffer again.
-  if (reuse != nullptr && file.bytes.capacity() >= k_reused_from) *reuse = std::move(file.bytes);
 }
 
 // Keeps the entry's content if the policy asks for it and it fits, and hashes it into `hash`
 // when that is given (all of it, whatever was kept).
 Result<void> capture(size_t layer, const tar::Entry& e, tar::EntryContent& content,
-                     const ScanOptions& options, LayerEntries& out, FileHash* hash,
-                     std::string& buffer) {
+                     const ScanOptions& options, LayerEntries& out, FileHash* hash) {
   Want want = Want::nothing;
   if (options.capture && e.type == tar::EntryType::regular) want = options.capture(e);
   if (want != Want::nothing && e.size > options.max_capture_bytes) {
@@ -143,12 +131,9 @@ Result<void> capture(size_t layer, const tar::Entry& e, tar::EntryContent& conte
       return {};
     }
     if (std::memcmp(head.data(), k_elf_magic, 4) == 0) {
-      bool reused = e.size >= k_reused_from;
-      std::string bytes = reused ? std::move(buffer) : std::string();
-      TRY(read_content(content, e.size, head, bytes));
+      std::string bytes = TRY(read_content(content, e.size, head));
       if (hash) hash->update(bytes);
-      keep(layer, CapturedFile{e.path, std::move(bytes), e.mode}, options, out,
-           reused ? &buffer : nullptr);
+      keep(layer, CapturedFile{e.path, std::move(bytes), e.mode}, options, out);
       return {};
     }
     uint64_t done = head.size();
@@ -163,8 +148,7 @@ Result<void> capture(size_t layer, const tar::Entry& e, tar::EntryContent& conte
     if (hash) TRY(hash_rest(content, e.size, done, *hash));
     return {};
   }
-  std::string bytes;
-  TRY(read_content(content, e.size, "", bytes));
+  std::string bytes = TRY(read_content(content, e.size, ""));
   if (hash) hash->update(bytes);
   keep(layer, CapturedFile{e.path, std::move(bytes), e.mode}, options, out);
   return {};
@@ -184,7 +168,6 @@ Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::Re
   std::atomic<uint64_t> own_holes{0};
   auto& holes_hashed = options.holes_hashed ? *options.holes_hashed : own_holes;
   auto& path_bytes = options.path_bytes_read ? *options.path_bytes_read : own_bytes;
-  std::string buffer;  // large ELF files' bytes, reused (see keep)
   TRY(tar::for_each_entry(
           counted,
           [&](const tar::Entry& e, tar::EntryContent& content) -> Result<void> {
@@ -199,9 +182,9 @@ Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::Re
             out.entries.push_back(e);
             bool hashed = options.digest && options.on_digest &&
                           e.type == tar::EntryType::regular && options.digest(e);
-            if (!hashed) return capture(index, e, content, options, out, nullptr, buffer);
+            if (!hashed) return capture(index, e, content, options, out, nullptr);
             FileHash hash{.sha = {}, .holes = holes_hashed};
-            TRY(capture(index, e, content, options, out, &hash, buffer));
+            TRY(capture(index, e, content, options, out, &hash));
             if (hash.whole)
               options.on_digest(index, e, hash.sha.hex_digest());
             else

@@ -99,54 +99,6 @@ TEST_F(LayerDigestTest, DigestsEqualSha256sumWhateverIsCaptured) {
   }
 }
 
-// Large ELF files are read into one buffer that the reader takes back when the consumer keeps
-// nothing of a file: a file kept (its bytes moved out) stays intact, and every file, smaller or
-// larger than the one before, arrives with its own bytes only.
-TEST(LayerCapture, ReusedBufferGivesEachFileItsOwnBytes) {
-  sfs::path dir = sfs::temp_directory_path() / ("pith-reuse-test-" + std::to_string(::getpid()));
-  sfs::remove_all(dir);
-  std::string script = R"(
-set -e
-mkdir -p "$0/root"
-cd "$0/root"
-cp /bin/bash a-large
-cp /bin/ls b-medium
-cp /bin/bash c-large
-cp /bin/true d-small
-cp /bin/ls e-medium
-cd ..
-tar --sort=name -cf layer.tar -C root .
-)";
-  int status = 0;
-  test::run_capture("sh -c " + test::shell_quote(script) + " " + dir.string(), &status);
-  ASSERT_EQ(status, 0);
-  ASSERT_GT(sfs::file_size(dir / "root/b-medium"), 64u << 10);  // large enough to be reused
-  auto src = transport::open_source(
-      transport::parse_reference("rootfs:" + (dir / "layer.tar").string()).value());
-  ASSERT_TRUE(src.ok()) << src.error().message;
-  auto img = transport::resolve_image(**src, std::nullopt);
-  ASSERT_TRUE(img.ok()) << img.error().message;
-
-  std::map<std::string, std::string> kept;    // moved out of the file
-  std::map<std::string, std::string> copied;  // copied; the reader reuses the buffer
-  ScanOptions options;
-  options.threads = 1;
-  options.capture = [](const tar::Entry&) { return Want::content_if_elf; };
-  options.consume = [&](size_t, CapturedFile&& f) {
-    if (f.path == "a-large" || f.path == "d-small")
-      kept[f.path] = std::move(f.bytes);
-    else
-      copied[f.path] = f.bytes;
-  };
-  auto layers = read_layers(**src, *img, options);
-  ASSERT_TRUE(layers.ok()) << layers.error().message;
-  auto file = [&](const std::string& p) { return test::slurp(dir / "root" / p); };
-  EXPECT_TRUE(kept["a-large"] == file("a-large"));
-  EXPECT_TRUE(kept["d-small"] == file("d-small"));
-  for (const char* p : {"b-medium", "c-large", "e-medium"}) EXPECT_TRUE(copied[p] == file(p)) << p;
-  sfs::remove_all(dir);
-}
-
 TEST(LayerDigest, HolesPastTheBoundAreNotHashed) {
   // Two sparse files of 1.5 GiB of holes each: the first takes the image's budget of holes
   // (k_max_hashed_hole_bytes, 1 GiB) at once and is left unhashed with a warning, as is the
