@@ -93,8 +93,8 @@ std::vector<DpkgMd5sumsLine> parse_dpkg_md5sums_lines(std::string_view bytes,
 std::vector<std::string> dpkg_file_list_keys(const Package& p);
 
 // Adds to a deb package the files of the first of its keys found in `lists_by_key` (one list
-// per key: the caller picks between a .list and a .md5sums). Paths the package
-// has already (its Conffiles) are not repeated. Other packages are left as they are.
+// per key: the caller picks between a .list and a .md5sums). Paths the package has already
+// (its Conffiles) are not repeated. Other packages are left as they are.
 void attach_dpkg_file_lists(
     Package& package,
     const std::unordered_map<std::string, std::vector<std::string>>& lists_by_key);

@@ -1,7 +1,9 @@
 // Which package owns each file of the squashed tree: the files each package lists (apk's and
 // rpm's databases, dpkg's per-package lists; report::merge_packages fills them), placed in the
-// tree as the image's symlinks place them. PL302 (files no package owns) and the HTML report's
-// treemap colours read it.
+// tree as the image's symlinks place them: a listed directory's symlinks are followed (dpkg
+// lists /bin/bash; on a merged-/usr image the file is /usr/bin/bash), a listed symlink is owned
+// itself, not what it points to (openssl owns /usr/lib/ssl/cert.pem, a link, not the CA bundle
+// it names). PL302 (files no package owns) and the HTML report's treemap colours read it.
 #pragma once
 
 #include <string>
