@@ -91,7 +91,7 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
     };
   scan.digest = options.also_digest;
   scan.on_digest = options.on_digest;
-  std::atomic<uint64_t> kept{0};
+  CatalogBudget budget;
   scan.consume = [&](size_t layer, fs::CapturedFile&& f) {
     if (options.also_consume) {
       options.also_consume(layer, f);
@@ -102,7 +102,7 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
       e.size = f.bytes.size();
       if (wanted_content(e) == fs::Want::nothing) return;
     }
-    catalog_file(std::move(f), catalogs[layer], kept);
+    catalog_file(std::move(f), catalogs[layer], budget);
   };
   scan.on_layer_done = [&](size_t, uint64_t bytes) {
     uint64_t total = bytes_done += bytes;

@@ -117,18 +117,25 @@ fs::Want wanted_content(const tar::Entry& e) {
   return fs::Want::nothing;
 }
 
-void catalog_file(fs::CapturedFile&& file, LayerCatalog& out, std::atomic<uint64_t>& kept) {
+void catalog_file(fs::CapturedFile&& file, LayerCatalog& out, CatalogBudget& budget) {
   std::string location = "/" + file.path;
   bool system = is_system_file(file.path);
   bool list = !system && is_dpkg_file_list(file.path);
   if (system || list || is_os_database(file.path)) {
-    if ((kept += file.bytes.size()) > k_max_kept_bytes) {
+    if ((budget.kept_bytes += file.bytes.size()) > k_max_kept_bytes) {
       out.warnings.push_back(location + ": skipped: the image's package databases and system " +
                              "files take more than " + std::to_string(k_max_kept_bytes) + " bytes");
       return;
     }
     if (list) {
-      // Parsed here, in the layer's worker, while the stream goes on.
+      // Parsed here, in the layer's worker, while the stream goes on; its lines counted first.
+      uint64_t lines =
+          static_cast<uint64_t>(std::count(file.bytes.begin(), file.bytes.end(), '\n'));
+      if ((budget.listed_paths += lines + 1) > k_max_entries) {
+        out.warnings.push_back(location + ": skipped: the image's dpkg file lists name more than " +
+                               std::to_string(k_max_entries) + " paths");
+        return;
+      }
       auto ref = catalog::dpkg_file_list_ref(file.path);
       bool md5 = ref->kind == catalog::DpkgFileListKind::md5sums;
       out.dpkg_file_lists.push_back({file.path, ref->key, ref->kind,

@@ -37,11 +37,20 @@ fs::Want wanted_content(const tar::Entry& e);
 // Files the surface checks read (os-release, passwd, group).
 bool is_system_file(std::string_view path);
 
-// Sorts one captured file into `out`, parsing it if it holds language packages. Hostile
-// content never fails the scan: the file is skipped with a warning naming it. Files kept for
-// later (databases, system files) count against `kept`, shared by all layers, up to
-// k_max_kept_bytes.
-void catalog_file(fs::CapturedFile&& file, LayerCatalog& out, std::atomic<uint64_t>& kept);
+// What the layers' workers keep for the merge, over the whole image.
+struct CatalogBudget {
+  // Bytes of databases, system files and file lists kept, up to k_max_kept_bytes.
+  std::atomic<uint64_t> kept_bytes{0};
+  // Paths dpkg's file lists name, up to k_max_entries: a list naming more files than an image
+  // may hold is hostile, and each parsed path costs a string (a 16 MB list of "/a" lines would
+  // be 5 million of them).
+  std::atomic<uint64_t> listed_paths{0};
+};
+
+// Sorts one captured file into `out`, parsing it if it holds language packages or a dpkg
+// file list. Hostile content never fails the scan: the file is skipped with a warning naming
+// it. What is kept for the merge counts against `budget`, shared by all layers.
+void catalog_file(fs::CapturedFile&& file, LayerCatalog& out, CatalogBudget& budget);
 
 // The packages of the squashed image: OS databases as the final tree has them, language
 // packages whose file is still visible; each with the layer that introduced it. Every package

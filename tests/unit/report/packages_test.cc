@@ -5,13 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include "util/limits.h"
+
 namespace pith::report {
 namespace {
 
 struct Layers {
   std::vector<std::vector<tar::Entry>> entries;
   std::vector<LayerCatalog> catalogs;
-  std::atomic<uint64_t> kept{0};
+  CatalogBudget budget;
 
   void add(size_t layer, const std::string& path, std::string bytes,
            tar::EntryType type = tar::EntryType::regular) {
@@ -26,14 +28,14 @@ struct Layers {
     e.size = bytes.size();
     entries[layer].push_back(e);
     if (type == tar::EntryType::regular && wanted_content(e) == fs::Want::content)
-      catalog_file(fs::CapturedFile{path, std::move(bytes), e.mode}, catalogs[layer], kept);
+      catalog_file(fs::CapturedFile{path, std::move(bytes), e.mode}, catalogs[layer], budget);
   }
-  std::vector<PackageReport> merge() {
+  std::vector<PackageReport> merge(std::vector<std::string> expect_warnings = {}) {
     fs::Tree tree;
     for (size_t i = 0; i < entries.size(); ++i) EXPECT_TRUE(tree.apply_layer(i, entries[i]));
     std::vector<std::string> warnings;
     auto out = merge_packages(catalogs, tree, {"debian", "12"}, warnings);
-    EXPECT_EQ(warnings, std::vector<std::string>{});
+    EXPECT_EQ(warnings, expect_warnings);
     return out;
   }
 };
@@ -76,6 +78,24 @@ TEST(MergePackages, DistrolessStatusDMd5sums) {
   auto pkgs = l.merge();
   ASSERT_EQ(pkgs.size(), 1u);
   EXPECT_EQ(pkgs[0].package.files, std::vector<std::string>{"/etc/os-release"});
+}
+
+// Lists naming more paths than an image may hold are skipped, not parsed: the first list fits
+// the bound, the second would pass it.
+TEST(MergePackages, FileListsNamingTooManyPathsAreSkipped) {
+  Layers l;
+  l.add(0, "var/lib/dpkg/status", k_status);
+  std::string many;
+  for (size_t i = 0; i < k_max_entries / 2; ++i) many += "/a\n";
+  l.add(0, "var/lib/dpkg/info/tool.list", many);
+  l.add(0, "var/lib/dpkg/info/gone.list", many + "/b\n");
+  auto pkgs =
+      l.merge({"/var/lib/dpkg/info/gone.list: skipped: the image's dpkg file lists name "
+               "more than 2097152 paths"});
+  std::map<std::string, size_t> files;
+  for (const auto& p : pkgs) files[p.package.name] = p.package.files.size();
+  EXPECT_EQ(files["tool"], 2u);  // its conffile and "/a" (a list's repeats are one path)
+  EXPECT_EQ(files["gone"], 0u);
 }
 
 }  // namespace
