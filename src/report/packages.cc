@@ -46,6 +46,8 @@ bool is_os_database(std::string_view path) {
          is_rpm_database(path);
 }
 
+constexpr uint64_t k_max_dpkg_file_list = 16 << 20;
+
 // dpkg's lists of each package's files: info/<key>.list, info/<key>.md5sums and (distroless)
 // status.d/<key>.md5sums.
 bool is_dpkg_file_list(std::string_view path) {
@@ -107,8 +109,11 @@ bool is_system_file(std::string_view path) {
 
 fs::Want wanted_content(const tar::Entry& e) {
   std::string_view path = e.path;
-  if (is_system_file(path) || is_os_database(path) || is_dpkg_file_list(path))
-    return fs::Want::content;
+  if (is_system_file(path) || is_os_database(path)) return fs::Want::content;
+  // A real list is under 10 MB (the largest, of texlive's font packages, ~8 MB); past 16 MiB
+  // it is not read at all, rather than held whole and then refused by its lines.
+  if (is_dpkg_file_list(path))
+    return e.size <= k_max_dpkg_file_list ? fs::Want::content : fs::Want::nothing;
   if (catalog::looks_like_python_metadata(path, "") ||
       catalog::looks_like_npm_package_json(path, "") || catalog::looks_like_java_archive(path, ""))
     return fs::Want::content;
