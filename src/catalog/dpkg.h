@@ -98,5 +98,9 @@ std::vector<std::string> dpkg_file_list_keys(const Package& p);
 void attach_dpkg_file_lists(
     Package& package,
     const std::unordered_map<std::string, std::vector<std::string>>& lists_by_key);
+// The same over lists the caller keeps elsewhere (the pass's, parsed per layer): no copy.
+void attach_dpkg_file_lists(
+    Package& package,
+    const std::unordered_map<std::string, const std::vector<std::string>*>& lists_by_key);
 
 }  // namespace pith::catalog

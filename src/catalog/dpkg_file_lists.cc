@@ -141,19 +141,39 @@ std::vector<std::string> dpkg_file_list_keys(const Package& p) {
   return keys;
 }
 
+namespace {
+
+// A list names each file once; only the package's own few paths (Conffiles) may repeat.
+void append_files(Package& p, const std::vector<std::string>& files) {
+  std::unordered_set<std::string> own(p.files.begin(), p.files.end());
+  p.files.reserve(p.files.size() + files.size());
+  for (const std::string& path : files)
+    if (!own.contains(path)) p.files.push_back(path);
+}
+
+// The list of the first of `p`'s keys found in `lists_by_key`, nullptr when none.
+template <class Map, class Get>
+const std::vector<std::string>* first_list(const Package& p, const Map& lists_by_key, Get get) {
+  for (const std::string& key : dpkg_file_list_keys(p))
+    if (auto it = lists_by_key.find(key); it != lists_by_key.end()) return get(it->second);
+  return nullptr;
+}
+
+}  // namespace
+
 void attach_dpkg_file_lists(
     Package& p, const std::unordered_map<std::string, std::vector<std::string>>& lists_by_key) {
   if (p.type != PackageType::deb) return;
-  for (const std::string& key : dpkg_file_list_keys(p)) {
-    auto it = lists_by_key.find(key);
-    if (it == lists_by_key.end()) continue;
-    // A list names each file once; only the package's own few paths (Conffiles) may repeat.
-    std::unordered_set<std::string> own(p.files.begin(), p.files.end());
-    p.files.reserve(p.files.size() + it->second.size());
-    for (const std::string& path : it->second)
-      if (!own.contains(path)) p.files.push_back(path);
-    break;
-  }
+  auto* files = first_list(p, lists_by_key, [](const auto& v) { return &v; });
+  if (files != nullptr) append_files(p, *files);
+}
+
+void attach_dpkg_file_lists(
+    Package& p,
+    const std::unordered_map<std::string, const std::vector<std::string>*>& lists_by_key) {
+  if (p.type != PackageType::deb) return;
+  auto* files = first_list(p, lists_by_key, [](const auto* v) { return v; });
+  if (files != nullptr) append_files(p, *files);
 }
 
 }  // namespace pith::catalog

@@ -227,7 +227,7 @@ Result<std::string> read_referrer(Client& client, const oci::Descriptor& referre
                                   const oci::Digest& subject, std::string_view layer_media_type,
                                   uint64_t limit) {
   std::string what = client.describe() + ": referrer " + referrer.digest.str();
-  if (referrer.size > oci::k_max_manifest_bytes) return make_error(what + ": manifest too large");
+  TRY(oci::check_manifest_size(referrer).wrap(client.describe() + ": referrer"));
   auto fetched = TRY(client.get_manifest(referrer.digest.str()));
   if (referrer.digest.algorithm == "sha256" &&
       oci::Digest::sha256_of(fetched.bytes) != referrer.digest)

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -50,8 +51,9 @@ constexpr uint64_t k_max_dpkg_file_list = 16 << 20;
 
 // dpkg's lists of each package's files: info/<key>.list, info/<key>.md5sums and (distroless)
 // status.d/<key>.md5sums.
-bool is_dpkg_file_list(std::string_view path) {
-  return path.starts_with("var/lib/dpkg/") && catalog::dpkg_file_list_ref(path).has_value();
+std::optional<catalog::DpkgFileListRef> dpkg_file_list(std::string_view path) {
+  if (!path.starts_with("var/lib/dpkg/")) return std::nullopt;
+  return catalog::dpkg_file_list_ref(path);
 }
 
 Result<std::vector<catalog::Package>> parse_os_database(const fs::CapturedFile& f,
@@ -86,16 +88,16 @@ void add_findings(Result<catalog::Findings> found, const std::string& location, 
 // those).
 void attach_deb_files(const std::vector<LayerCatalog>& layers, const fs::Tree& tree,
                       std::vector<PackageReport>& packages) {
-  std::unordered_map<std::string, std::vector<std::string>> lists, md5sums;
+  std::unordered_map<std::string, const std::vector<std::string>*> lists, md5sums;
   for (size_t i = 0; i < layers.size(); ++i) {
     for (const auto& f : layers[i].dpkg_file_lists) {
       const fs::Node* node = tree.lookup(f.path);
       if (node == nullptr || node->entry.type != tar::EntryType::regular || node->layer != i)
         continue;  // deleted or replaced by a later layer
-      (f.kind == catalog::DpkgFileListKind::list ? lists : md5sums)[f.key] = f.files;
+      (f.kind == catalog::DpkgFileListKind::list ? lists : md5sums)[f.key] = &f.files;
     }
   }
-  for (auto& [key, files] : md5sums) lists.try_emplace(key, std::move(files));
+  for (const auto& [key, files] : md5sums) lists.try_emplace(key, files);
   if (lists.empty()) return;
   for (auto& p : packages) catalog::attach_dpkg_file_lists(p.package, lists);
 }
@@ -112,7 +114,7 @@ fs::Want wanted_content(const tar::Entry& e) {
   if (is_system_file(path) || is_os_database(path)) return fs::Want::content;
   // A real list is under 10 MB (the largest, of texlive's font packages, ~8 MB); past 16 MiB
   // it is not read at all, rather than held whole and then refused by its lines.
-  if (is_dpkg_file_list(path))
+  if (dpkg_file_list(path))
     return e.size <= k_max_dpkg_file_list ? fs::Want::content : fs::Want::nothing;
   if (catalog::looks_like_python_metadata(path, "") ||
       catalog::looks_like_npm_package_json(path, "") || catalog::looks_like_java_archive(path, ""))
@@ -125,7 +127,7 @@ fs::Want wanted_content(const tar::Entry& e) {
 void catalog_file(fs::CapturedFile&& file, LayerCatalog& out, CatalogBudget& budget) {
   std::string location = "/" + file.path;
   bool system = is_system_file(file.path);
-  bool list = !system && is_dpkg_file_list(file.path);
+  auto list = system ? std::nullopt : dpkg_file_list(file.path);
   if (system || list || is_os_database(file.path)) {
     if ((budget.kept_bytes += file.bytes.size()) > k_max_kept_bytes) {
       out.warnings.push_back(location + ": skipped: the image's package databases and system " +
@@ -141,9 +143,8 @@ void catalog_file(fs::CapturedFile&& file, LayerCatalog& out, CatalogBudget& bud
                                std::to_string(k_max_entries) + " paths");
         return;
       }
-      auto ref = catalog::dpkg_file_list_ref(file.path);
-      bool md5 = ref->kind == catalog::DpkgFileListKind::md5sums;
-      out.dpkg_file_lists.push_back({file.path, ref->key, ref->kind,
+      bool md5 = list->kind == catalog::DpkgFileListKind::md5sums;
+      out.dpkg_file_lists.push_back({file.path, list->key, list->kind,
                                      md5 ? catalog::parse_dpkg_md5sums(file.bytes, location)
                                          : catalog::parse_dpkg_file_list(file.bytes)});
       return;
