@@ -20,3 +20,10 @@ if(PITH_LIBFUZZER)
   # Coverage instrumentation for the libraries too, so the fuzzer sees inside the parsers.
   target_compile_options(pith_settings INTERFACE -fsanitize=fuzzer-no-link)
 endif()
+
+# Sources compiled on their own in a unity build: their file-local helpers share a name with a
+# neighbour's, or (ignore_regex.cc) a header type holds one of their anonymous-namespace types.
+function(pith_unity_alone)
+  set_source_files_properties(${ARGN} DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}
+                              PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+endfunction()

@@ -10,19 +10,15 @@
 
 #include "build/base_files.h"
 #include "build/image.h"
+#include "build/libraries.h"
+#include "build/outputs.h"
 #include "build/package_metadata.h"
 #include "build/plan.h"
 #include "build/programs.h"
-#include "build/unpack.h"
+#include "build/root.h"
 #include "build/verify.h"
-#include "elf/closure.h"
 #include "elf/dynamic.h"
-#include "elf/search.h"
 #include "lint/command.h"
-#include "transport/copy.h"
-#include "transport/resolve.h"
-#include "transport/sink.h"
-#include "transport/skopeo_dir.h"
 #include "util/file.h"
 
 namespace pith::build {
@@ -32,55 +28,12 @@ namespace {
 constexpr const char* k_default_path =
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-// The root files come from: a directory, or an image unpacked into a temporary one.
-struct Root {
-  std::optional<TempDir> unpacked;
-  std::optional<RootDir> dir;
-  std::map<std::string, std::string> annotations;  // base.name / base.digest
-};
-
-Result<Root> open_root(const std::string& from, const std::optional<oci::Platform>& platform,
-                       const transport::RegistryOptions& registry) {
-  Root root;
-  auto ref = TRY(transport::parse_reference(from).wrap("--from"));
-  // A directory that holds no image (rootfs:DIR, or a plain one) is a root as it is; any other
-  // reference names an image.
-  std::error_code ec;
-  bool plain = ref.kind == transport::Kind::path &&
-               !std::filesystem::exists(std::filesystem::path(from) / "oci-layout", ec) &&
-               !transport::is_skopeo_dir(from);
-  if ((plain || ref.kind == transport::Kind::rootfs) &&
-      std::filesystem::is_directory(ref.path, ec)) {
-    root.dir.emplace(TRY(RootDir::open(ref.path).wrap("--from " + from)));
-    return root;
-  }
-  auto src = TRY(transport::open_source(ref, registry, platform).wrap("--from"));
-  auto img = TRY(transport::resolve_image(*src, platform).wrap("--from " + from));
-  // 0700: the image's files (setuid ones among them) are out of other users' reach meanwhile.
-  root.unpacked.emplace(TRY(TempDir::create_beside(temp_directory() + "/pith-from", 0700)));
-  TRY(unpack_image(*src, img, root.unpacked->path()).wrap("--from " + from));
-  root.dir.emplace(TRY(RootDir::open(root.unpacked->path())));
-  root.annotations = base_annotations(ref, img.descriptor.digest);
-  return root;
-}
-
 // The user and group files of the root; those of the plan (what the image will have) below.
 Result<Accounts> root_accounts(const RootDir& root) {
   Accounts a;
   if (TRY(root.exists("/etc/passwd"))) a.passwd = TRY(root.read_file("/etc/passwd", 16 << 20));
   if (TRY(root.exists("/etc/group"))) a.group = TRY(root.read_file("/etc/group", 16 << 20));
   return a;
-}
-
-// LD_LIBRARY_PATH as the program will see it, from `--env`.
-std::vector<std::string> library_path(const std::vector<std::string>& env) {
-  std::vector<std::string> dirs;
-  for (const auto& kv : env) {
-    if (kv.rfind("LD_LIBRARY_PATH=", 0) != 0) continue;
-    for (auto& d : elf::split_search_path(std::string_view(kv).substr(16), ":"))
-      dirs.push_back(std::move(d));
-  }
-  return dirs;
 }
 
 // Where the program is read from and where it goes. A relative path is a host file (a
@@ -121,13 +74,6 @@ Result<Program> place_program(const std::string& entrypoint, const RootDir& root
   return p;
 }
 
-std::string missing_list(const std::vector<elf::Missing>& missing) {
-  std::string out;
-  for (const auto& m : missing)
-    out += (out.empty() ? "" : ", ") + m.name + " (" + m.needed_by + ")";
-  return out;
-}
-
 // The bytes a planned file will have in the image ("" when it is not planned).
 Result<std::string> image_file(const Plan& plan, const std::string& path) {
   auto it = plan.entries().find(path);
@@ -136,45 +82,11 @@ Result<std::string> image_file(const Plan& plan, const std::string& path) {
   return read_file(it->second.source, 1 << 20);
 }
 
-bool is_ancestor_or_self(const std::string& dir, const std::string& path) {
-  return path == dir ||
-         (path.size() > dir.size() && path.rfind(dir, 0) == 0 && path[dir.size()] == '/');
-}
-
-// Whether glibc's ld.so in the image can find a library of the closure only through
-// /etc/ld.so.cache: one lies outside its default directories (/usr/local/lib and the
-// ld.so.conf.d folders are in none). A library found through RUNPATH counts too: harmless.
-bool needs_loader_cache(const elf::Closure& closure, const std::string& program) {
-  if (closure.interpreter.empty() || closure.interpreter.find("ld-musl") != std::string::npos)
-    return false;
-  for (const auto& file : closure.files) {
-    if (file == program) continue;
-    std::string dir = file.substr(0, file.rfind('/'));
-    if (auto hw = dir.find("/glibc-hwcaps/"); hw != std::string::npos) dir.resize(hw);
-    std::string parent = dir.substr(0, dir.rfind('/'));
-    bool triplet = dir.find("-linux-") != std::string::npos;
-    bool is_default = dir == "/lib" || dir == "/usr/lib" || dir == "/lib64" ||
-                      dir == "/usr/lib64" ||
-                      (triplet && (parent == "/lib" || parent == "/usr/lib"));
-    if (!is_default) return true;
-  }
-  return false;
-}
-
 Result<Accounts> image_accounts(const Plan& plan) {
   return Accounts{TRY(image_file(plan, "/etc/passwd")), TRY(image_file(plan, "/etc/group"))};
 }
 
 }  // namespace
-
-std::map<std::string, std::string> base_annotations(const transport::ImageRef& from,
-                                                    const oci::Digest& digest) {
-  std::map<std::string, std::string> out;
-  if (from.kind == transport::Kind::docker)
-    out["org.opencontainers.image.base.name"] = from.docker.str();
-  out["org.opencontainers.image.base.digest"] = digest.str();
-  return out;
-}
 
 Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
                               const RegistryAccess& registries, TransferProgress* progress) {
@@ -229,34 +141,17 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
     if (f != program_file) added.push_back(f);
   ElfFiles elf = elf_files(dir, added);
   programs.insert(programs.end(), elf.programs.begin(), elf.programs.end());
-  elf::ClosureOptions closure_options;
-  closure_options.ld_library_path = library_path(spec.env);
-  closure_options.nsswitch_conf = TRY(image_file(plan, "/etc/nsswitch.conf"));
-  closure_options.loaded = std::move(elf.objects);
-  auto closure = TRY(elf::resolve_closure(elf::DirLoaderRoot(dir), programs, closure_options));
-  if (!closure.missing.empty()) {
-    std::string list = missing_list(closure.missing);
-    if (!spec.allow_missing)
-      return make_error("libraries not found in " + dir.dir() + ": " + list +
-                        " (--allow-missing to build anyway)");
-    warn("libraries not found, the program may not start: " + list);
-  }
+  LibraryOptions libs;
+  libs.closure.ld_library_path = library_path(spec.env);
+  libs.closure.nsswitch_conf = TRY(image_file(plan, "/etc/nsswitch.conf"));
+  libs.closure.loaded = std::move(elf.objects);
+  libs.allow_missing = spec.allow_missing;
+  libs.program_file = program_file;
+  if (!program.host_path.empty()) libs.host_program = program.in_root;
+  BuildResult result;
+  result.libraries = TRY(add_libraries(plan, dir, programs, libs, warn)).libraries;
   // The platform is the program's (--platform must agree with it).
   settings.platform = TRY(program_platform(dir, programs.front(), asked));
-  BuildResult result;
-  // Without the root's loader cache the image's ld.so would not find such libraries.
-  if (needs_loader_cache(closure, program_file) && TRY(dir.exists("/etc/ld.so.cache")))
-    TRY(plan.add_from_root(dir, "/etc/ld.so.cache", Layer::libs));
-  for (const auto& link : closure.links) {
-    // A host program's own path is not recreated in the image: it lives under /app.
-    if (!program.host_path.empty() && is_ancestor_or_self(link.path, program.in_root)) continue;
-    plan.add_symlink(link.path, link.target, Layer::libs);
-  }
-  for (const auto& file : closure.files) {
-    if (file == program_file) continue;
-    TRY(plan.add_from_root(dir, file, Layer::libs));
-    ++result.libraries;
-  }
 
   auto root_files = plan.root_files();
   auto metadata = TRY(package_metadata(dir, {root_files.begin(), root_files.end()}));
@@ -293,30 +188,12 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   }
 
   // 6. Every output opened (a wrong one fails before any work), then layers, config and
-  // manifest, then each output written, complete or not there at all. Layers are compressed as
-  // asked, else as the outputs want them: none when every output is a docker-archive.
-  std::vector<std::unique_ptr<transport::ImageSink>> sinks;
-  bool all_uncompressed = true;
-  for (const auto& out : spec.outputs) {
-    auto ref = TRY(transport::parse_reference(out).wrap("-o"));
-    sinks.push_back(TRY(transport::open_sink(ref, registries.to).wrap(out)));
-    all_uncompressed = all_uncompressed &&
-                       sinks.back()->required_layer_compression() == compress::Compression::none;
-  }
-  if (!asked_compression && all_uncompressed && !sinks.empty())
-    settings.compression = compress::Compression::none;
-  auto image = TRY(assemble_image(plan, spec.layers, settings));
-  for (const auto& l : image.layers) result.compressed_size += l.size;
-  for (const auto& [path, e] : plan.entries())
-    if (e.kind == EntryKind::file) ++result.files;
-  for (size_t i = 0; i < sinks.size(); ++i) {
-    transport::CopyOptions copy;
-    copy.platform = settings.platform;
-    copy.progress = progress;
-    copy.compression = asked_compression;
-    auto copied = TRY(transport::copy_image(*image.source, *sinks[i], copy).wrap(spec.outputs[i]));
-    result.outputs.emplace_back(spec.outputs[i], copied.root_digest);
-  }
+  // manifest, then each output written, complete or not there at all.
+  auto written = TRY(write_outputs(plan, spec.layers, settings, spec.outputs, registries.to,
+                                   asked_compression, progress));
+  result.outputs = std::move(written.outputs);
+  result.compressed_size = written.compressed_size;
+  result.files = written.files;
   return result;
 }
 

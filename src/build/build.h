@@ -36,13 +36,6 @@ struct RegistryAccess {
   transport::RegistryOptions to;
 };
 
-// The manifest annotations of an image built --from `from`: base.digest, and base.name when
-// `from` is a registry image (docker://), as its reference without the transport
-// ("docker.io/library/debian:12"): the image-spec wants a registry reference there, which an
-// archive or a layout has none of.
-std::map<std::string, std::string> base_annotations(const transport::ImageRef& from,
-                                                    const oci::Digest& digest);
-
 // `progress`: a line per blob as the outputs are written (nullptr: none).
 Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
                               const RegistryAccess& registries = {},

@@ -120,6 +120,10 @@ Result<void> Plan::add_root_entry(const RootDir& root, const std::string& canoni
   e.path = dest;
   e.layer = layer;
   e.mode = st.st_mode & 07777;
+  if (m_keep_owners) {
+    e.uid = st.st_uid;
+    e.gid = st.st_gid;
+  }
   if (S_ISDIR(st.st_mode)) {
     e.kind = EntryKind::directory;
     TRY(put(std::move(e)));

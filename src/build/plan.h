@@ -36,6 +36,10 @@ struct PlanEntry {
 
 class Plan {
  public:
+  // Files, directories and links taken from a root keep their owners there (a slimmed image's
+  // app files stay its user's); by default they are root's, as a distroless image's are.
+  void keep_owners(bool keep) { m_keep_owners = keep; }
+
   // A path of the root, as the program will name it: every symlink met on the way becomes a
   // symlink entry, the file it ends at a file entry (at its canonical path). Directories are
   // added whole (`add_tree`).
@@ -66,6 +70,7 @@ class Plan {
   Result<void> add_root_entry(const RootDir& root, const std::string& canonical,
                               const std::string& dest, Layer layer);
 
+  bool m_keep_owners = false;
   std::map<std::string, PlanEntry> m_entries;
   std::map<std::string, std::string> m_root_files;  // image path -> canonical root path
 };

@@ -8,8 +8,10 @@
 namespace pith::build {
 
 Result<void> unpack_image(transport::ImageSource& src, const transport::ResolvedImage& img,
-                          const std::string& dir) {
-  fs::Unpacker unpacker = TRY(fs::Unpacker::open(dir, fs::UnpackOptions{}));
+                          const std::string& dir, bool keep_owners) {
+  fs::UnpackOptions options;
+  if (keep_owners) options.metadata = fs::UnpackOptions::Metadata::keep;
+  fs::Unpacker unpacker = TRY(fs::Unpacker::open(dir, options));
   const auto& layers = img.manifest.layers;
   for (size_t i = 0; i < layers.size(); ++i) {
     auto ctx = "layer " + std::to_string(i) + " (" + layers[i].digest.str() + ")";

@@ -14,7 +14,9 @@ namespace pith::build {
 // maze of symlinks), each final name created with *at calls that do not follow symlinks.
 // Whiteouts follow fs/whiteout.h (".wh..." is an error, never a removal of `dir`'s parent);
 // sparse files stay sparse. Devices and fifos are skipped (a build copies files, not nodes).
+// With `keep_owners` (a slim, whose image keeps the files' owners), owners, modes and xattrs
+// are kept as the tar has them.
 Result<void> unpack_image(transport::ImageSource& src, const transport::ResolvedImage& img,
-                          const std::string& dir);
+                          const std::string& dir, bool keep_owners = false);
 
 }  // namespace pith::build

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "build/build.h"
+#include "build/root.h"
 #include "transport/reference.h"
 
 namespace pith::build {

@@ -1,0 +1,45 @@
+#include "build/root.h"
+
+#include <filesystem>
+
+#include "build/unpack.h"
+#include "transport/resolve.h"
+#include "transport/skopeo_dir.h"
+#include "transport/source.h"
+
+namespace pith::build {
+
+Result<Root> open_root(const std::string& from, const std::optional<oci::Platform>& platform,
+                       const transport::RegistryOptions& registry, bool keep_owners) {
+  Root root;
+  auto ref = TRY(transport::parse_reference(from).wrap("--from"));
+  std::error_code ec;
+  bool plain = ref.kind == transport::Kind::path &&
+               !std::filesystem::exists(std::filesystem::path(from) / "oci-layout", ec) &&
+               !transport::is_skopeo_dir(from);
+  if ((plain || ref.kind == transport::Kind::rootfs) &&
+      std::filesystem::is_directory(ref.path, ec)) {
+    root.dir.emplace(TRY(RootDir::open(ref.path).wrap("--from " + from)));
+    return root;
+  }
+  auto src = TRY(transport::open_source(ref, registry, platform).wrap("--from"));
+  auto img = TRY(transport::resolve_image(*src, platform).wrap("--from " + from));
+  root.unpacked.emplace(TRY(TempDir::create_beside(temp_directory() + "/pith-from", 0700)));
+  TRY(unpack_image(*src, img, root.unpacked->path(), keep_owners).wrap("--from " + from));
+  root.dir.emplace(TRY(RootDir::open(root.unpacked->path())));
+  root.annotations = base_annotations(ref, img.descriptor.digest);
+  for (const auto& l : img.manifest.layers) root.image_size += l.size;
+  root.config = std::move(img.config);
+  return root;
+}
+
+std::map<std::string, std::string> base_annotations(const transport::ImageRef& from,
+                                                    const oci::Digest& digest) {
+  std::map<std::string, std::string> out;
+  if (from.kind == transport::Kind::docker)
+    out["org.opencontainers.image.base.name"] = from.docker.str();
+  out["org.opencontainers.image.base.digest"] = digest.str();
+  return out;
+}
+
+}  // namespace pith::build
