@@ -32,6 +32,8 @@ const std::vector<Command>& commands() {
        setup_report},
       {"sbom", "The image's SBOM: SPDX 2.3 or CycloneDX 1.6 JSON, licences, files, dependencies",
        setup_sbom},
+      {"slim", "Make an existing image distroless: what its command needs, proven statically",
+       setup_slim},
   };
   return k_commands;
 }

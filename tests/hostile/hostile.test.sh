@@ -24,7 +24,7 @@
 # One line per failure names class, case, verb and what failed; a summary ends the run.
 #
 # Env: PITH (the binary), PITH_HOSTILE_JOBS (runs at once, default 2), PITH_HOSTILE_ONLY (a
-# regex on case names, to rerun a few), PITH_HOSTILE_SUBSET=1 (one pass verb per case; the
+# regex on case names, to rerun a few), PITH_HOSTILE_SUBSET=1 (fewer verbs per case; the
 # default for an ASan build, see select_runs), PITH_HOSTILE_TIME_LIMIT (seconds per run),
 # PITH_HOSTILE_KEEP=1 (keep the cases and each run's stdout, stderr and listings in
 # /var/tmp/pith-hostile.*).
@@ -395,18 +395,23 @@ check_verbs() {
 }
 
 # The runs of cases.tsv to make: those of the cases PITH_HOSTILE_ONLY matches; with
-# PITH_HOSTILE_SUBSET=1 (an ASan build, where a run costs ~10x), of the verbs that read an image
-# through inspect's pass (ls, inspect, compare, lint, sbom, report) one per case, taken in turn
-# across each class's cases, so every class still meets every verb; copy, build and the extra
-# runs stay.
+# PITH_HOSTILE_SUBSET=1 (an ASan build, where a run costs ~10x), one verb per case of each
+# group of verbs that share their reading code, taken in turn across each class's cases, so
+# every class still meets every verb: inspect's pass (ls, inspect, compare, lint, sbom,
+# report), and unpacking into a root (build, slim); copy and the extra runs stay.
 select_runs() {
   awk -F'\t' -v only="${PITH_HOSTILE_ONLY:-.}" -v subset="${PITH_HOSTILE_SUBSET:-0}" '
-    function pass_verb(v) { sub(/-.*/, "", v); return v ~ /^(ls|inspect|compare|lint|sbom|report)$/ }
+    function group(v) {
+      sub(/-.*/, "", v)
+      if (v ~ /^(ls|inspect|compare|lint|sbom|report)$/) return "pass"
+      if (v ~ /^(build|slim)$/) return "unpack"
+      return ""
+    }
     FNR == 1 || $2 !~ only { next }
-    NR == FNR { if (pass_verb($4)) passes[$2]++; next }
-    subset == 1 && pass_verb($4) {
-      if (!($2 in turn)) turn[$2] = class_cases[$3]++ % passes[$2]
-      if (seen[$2]++ != turn[$2]) next
+    NR == FNR { g = group($4); if (g != "") runs[$2, g]++; next }
+    subset == 1 && (g = group($4)) != "" {
+      if (!(($2, g) in turn)) turn[$2, g] = class_cases[$3, g]++ % runs[$2, g]
+      if (seen[$2, g]++ != turn[$2, g]) next
     }
     { print }' "$1" "$1"
 }

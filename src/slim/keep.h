@@ -1,0 +1,58 @@
+// What a slimmed image keeps of its input's root, as the rules find it (runtimes, data files,
+// --include, --include-package): paths kept with the links on the way to them, directories
+// kept without their contents, and the ELF files whose closures must come along.
+#pragma once
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "slim/command.h"
+#include "util/result.h"
+#include "util/root_dir.h"
+
+namespace pith::slim {
+
+struct Keep {
+  std::set<std::string> paths;  // absolute; a directory is kept whole
+  std::set<std::string> dirs;   // directories kept empty (Python's lib-dynload, /tmp)
+  // Why a path is kept, for the report: "python: import of json" (one line each, bounded).
+  std::vector<std::string> reasons;
+
+  void add(const std::string& path, std::string why) {
+    if (paths.insert(path).second && reasons.size() < 10000) reasons.push_back(path + ": " + why);
+  }
+};
+
+using Warn = std::function<void(const std::string&)>;
+
+// The interpreters' rules, by the program an invocation runs (its name after every link is
+// followed): Python (the stdlib and site-packages modules its script imports, transitively,
+// with their extension modules), Node (the application's directory with its node_modules),
+// Java (the runtime's home directory and the classpath). `env` and `workdir` are the config's.
+Result<void> keep_runtime(const RootDir& root, const Invocation& inv,
+                          const std::vector<std::string>& env, const std::string& workdir,
+                          Keep& keep, const Warn& warn);
+
+Result<void> keep_python(const RootDir& root, const std::string& interpreter,
+                         const std::vector<std::string>& args, const std::vector<std::string>& env,
+                         const std::string& workdir, Keep& keep, const Warn& warn);
+Result<void> keep_node(const RootDir& root, const std::vector<std::string>& args,
+                       const std::vector<std::string>& env, const std::string& workdir, Keep& keep);
+Result<void> keep_java(const RootDir& root, const std::string& interpreter,
+                       const std::vector<std::string>& args, const std::string& workdir,
+                       Keep& keep);
+
+// Files every program may read that no closure names: the accounts (passwd, group,
+// nsswitch.conf), os-release (scanners need it), the loader cache, CA bundles (lint's list),
+// the time zone (/etc/localtime; all of zoneinfo when TZ is set), the locale LANG/LC_ALL name.
+Result<void> keep_data_files(const RootDir& root, const std::vector<std::string>& env, Keep& keep);
+
+// A path made absolute against `workdir` ("" is "/"); its folder ("/a/b" -> "/a", "/a" -> "/");
+// its last component.
+std::string absolute(const std::string& path, const std::string& workdir);
+std::string dir_of(const std::string& path);
+std::string base_name(const std::string& path);
+
+}  // namespace pith::slim
