@@ -1,5 +1,7 @@
 #include "build/root.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include "build/unpack.h"
@@ -24,9 +26,15 @@ Result<Root> open_root(const std::string& from, const std::optional<oci::Platfor
   }
   auto src = TRY(transport::open_source(ref, registry, platform).wrap("--from"));
   auto img = TRY(transport::resolve_image(*src, platform).wrap("--from " + from));
+  // The files go one level down, into a 0755 rootfs/ (the "/" a container of it sees, which
+  // its non-root users must traverse), while the 0700 folder above keeps them from the host's
+  // other users.
   root.unpacked.emplace(TRY(TempDir::create_beside(temp_directory() + "/pith-from", 0700)));
-  TRY(unpack_image(*src, img, root.unpacked->path(), keep_owners).wrap("--from " + from));
-  root.dir.emplace(TRY(RootDir::open(root.unpacked->path())));
+  const std::string rootfs = root.unpacked->path() + "/rootfs";
+  if (::mkdir(rootfs.c_str(), 0755) != 0 || ::chmod(rootfs.c_str(), 0755) != 0)
+    return make_error(rootfs + ": " + errno_text(errno));
+  TRY(unpack_image(*src, img, rootfs, keep_owners).wrap("--from " + from));
+  root.dir.emplace(TRY(RootDir::open(rootfs)));
   root.annotations = base_annotations(ref, img.descriptor.digest);
   for (const auto& l : img.manifest.layers) root.image_size += l.size;
   root.config = std::move(img.config);

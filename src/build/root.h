@@ -18,7 +18,7 @@
 namespace pith::build {
 
 struct Root {
-  std::optional<TempDir> unpacked;  // the image's files, removed with the Root
+  std::optional<TempDir> unpacked;  // holds the image's files (rootfs/), removed with the Root
   std::optional<RootDir> dir;
   std::map<std::string, std::string> annotations;  // base.name / base.digest
   std::optional<oci::ImageConfig> config;          // the image's, when the root is an image
@@ -27,8 +27,8 @@ struct Root {
 
 // `from`: a directory holding no image (rootfs:DIR, or a plain one) is a root as it is; any
 // other reference names an image, whose layers are unpacked confined to a fresh directory
-// (0700, so the image's setuid files are out of other users' reach meanwhile); `keep_owners`
-// as unpack_image's.
+// (its rootfs/ below a 0700 folder, so the image's setuid files are out of other users' reach
+// meanwhile); `keep_owners` as unpack_image's.
 Result<Root> open_root(const std::string& from, const std::optional<oci::Platform>& platform,
                        const transport::RegistryOptions& registry, bool keep_owners = false);
 

@@ -63,6 +63,15 @@ Runner setup_slim(CLI::App& app) {
   one_word_each(app.add_option("--include", s.include, "A path kept whole (repeatable)"));
   one_word_each(app.add_option("--include-package", s.include_packages,
                                "Keep every file of this package and its record (repeatable)"));
+  app.add_flag("--trace", s.trace,
+               "Also keep what the command touches when run under runc with a tracer, while the "
+               "probes run");
+  one_word_each(app.add_option("--probe-cmd", s.probe_cmds,
+                               "With --trace: a command line run in the container once the "
+                               "program is up (repeatable)"));
+  one_word_each(app.add_option("--http-probe", s.http_probes,
+                               "With --trace: PORT/PATH fetched from 127.0.0.1 once the port "
+                               "answers (repeatable)"));
   app.add_option("--report", a->report_file, "Write the summary as JSON to FILE");
   app.add_flag("--json", a->json, "Print the summary as JSON");
   app.add_option("--platform", s.platform, "os/arch[/variant] of a multi-platform input");

@@ -57,7 +57,9 @@ Json run_mount(const Mount& m, const std::string& source) {
 }  // namespace
 
 std::string oci_config(const RunSpec& spec, const BundleFiles& files) {
-  Json caps = k_capabilities;
+  std::vector<std::string> names = k_capabilities;
+  names.insert(names.end(), spec.add_capabilities.begin(), spec.add_capabilities.end());
+  Json caps = names;
   Json granted = spec.uid == 0 ? caps : Json::array();
   Json process = {
       {"terminal", false},

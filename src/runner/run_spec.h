@@ -60,6 +60,9 @@ struct RunSpec {
   // Paths (relative, no leading "/") whose changes the layer drops: the image's VOLUMEs, which
   // podman and Docker mount over during a RUN and throw away.
   std::vector<std::string> discard;
+  // Capabilities beyond podman's defaults (`pith slim --trace`: CAP_SYS_PTRACE, so its tracer
+  // still reads a traced server's memory once the server has dropped privileges).
+  std::vector<std::string> add_capabilities;
   // No command: only the overlay mount, for changes pith makes itself (COPY, ADD) through
   // Run::root(); no init layer, no bundle, no runc, no `mounts`.
   bool mount_only = false;

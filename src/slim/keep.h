@@ -38,8 +38,9 @@ Result<void> keep_runtime(const RootDir& root, const Invocation& inv,
 Result<void> keep_python(const RootDir& root, const std::string& interpreter,
                          const std::vector<std::string>& args, const std::vector<std::string>& env,
                          const std::string& workdir, Keep& keep, const Warn& warn);
-Result<void> keep_node(const RootDir& root, const std::vector<std::string>& args,
-                       const std::vector<std::string>& env, const std::string& workdir, Keep& keep);
+Result<void> keep_node(const RootDir& root, const std::string& interpreter,
+                       const std::vector<std::string>& args, const std::vector<std::string>& env,
+                       const std::string& workdir, Keep& keep);
 Result<void> keep_java(const RootDir& root, const std::string& interpreter,
                        const std::vector<std::string>& args, const std::string& workdir,
                        Keep& keep);

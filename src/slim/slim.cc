@@ -17,6 +17,7 @@
 #include "build/verify.h"
 #include "lint/command.h"
 #include "slim/keep.h"
+#include "slim/trace.h"
 #include "util/time_text.h"
 
 namespace pith::slim {
@@ -98,6 +99,8 @@ Result<SlimResult> run_slim(const SlimSpec& spec, const build::WarningSink& warn
   // 2. What the command runs, and what each program needs.
   auto runs = TRY(invocations(dir, argv, env, in.working_dir));
   Keep keep;
+  std::vector<ProbeAnswer> probes;
+  std::vector<std::string> traced_paths;
   TRY(keep_data_files(dir, env, keep));
   std::vector<std::string> programs;
   for (const auto& inv : runs) {
@@ -116,6 +119,27 @@ Result<SlimResult> run_slim(const SlimSpec& spec, const build::WarningSink& warn
     as_run.args.insert(as_run.args.end(), inv.args.begin(), inv.args.end());
     TRY(keep_runtime(dir, as_run, env, in.working_dir, keep, warn));
   }
+  if (spec.trace) {
+    TraceSpec t;
+    t.root_dir = dir.dir();
+    t.argv = argv;
+    t.env = env;
+    t.cwd = in.working_dir;
+    t.user = in.user;
+    for (const auto& line : spec.probe_cmds) {
+      auto commands = shell_commands(line);
+      if (commands.size() != 1)
+        return make_error("--probe-cmd " + line + ": one command (its words), no shell operators");
+      t.probe_cmds.push_back(commands.front());
+    }
+    for (const auto& p : spec.http_probes) t.http_probes.push_back(TRY(HttpProbe::parse(p)));
+    auto traced = TRY(trace(t));
+    TRY(keep_traced(dir, traced.paths, keep));
+    probes = std::move(traced.answers);
+    traced_paths.assign(traced.paths.begin(), traced.paths.end());
+  } else if (!spec.probe_cmds.empty() || !spec.http_probes.empty()) {
+    return make_error("--probe-cmd and --http-probe run with --trace");
+  }
   for (const auto& p : spec.include) {
     std::string path = absolute(p, "/");
     if (!TRY(dir.exists(path))) return make_error("--include " + p + ": not in the image");
@@ -130,6 +154,18 @@ Result<SlimResult> run_slim(const SlimSpec& spec, const build::WarningSink& warn
       for (const auto& f : p.files) keep.add(f, "--include-package " + name);
     }
     if (!found) return make_error("--include-package " + name + ": no such package in the image");
+  }
+
+  // Scripts kept (run by the traced processes, or found in kept folders) bring the
+  // interpreters of their "#!" lines, which the kernel runs without a path lookup to trace.
+  for (const auto& path : std::vector<std::string>(keep.paths.begin(), keep.paths.end())) {
+    auto resolved = dir.resolve(path);
+    if (!resolved) continue;
+    auto st = dir.lstat(resolved->path);
+    if (!st || !S_ISREG(st->st_mode) || (st->st_mode & 0111) == 0) continue;
+    auto interpreters = build::script_interpreters(dir, path, lint::path_dirs(env));
+    if (!interpreters) continue;
+    for (const auto& i : *interpreters) keep.add(i, "the interpreter of " + path);
   }
 
   // 3. The plan: the kept paths with the links on the way, owners as the input has them.
@@ -211,6 +247,9 @@ Result<SlimResult> run_slim(const SlimSpec& spec, const build::WarningSink& warn
   result.summary.input_bytes = root.image_size;
   result.summary.output_bytes = written.compressed_size;
   result.summary.reasons = std::move(keep.reasons);
+  result.summary.traced = spec.trace;
+  result.summary.traced_paths = std::move(traced_paths);
+  for (const auto& a : probes) result.summary.probes.push_back({a.probe, a.status, a.bytes});
   for (const auto& p : metadata.packages)
     result.summary.packages_recorded.push_back(p.name + " " + p.version);
   return result;

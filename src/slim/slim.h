@@ -30,6 +30,10 @@ struct SlimSpec {
   std::string compress;
   bool allow_missing = false;
   bool no_verify = false;  // write the image even when a run-time rule finds an error
+  // --trace: the paths the command's processes touch while the probes run join the static set.
+  bool trace = false;
+  std::vector<std::string> probe_cmds;   // each a command line, split into words as sh would
+  std::vector<std::string> http_probes;  // "PORT/PATH"
 };
 
 struct SlimResult {

@@ -111,6 +111,11 @@ nlohmann::json to_json(const Summary& s) {
     removed.push_back({{"path", path}, {"package", package}});
   j["packages_recorded"] = s.packages_recorded;
   j["kept_because"] = s.reasons;
+  j["traced"] = s.traced;
+  j["traced_paths"] = s.traced_paths;
+  auto& probes = j["http_probes"] = nlohmann::json::array();
+  for (const auto& p : s.probes)
+    probes.push_back({{"probe", p.probe}, {"status", p.status}, {"bytes", p.bytes}});
   return j;
 }
 

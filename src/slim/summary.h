@@ -30,6 +30,14 @@ struct Summary {
   uint64_t input_bytes = 0;                    // the input's layers as stored
   uint64_t output_bytes = 0;                   // the output's layers as written
   std::vector<std::string> reasons;            // why paths were kept (Keep::reasons)
+  bool traced = false;                         // --trace
+  std::vector<std::string> traced_paths;       // what the tracer recorded, sorted
+  struct Probe {
+    std::string probe;  // "80/index.html"
+    int status = 0;
+    uint64_t bytes = 0;
+  };
+  std::vector<Probe> probes;  // the HTTP probes' answers
 };
 
 // Every regular file of `root` with its size, by canonical path (hard links counted once each

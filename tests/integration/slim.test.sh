@@ -122,6 +122,42 @@ for m in list(sys.modules.values()):
     "ModuleNotFoundError: No module named 'xml.dom'" "$(echo "$out" | tail -1)"
 }
 
+trace_python_case() {
+  # --trace with a probe command: the module imported by a computed name is kept this time.
+  slim_case python-trace --trace --probe-cmd 'python3 /srv/pyapp/main.py lazy' || return
+  local fat slim
+  fat=$(run_image "$FAT_ID" python3 /srv/pyapp/main.py lazy)
+  slim=$(run_image "$SLIM_ID" python3 /srv/pyapp/main.py lazy)
+  check_equal "python --trace: the lazily imported module is kept: same output as the fat image" \
+    "$fat" "$slim"
+  check_equal "python --trace: xml/dom/minidom.py was recorded by the tracer" 1 \
+    "$(jq '[.traced_paths[] | select(. == "/usr/lib/python3.11/xml/dom/minidom.py")] | length' \
+      "$TEST_TMP/python-trace.json")"
+}
+
+lighttpd_case() {
+  # --http-probe: lighttpd (its config read through perl scripts of include_shell, its
+  # modules, its log folder owned by www-data) traced while pith fetches the page; the slim
+  # image then serves the same bytes under podman. Port 80 on the host's loopback.
+  if ss -ltn | grep -q ':80 '; then
+    skip "lighttpd --http-probe" "port 80 is taken on this machine"
+    return
+  fi
+  slim_case lighttpd --trace --entrypoint /usr/sbin/lighttpd --entrypoint=-D --entrypoint=-f \
+    --entrypoint /etc/lighttpd/lighttpd.conf --http-probe 80/index.html || return
+  check_equal "lighttpd: pith's probe got 200 and the page's 88 bytes" "200 88" \
+    "$(jq -r '.http_probes[0] | "\(.status) \(.bytes)"' "$TEST_TMP/lighttpd.json")"
+  local page=""
+  ipodman run -d --rm --name pith-slim-lighttpd --network host "$SLIM_ID" >/dev/null
+  for _ in $(seq 1 50); do
+    page=$(curl -sf http://127.0.0.1:80/index.html) && break
+    sleep 0.2
+  done
+  ipodman stop -t 2 pith-slim-lighttpd >/dev/null 2>&1
+  check_equal "lighttpd: the slim image serves the page's bytes" \
+    "$(cat "$INTEGRATION_DIR/fixtures/slim/site/index.html")" "$page"
+}
+
 shell_form_case() {
   # CMD's shell form: sh -c "..." runs python3 with the script.
   slim_case shell --entrypoint /bin/sh --entrypoint=-c \
@@ -185,6 +221,26 @@ packages_case() {
   done
 }
 
+report_case() {
+  # `pith report` of the fat image and the slim one: the page holds both, side by side, with
+  # the layer sizes slim's summary gives for before and after.
+  [ -f "$TEST_TMP/cxx.tar" ] || { fail "report: no cxx slim image"; return; }
+  if ! pith_run report "$FAT" "oci-archive:$TEST_TMP/cxx.tar" -o "$TEST_TMP/before-after.html"; then
+    fail "report: pith report of the fat and the slim image" "$(pith_stderr)"
+    return
+  fi
+  local sizes
+  sizes=$("$PYTHON" - "$TEST_TMP/before-after.html" <<'PY'
+import html, json, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+data = json.loads(re.search(r'<script type="application/json" id="pith-data">(.*?)</script>', page, re.S).group(1))
+print(" ".join(str(i["summary"]["compressed_size"]) for i in data["images"]))
+PY
+)
+  check_equal "report: before and after side by side, sized as slim's summary says" \
+    "$(jq -r '"\(.input_layer_bytes) \(.output_layer_bytes)"' "$TEST_TMP/cxx.json")" "$sizes"
+}
+
 # An arm64 root (mmdebstrap --variant=extract: unpacked, nothing run) slimmed on this amd64
 # machine: the ELF files kept for /usr/bin/curl are the closure elf_closure.py derives with
 # readelf and the loader's search rules (Debian's aarch64 directories), and the image is
@@ -226,5 +282,8 @@ python_case
 shell_form_case
 node_case
 packages_case
+trace_python_case
+lighttpd_case
+report_case
 arm64_case
 finish slim

@@ -1,0 +1,63 @@
+// The Node and Java rules, and the files every image keeps, on small roots.
+#include <gtest/gtest.h>
+
+#include "elf/elf_test_util.h"
+#include "slim/keep.h"
+
+namespace pith::slim {
+namespace {
+
+using elf::test::Scratch;
+using elf::test::write_text;
+
+TEST(KeepJava, TheRuntimesHomeAndTheClasspath) {
+  Scratch s;
+  write_text(s / "usr/lib/jvm/java-17/bin/java", "ELF stand-in");
+  write_text(s / "usr/lib/jvm/java-17/lib/modules", "jimage");
+  write_text(s / "srv/app.jar", "PK");
+  write_text(s / "srv/lib/dep.jar", "PK");
+  auto root = RootDir::open(s.path());
+  ASSERT_TRUE(root.ok());
+  Keep keep;
+  ASSERT_TRUE(keep_java(*root, "/usr/lib/jvm/java-17/bin/java",
+                        {"-Xmx64m", "-cp", "lib/*:/missing.jar", "-jar", "app.jar"}, "/srv", keep)
+                  .ok());
+  EXPECT_EQ(keep.paths,
+            (std::set<std::string>{"/usr/lib/jvm/java-17", "/srv/lib", "/srv/app.jar"}));
+}
+
+TEST(KeepNode, TheApplicationFolderAboveTheScript) {
+  Scratch s;
+  write_text(s / "srv/web/package.json", "{}");
+  write_text(s / "srv/web/src/server.js", "");
+  write_text(s / "srv/web/node_modules/dep/index.js", "");
+  write_text(s / "usr/local/bin/tool.js", "");
+  auto root = RootDir::open(s.path());
+  ASSERT_TRUE(root.ok());
+  Keep keep;
+  ASSERT_TRUE(keep_node(*root, "/usr/bin/node", {"--enable-source-maps", "src/server"}, {},
+                        "/srv/web", keep)
+                  .ok());
+  EXPECT_EQ(keep.paths, (std::set<std::string>{"/srv/web"}));
+  // A script in a system folder is kept alone, never the folder.
+  Keep alone;
+  ASSERT_TRUE(keep_node(*root, "/usr/bin/node", {"/usr/local/bin/tool.js"}, {}, "/", alone).ok());
+  EXPECT_EQ(alone.paths, (std::set<std::string>{"/usr/local/bin/tool.js"}));
+}
+
+TEST(KeepDataFiles, AccountsCertificatesTimeZoneAndLocale) {
+  Scratch s;
+  for (const char* f : {"etc/passwd", "etc/group", "etc/os-release", "etc/ssl/cert.pem",
+                        "usr/lib/locale/C.utf8/LC_CTYPE", "usr/share/zoneinfo/UTC"})
+    write_text(s / f, "x");
+  auto root = RootDir::open(s.path());
+  ASSERT_TRUE(root.ok());
+  Keep keep;
+  ASSERT_TRUE(keep_data_files(*root, {"LANG=C.UTF-8", "TZ=UTC"}, keep).ok());
+  EXPECT_EQ(keep.paths, (std::set<std::string>{"/etc/passwd", "/etc/group", "/etc/os-release",
+                                               "/etc/ssl/cert.pem", "/usr/lib/locale/C.utf8",
+                                               "/usr/share/zoneinfo"}));
+}
+
+}  // namespace
+}  // namespace pith::slim
