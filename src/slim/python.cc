@@ -13,9 +13,6 @@ namespace pith::slim {
 
 namespace {
 
-constexpr size_t k_max_modules = 20000;         // modules followed per program
-constexpr uint64_t k_max_source = 16ull << 20;  // bytes of one module read for its imports
-
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -57,7 +54,7 @@ struct Python {
     stem = stem.substr(0, stem.size() - 3);
     std::string pyc = dir + "/__pycache__/" + stem + ".cpython-" + tag + ".pyc";
     if (is_file(pyc)) keep.add(pyc, "python: compiled " + module);
-    auto text = root.read_file(file, k_max_source);
+    auto text = root.read_file(file, k_max_module_source);
     if (!text) return;
     for (const auto& imp : python_imports(*text)) {
       std::string base = imp.module;

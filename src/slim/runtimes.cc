@@ -57,6 +57,7 @@ Result<void> keep_runtime(const RootDir& root, const Invocation& inv,
   if (name == "node" || name == "nodejs")
     return keep_node(root, resolved->path, inv.args, env, workdir, keep);
   if (name == "java") return keep_java(root, resolved->path, inv.args, workdir, keep);
+  if (starts_with(name, "perl")) return keep_perl(root, inv.args, env, workdir, keep);
   return {};
 }
 

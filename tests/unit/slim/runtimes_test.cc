@@ -61,3 +61,58 @@ TEST(KeepDataFiles, AccountsCertificatesTimeZoneAndLocale) {
 
 }  // namespace
 }  // namespace pith::slim
+
+namespace pith::slim {
+namespace {
+
+TEST(PerlRequires, UseRequireNoParentAndBase) {
+  auto got = perl_requires(
+      "#!/usr/bin/perl\n"
+      "use strict; use warnings;\n"
+      "use File::Spec::Functions qw(catfile);\n"
+      "require Data::Dumper;\n"
+      "no warnings 'once';\n"
+      "use parent -norequire, 'Local::Base';\n"
+      "use base qw(Exporter Other::Mod);\n"
+      "use 5.010;\n"
+      "# use Commented::Out;\n"
+      "my $x = 'use Not::A::Module';\n"
+      "=pod\n\nuse In::Pod;\n\n=cut\n"
+      "sub f { require Later::Loaded }\n"
+      "__END__\nuse After::End;\n");
+  // parent.pm and base.pm are modules too; a "use" inside a string does not follow a
+  // statement boundary.
+  std::vector<std::string> want = {"strict",       "warnings",     "File::Spec::Functions",
+                                   "Data::Dumper", "warnings",     "parent",
+                                   "Local::Base",  "base",         "Exporter",
+                                   "Other::Mod",   "Later::Loaded"};
+  EXPECT_EQ(got, want);
+}
+
+TEST(KeepPerl, ModulesInIncWithTheirXsObjects) {
+  Scratch s;
+  write_text(s / "usr/bin/perl", "ELF stand-in");
+  write_text(s / "usr/lib/x86_64-linux-gnu/perl-base/strict.pm", "");
+  write_text(s / "usr/lib/x86_64-linux-gnu/perl-base/Socket.pm",
+             "require XSLoader;\nXSLoader::load();\n");
+  write_text(s / "usr/lib/x86_64-linux-gnu/perl-base/XSLoader.pm", "");
+  write_text(s / "usr/lib/x86_64-linux-gnu/perl-base/auto/Socket/Socket.so", "ELF");
+  write_text(s / "usr/share/perl/5.36/Text/Wrap.pm", "use strict;\n");
+  write_text(s / "usr/share/perl/5.36/Unused.pm", "");
+  write_text(s / "srv/app.pl", "use strict;\nuse Socket;\nuse Text::Wrap;\nuse Missing::Mod;\n");
+  auto root = RootDir::open(s.path());
+  ASSERT_TRUE(root.ok());
+  Keep keep;
+  ASSERT_TRUE(keep_perl(*root, {"-w", "app.pl"}, {}, "/srv", keep).ok());
+  EXPECT_EQ(keep.paths, (std::set<std::string>{
+                            "/srv/app.pl",
+                            "/usr/lib/x86_64-linux-gnu/perl-base/strict.pm",
+                            "/usr/lib/x86_64-linux-gnu/perl-base/Socket.pm",
+                            "/usr/lib/x86_64-linux-gnu/perl-base/XSLoader.pm",
+                            "/usr/lib/x86_64-linux-gnu/perl-base/auto/Socket/Socket.so",
+                            "/usr/share/perl/5.36/Text/Wrap.pm",
+                        }));
+}
+
+}  // namespace
+}  // namespace pith::slim
