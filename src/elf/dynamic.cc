@@ -124,6 +124,7 @@ class Parser {
         return false;
       };
       m_info.names_thread_cancellation = names({"pthread_cancel", "pthread_exit"});
+      m_info.names_iconv = names({"iconv_open"});
       m_info.names_user_lookup = names({"getpwnam", "getpwuid", "getpwnam_r", "getpwuid_r",
                                         "getgrnam", "getgrgid", "getgrouplist", "initgroups"});
     }

@@ -15,6 +15,8 @@
 #include "build/programs.h"
 #include "build/root.h"
 #include "build/verify.h"
+#include "elf/closure.h"
+#include "elf/dynamic.h"
 #include "lint/command.h"
 #include "slim/keep.h"
 #include "slim/trace.h"
@@ -31,6 +33,33 @@ std::vector<std::string> string_list(const nlohmann::json& config, const char* k
   if (config.is_object() && config.contains(key) && config[key].is_object())
     for (const auto& [k, v] : config[key].items()) out.push_back(k);
   return out;
+}
+
+// glibc's gconv folders, as its build puts them (Debian's multiarch one, Fedora's lib64).
+Result<void> keep_gconv(build::Plan& plan, const RootDir& root, const elf::Closure& closure,
+                        Keep& keep) {
+  std::string user;
+  for (const auto& file : closure.files) {
+    auto fd = root.open_file(file);
+    if (!fd) continue;
+    auto info = elf::read_dynamic_fd(fd->get());
+    if (info && info->names_iconv) {
+      user = file;
+      break;
+    }
+  }
+  if (user.empty()) return {};
+  std::vector<std::string> dirs = {"/usr/lib64/gconv", "/usr/lib/gconv"};
+  if (auto names = root.list("/usr/lib"))
+    for (const auto& n : *names)
+      if (n.find("-linux-") != std::string::npos) dirs.push_back("/usr/lib/" + n + "/gconv");
+  for (const auto& d : dirs) {
+    if (!TRY(root.exists(d))) continue;
+    // Its modules link libc and each other (libJIS.so, ...), all of them in the folder.
+    TRY(plan.add_from_root(root, d, Layer::libs));
+    keep.reasons.push_back(d + ": gconv modules, " + user + " calls iconv_open");
+  }
+  return {};
 }
 
 // Whether the plan holds anything below the directory `dir`.
@@ -194,7 +223,8 @@ Result<SlimResult> run_slim(const SlimSpec& spec, const build::WarningSink& warn
     libs.closure.ld_library_path = build::library_path(env);
     libs.closure.loaded = std::move(elf.objects);
     libs.allow_missing = spec.allow_missing;
-    TRY(build::add_libraries(plan, dir, elf.programs, libs, warn));
+    auto added = TRY(build::add_libraries(plan, dir, elf.programs, libs, warn));
+    TRY(keep_gconv(plan, dir, added.closure, keep));
   }
 
   build::ImageSettings settings;

@@ -241,6 +241,19 @@ PY
     "$(jq -r '"\(.input_layer_bytes) \(.output_layer_bytes)"' "$TEST_TMP/cxx.json")" "$sizes"
 }
 
+gconv_case() {
+  # A program that calls iconv_open (glibc's iconv) gets the gconv modules: CP1252 is no
+  # built-in character set, so without CP1252.so the conversion fails.
+  slim_case iconv --entrypoint /usr/bin/iconv --entrypoint=-f --entrypoint=CP1252 \
+    --entrypoint=-t --entrypoint=UTF-8 || return
+  local fat slim
+  fat=$(printf '\x80 caf\xe9\n' | ipodman run -i --rm --network none --entrypoint /usr/bin/iconv \
+    "$FAT_ID" -f CP1252 -t UTF-8 2>&1)
+  slim=$(printf '\x80 caf\xe9\n' | ipodman run -i --rm --network none "$SLIM_ID" 2>&1)
+  check_equal "iconv: CP1252 converts as in the fat image (gconv modules kept)" "$fat" "$slim"
+  check_equal "iconv: the fat image's answer is the euro sign" "€ café" "$fat"
+}
+
 # An arm64 root (mmdebstrap --variant=extract: unpacked, nothing run) slimmed on this amd64
 # machine: the ELF files kept for /usr/bin/curl are the closure elf_closure.py derives with
 # readelf and the loader's search rules (Debian's aarch64 directories), and the image is
@@ -285,5 +298,6 @@ packages_case
 trace_python_case
 lighttpd_case
 report_case
+gconv_case
 arm64_case
 finish slim
