@@ -54,8 +54,9 @@ struct DynamicInfo {
   // It names glibc's user and group lookups (getpwnam, getpwuid, getgrnam, initgroups, ...):
   // with the "files" source, the default, they read /etc/passwd and /etc/group.
   bool names_user_lookup = false;
-  // It names iconv_open: glibc's iconv loads a gconv module (CP1252.so, ...) for every
-  // character set it does not build in, from its gconv folder, found through gconv-modules.
+  // It names iconv_open (libc.so.6, which defines it, too): glibc's iconv loads a gconv
+  // module (CP1252.so, ...) for every character set it does not build in, from its gconv
+  // folder, found through gconv-modules.
   bool names_iconv = false;
 
   // Same class, byte order and machine: what ld.so checks before accepting a library.

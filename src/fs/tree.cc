@@ -1,6 +1,7 @@
 // Squashing layers into one tree, as overlayfs and `docker export` see it: a trie walked
 // iteratively, symlinked parents followed inside the root.
 #include "fs/tree.h"
+#include "util/path_text.h"
 
 #include <algorithm>
 #include <vector>
@@ -31,16 +32,6 @@ struct Tree::Slot {
 };
 
 namespace {
-
-std::string_view base_name(std::string_view path) {
-  auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-std::string_view parent_of(std::string_view path) {
-  auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
-}
 
 // Pushes the components of `path` on a stack of names still to walk, first one on top; empty
 // components and "." name nothing.
@@ -182,9 +173,9 @@ Result<void> Tree::apply_whiteout(const Classified& c) {
     if (dir) clear_children(dir);
     return {};
   }
-  Slot* dir = TRY(resolve_dir(parent_of(c.target), false));
+  Slot* dir = TRY(resolve_dir(path_parent(c.target), false));
   if (!dir) return {};
-  auto it = dir->children.find(base_name(c.target));
+  auto it = dir->children.find(path_base_name(c.target));
   if (it == dir->children.end()) return {};
   drop(std::move(it->second));
   dir->children.erase(it);
@@ -193,13 +184,13 @@ Result<void> Tree::apply_whiteout(const Classified& c) {
 
 Result<void> Tree::apply_entry(size_t layer, const tar::Entry& e) {
   // Entries come grouped by directory: the last parent is kept until something is removed.
-  std::string_view parent = parent_of(e.path);
+  std::string_view parent = path_parent(e.path);
   if (!m_parent || m_parent_path != parent) {
     m_parent = TRY(resolve_dir(parent, true));
     m_parent_path = parent;
   }
   Slot* dir = m_parent;
-  std::string_view name = base_name(e.path);
+  std::string_view name = path_base_name(e.path);
   auto it = dir->children.find(name);
   if (it != dir->children.end()) {
     Slot* old = it->second.get();
@@ -273,9 +264,9 @@ std::vector<std::string> Tree::list(std::string_view path) const {
 const Node* Tree::lookup(std::string_view path) const {
   if (path.empty()) return nullptr;
   // Without `create`, resolve_dir changes nothing: the cast only reuses the one walk.
-  auto dir = const_cast<Tree*>(this)->resolve_dir(parent_of(path), false);
+  auto dir = const_cast<Tree*>(this)->resolve_dir(path_parent(path), false);
   if (!dir || !*dir) return nullptr;
-  auto it = (*dir)->children.find(base_name(path));
+  auto it = (*dir)->children.find(path_base_name(path));
   return it == (*dir)->children.end() ? nullptr : &it->second->node();
 }
 

@@ -1,5 +1,6 @@
 // Whiteout names classified once, for the squash and the unpacker alike.
 #include "fs/whiteout.h"
+#include "util/path_text.h"
 
 namespace pith::fs {
 
@@ -7,20 +8,10 @@ namespace {
 
 constexpr std::string_view k_aufs_prefix = ".wh..wh.";
 
-std::string_view base_name(std::string_view path) {
-  auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-std::string_view parent_of(std::string_view path) {
-  auto slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
-}
-
 }  // namespace
 
 bool is_whiteout(std::string_view path) {
-  return base_name(path).starts_with(k_whiteout_prefix);
+  return path_base_name(path).starts_with(k_whiteout_prefix);
 }
 
 bool is_aufs_metadata(std::string_view path) {
@@ -36,8 +27,8 @@ bool is_aufs_metadata(std::string_view path) {
 
 Result<Classified> classify(const std::string& path) {
   if (is_aufs_metadata(path)) return Classified{Marker::aufs, ""};
-  std::string_view name = base_name(path);
-  std::string_view dir = parent_of(path);
+  std::string_view name = path_base_name(path);
+  std::string_view dir = path_parent(path);
   if (name == k_opaque_whiteout) return Classified{Marker::opaque, std::string(dir)};
   if (!name.starts_with(k_whiteout_prefix)) return Classified{};
   std::string_view target = name.substr(k_whiteout_prefix.size());

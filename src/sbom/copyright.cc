@@ -1,5 +1,6 @@
 // DEP-5 License: fields, read line by line (no paragraph model needed for names alone).
 #include "sbom/copyright.h"
+#include "util/ascii.h"
 
 #include <algorithm>
 
@@ -21,13 +22,6 @@ bool iequals_prefix(std::string_view line, std::string_view field) {
     if (c != field[i]) return false;
   }
   return true;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto low = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
-           return low(x) == low(y);
-         });
 }
 
 bool printable(std::string_view s) {
@@ -59,7 +53,8 @@ std::vector<std::string> parse_debian_copyright(std::string_view bytes) {
     std::string_view name = trim(line.substr(8));
     if (name.empty() || name.size() > k_max_license_name || !printable(name)) continue;
     // Short names are case-insensitive in copyright-format 1.0 ("BSD-3-clause", "BSD-3-Clause").
-    if (std::any_of(out.begin(), out.end(), [&](const std::string& n) { return iequals(n, name); }))
+    if (std::any_of(out.begin(), out.end(),
+                    [&](const std::string& n) { return ascii_iequals(n, name); }))
       continue;
     out.emplace_back(name);
     if (out.size() == k_max_copyright_licenses) break;

@@ -1,5 +1,6 @@
 // A small recursive-descent reading of declared licences into SPDX expressions.
 #include "sbom/license.h"
+#include "util/ascii.h"
 
 #include <algorithm>
 #include <array>
@@ -102,15 +103,6 @@ constexpr std::array k_known_exceptions = {
     "OpenSSL-exception",
 };
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
-
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
@@ -119,7 +111,7 @@ bool is_digit(char c) {
 std::optional<std::string> gnu_id(std::string_view s) {
   std::string prefix;
   for (std::string_view p : {"AGPL", "LGPL", "GPL"}) {
-    if (s.size() > p.size() && iequals(s.substr(0, p.size()), p)) {
+    if (s.size() > p.size() && ascii_iequals(s.substr(0, p.size()), p)) {
       prefix = p;
       s.remove_prefix(p.size());
       break;
@@ -136,9 +128,9 @@ std::optional<std::string> gnu_id(std::string_view s) {
     s.remove_prefix(2);
   }
   bool later = false;
-  if (s == "+" || iequals(s, "-or-later")) {
+  if (s == "+" || ascii_iequals(s, "-or-later")) {
     later = true;
-  } else if (!s.empty() && !iequals(s, "-only")) {
+  } else if (!s.empty() && !ascii_iequals(s, "-only")) {
     return std::nullopt;
   }
   std::string version{major, '.', minor};
@@ -162,9 +154,9 @@ std::string ref_id(std::string_view name) {
 enum class Op { none, and_, or_, with };
 
 Op op_of(std::string_view t) {
-  if (iequals(t, "and") || t == "&") return Op::and_;
-  if (iequals(t, "or") || t == "|") return Op::or_;
-  if (iequals(t, "with")) return Op::with;
+  if (ascii_iequals(t, "and") || t == "&") return Op::and_;
+  if (ascii_iequals(t, "or") || t == "|") return Op::or_;
+  if (ascii_iequals(t, "with")) return Op::with;
   return Op::none;
 }
 
@@ -203,7 +195,7 @@ class Parser {
       if (m_pos + 1 >= m_tokens.size()) return false;
       const std::string& e = m_tokens[m_pos + 1];
       auto it = std::find_if(k_known_exceptions.begin(), k_known_exceptions.end(),
-                             [&](std::string_view k) { return iequals(k, e); });
+                             [&](std::string_view k) { return ascii_iequals(k, e); });
       bool ends = m_pos + 2 >= m_tokens.size() || m_tokens[m_pos + 2] == ")" ||
                   op_of(m_tokens[m_pos + 2]) == Op::and_ || op_of(m_tokens[m_pos + 2]) == Op::or_;
       if (it != k_known_exceptions.end() && ends) {
@@ -269,15 +261,15 @@ std::vector<std::string> tokenize(std::string_view s) {
 
 std::optional<std::string> known_license_id(std::string_view name) {
   for (std::string_view id : k_known_ids)
-    if (iequals(id, name)) return std::string(id);
+    if (ascii_iequals(id, name)) return std::string(id);
   if (auto gnu = gnu_id(name)) return gnu;
-  if (iequals(name, "Expat")) return "MIT";
-  if (iequals(name, "Apache-2")) return "Apache-2.0";
+  if (ascii_iequals(name, "Expat")) return "MIT";
+  if (ascii_iequals(name, "Apache-2")) return "Apache-2.0";
   // A known identifier with "+" (SPDX's "or later" operator).
   if (name.size() > 1 && name.back() == '+') {
     std::string_view base = name.substr(0, name.size() - 1);
     for (std::string_view id : k_known_ids)
-      if (iequals(id, base) && !id.ends_with("-only") && !id.ends_with("-or-later"))
+      if (ascii_iequals(id, base) && !id.ends_with("-only") && !id.ends_with("-or-later"))
         return std::string(id) + "+";
   }
   return std::nullopt;

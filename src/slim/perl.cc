@@ -159,18 +159,31 @@ std::vector<std::string> perl_requires(std::string_view source) {
 Result<void> keep_perl(const RootDir& root, const std::vector<std::string>& args,
                        const std::vector<std::string>& env, const std::string& workdir,
                        Keep& keep) {
+  // The arguments: options (-e/-E CODE, -MModule[=...], -mModule, -I DIR), then a script.
   std::string script;
+  std::vector<std::string> code;     // -e / -E programs, scanned as a script is
+  std::vector<std::string> modules;  // -M / -m
+  std::vector<std::string> inc;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "-e" || a == "-E" || a == "-I" || a == "-M" || a == "-m") {
-      ++i;
+    if ((a == "-e" || a == "-E") && i + 1 < args.size()) {
+      code.push_back(args[++i]);
+      continue;
+    }
+    if (a.size() > 2 && (a.rfind("-M", 0) == 0 || a.rfind("-m", 0) == 0)) {
+      std::string m = a.substr(2);
+      if (!m.empty() && m.front() == '-') m.erase(0, 1);  // -M-Module: "no Module"
+      modules.push_back(m.substr(0, m.find('=')));
+      continue;
+    }
+    if (a.size() > 2 && a.rfind("-I", 0) == 0) {
+      inc.push_back(absolute(a.substr(2), workdir));
       continue;
     }
     if (!a.empty() && a.front() == '-') continue;
-    script = absolute(a, workdir);
+    if (code.empty()) script = absolute(a, workdir);
     break;
   }
-  std::vector<std::string> inc;
   for (const auto& kv : env)
     if (kv.rfind("PERL5LIB=", 0) == 0) {
       size_t s = 9;
@@ -218,6 +231,9 @@ Result<void> keep_perl(const RootDir& root, const std::vector<std::string>& args
     }
   };
   if (!script.empty() && TRY(root.exists(script))) queue.push_back({script, "perl: the script"});
+  for (const auto& m : modules) want(m);
+  for (const auto& c : code)
+    for (const auto& m : perl_requires(c)) want(m);
   while (!queue.empty()) {
     auto [file, why] = queue.front();
     queue.pop_front();

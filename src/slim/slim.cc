@@ -43,7 +43,10 @@ Result<void> keep_gconv(build::Plan& plan, const RootDir& root, const elf::Closu
     auto fd = root.open_file(file);
     if (!fd) continue;
     auto info = elf::read_dynamic_fd(fd->get());
-    if (info && info->names_iconv) {
+    // libc names iconv_open: it defines it. libstdc++ calls it only for the codecvt facet of
+    // a named locale, which an image without locale data cannot create.
+    std::string soname = info ? info->soname.value_or("") : "";
+    if (info && info->names_iconv && soname != "libc.so.6" && soname != "libstdc++.so.6") {
       user = file;
       break;
     }
