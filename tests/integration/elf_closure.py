@@ -7,7 +7,9 @@ system's directories (given: Debian's multiarch ones first, as its glibc is conf
 $ORIGIN expanded; symlinks resolved inside ROOT. No ld.so.cache is read (an extract-variant
 root has none: nothing ran ldconfig). Then what glibc dlopens itself: libgcc_s.so.1 when an
 object other than libc names pthread_cancel or pthread_exit in its dynamic symbols (glibc
-unwinds a cancelled thread with it), or libstdc++/libpthread is loaded.
+unwinds a cancelled thread with it), or libstdc++/libpthread is loaded; and glibc's gconv
+modules (every ELF file of the gconv folder beside the system directories) when an object other
+than libc and libstdc++ names iconv_open (iconv loads one per character set, by name).
 
 Usage: elf_closure.py ROOT PROGRAM SYSTEM_DIR... -> canonical paths (in ROOT), one per line.
 """
@@ -99,6 +101,19 @@ def main():
             if hit:
                 found.add(hit)
                 break
+    iconv = any(
+        re.search(r"\biconv_open\b", readelf(root, obj, "--dyn-syms"))
+        for obj in found
+        if not os.path.basename(obj).startswith(("libc.so", "libstdc++.so")))
+    if iconv:
+        for d in system:
+            gconv = in_root(root, os.path.join(d, "gconv"))
+            if gconv and os.path.isdir(root + gconv):
+                for name in sorted(os.listdir(root + gconv)):
+                    path = gconv + "/" + name
+                    if os.path.isfile(root + path) and not os.path.islink(root + path) and \
+                            open(root + path, "rb").read(4) == b"\x7fELF":
+                        found.add(path)
     for path in sorted(found):
         print(path)
 

@@ -241,6 +241,19 @@ PY
     "$(jq -r '"\(.input_layer_bytes) \(.output_layer_bytes)"' "$TEST_TMP/cxx.json")" "$sizes"
 }
 
+java_case() {
+  # The JRE's home (modules image, libjvm, its conf links into /etc/java-17-openjdk).
+  slim_case java --entrypoint java --entrypoint=-version || return
+  same_run java '["java","-version"]'
+}
+
+perl_case() {
+  # Perl's rule: -M and -e name modules (List::Util and POSIX, both XS: their .so under auto/).
+  slim_case perl --entrypoint perl --entrypoint=-MList::Util=sum --entrypoint=-e \
+    --entrypoint 'use POSIX qw(floor); print floor(sum(1.5, 2)), "\n"' || return
+  same_run perl '["perl","-MList::Util=sum","-e","use POSIX qw(floor); print floor(sum(1.5, 2)), \"\\n\""]'
+}
+
 gconv_case() {
   # A program that calls iconv_open (glibc's iconv) gets the gconv modules: CP1252 is no
   # built-in character set, so without CP1252.so the conversion fails.
@@ -267,6 +280,15 @@ arm64_case() {
   fi
   mkdir -p "$TEST_TMP/arm64-root"
   tar -xf "$rootfs" -C "$TEST_TMP/arm64-root"
+  # As it is, curl (a TLS client) would have no CA certificates: slim refuses and says why.
+  # (Warnings, PL110 and PL113, come before the error line.)
+  local rc=0
+  "$PITH" slim "rootfs:$TEST_TMP/arm64-root" --entrypoint /usr/bin/curl -q \
+    -o "oci:$TEST_TMP/arm64-refused:slim" 2>"$TEST_TMP/refused.err" || rc=$?
+  check_equal "arm64: slim refuses an image lint says cannot work (PL111, no CA certificates)" \
+    "2 pith: error: the slimmed image would not start: PL111 /usr/bin/curl is a TLS client" \
+    "$rc $(grep '^pith: error:' "$TEST_TMP/refused.err" | cut -d'(' -f1 | sed 's/ $//')"
+  check "arm64: nothing is written when slim refuses" test ! -e "$TEST_TMP/arm64-refused"
   # The bundle update-ca-certificates would write (nothing ran in an extract root); without
   # one, slim refuses curl, a TLS client (PL111).
   mkdir -p "$TEST_TMP/arm64-root/etc/ssl/certs"
@@ -299,5 +321,7 @@ trace_python_case
 lighttpd_case
 report_case
 gconv_case
+java_case
+perl_case
 arm64_case
 finish slim

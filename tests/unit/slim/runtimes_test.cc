@@ -104,6 +104,12 @@ TEST(KeepPerl, ModulesInIncWithTheirXsObjects) {
   ASSERT_TRUE(root.ok());
   Keep keep;
   ASSERT_TRUE(keep_perl(*root, {"-w", "app.pl"}, {}, "/srv", keep).ok());
+  // -M and -e name modules too.
+  Keep oneliner;
+  ASSERT_TRUE(
+      keep_perl(*root, {"-MText::Wrap=wrap", "-e", "use Socket; print 1"}, {}, "/", oneliner).ok());
+  EXPECT_TRUE(oneliner.paths.count("/usr/share/perl/5.36/Text/Wrap.pm"));
+  EXPECT_TRUE(oneliner.paths.count("/usr/lib/x86_64-linux-gnu/perl-base/auto/Socket/Socket.so"));
   EXPECT_EQ(keep.paths, (std::set<std::string>{
                             "/srv/app.pl",
                             "/usr/lib/x86_64-linux-gnu/perl-base/strict.pm",
