@@ -175,15 +175,7 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   // 5. The plan checked as the container will start, by lint's run-time rules (unless
   // --no-verify): the user reaches the program, its interpreters and libraries, and so on.
   if (!spec.no_verify) {
-    oci::ImageConfig config;
-    config.os = settings.platform.os;
-    config.architecture = settings.platform.architecture;
-    config.user = settings.user;
-    config.env = settings.env;
-    config.entrypoint = settings.entrypoint;
-    config.cmd = settings.cmd;
-    config.working_dir = settings.workdir;
-    auto image = TRY(planned_image(plan, std::move(config)));
+    auto image = TRY(planned_image(plan, start_config(settings)));
     TRY(verify_image(image, {spec.entrypoint, spec.allow_missing}, warn));
   }
 

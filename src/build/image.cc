@@ -174,6 +174,18 @@ class BuiltSource final : public transport::ImageSource {
 
 }  // namespace
 
+oci::ImageConfig start_config(const ImageSettings& settings) {
+  oci::ImageConfig config;
+  config.os = settings.platform.os;
+  config.architecture = settings.platform.architecture;
+  config.user = settings.user;
+  config.env = settings.env;
+  config.entrypoint = settings.entrypoint;
+  config.cmd = settings.cmd;
+  config.working_dir = settings.workdir;
+  return config;
+}
+
 Result<BuiltImage> assemble_image(const Plan& plan, LayerMode mode, const ImageSettings& settings) {
   oci::Manifest m;
   m.media_type = std::string(oci::media::oci_manifest);

@@ -12,6 +12,7 @@
 #include "build/plan.h"
 #include "build/spec.h"
 #include "compress/compression.h"
+#include "oci/config.h"
 #include "oci/descriptor.h"
 #include "transport/source.h"
 #include "util/time_text.h"
@@ -40,6 +41,10 @@ struct BuiltImage {
   oci::Digest manifest_digest;
   std::vector<oci::Descriptor> layers;
 };
+
+// The config fields a container starts with (platform, user, env, entrypoint, cmd, working
+// directory), as lint's run-time rules read them from a written image.
+oci::ImageConfig start_config(const ImageSettings& settings);
 
 // Writes the plan's layers (base, libs, app, in that order; an empty one is left out), or
 // with `single` all entries in one layer; each layer gets its history line.

@@ -28,9 +28,11 @@ struct Root {
 // `from`: a directory holding no image (rootfs:DIR, or a plain one) is a root as it is; any
 // other reference names an image, whose layers are unpacked confined to a fresh directory
 // (its rootfs/ below a 0700 folder, so the image's setuid files are out of other users' reach
-// meanwhile); `keep_owners` as unpack_image's.
+// meanwhile); `keep_owners` as unpack_image's. Errors begin with `flag` and the reference
+// ("--from REF: ..."), or the reference alone when `flag` is "".
 Result<Root> open_root(const std::string& from, const std::optional<oci::Platform>& platform,
-                       const transport::RegistryOptions& registry, bool keep_owners = false);
+                       const transport::RegistryOptions& registry, bool keep_owners = false,
+                       const std::string& flag = "--from");
 
 // The manifest annotations of an image built --from `from`: base.digest, and base.name when
 // `from` is a registry image (docker://), as its reference without the transport

@@ -104,7 +104,7 @@ Result<SlimResult> run_slim(const SlimSpec& spec, const build::WarningSink& warn
     asked_compression = TRY(compress::parse(spec.compress).wrap("--compress"));
 
   // 1. The input's root (owners kept) and config.
-  build::Root root = TRY(build::open_root(spec.input, asked, registries.from, true));
+  build::Root root = TRY(build::open_root(spec.input, asked, registries.from, true, ""));
   const RootDir& dir = *root.dir;
   oci::ImageConfig in;
   if (root.config) in = *root.config;
@@ -255,16 +255,8 @@ Result<SlimResult> run_slim(const SlimSpec& spec, const build::WarningSink& warn
   for (const auto& f : metadata.files) plan.add_generated(f.path, f.content, f.mode, Layer::libs);
 
   // 5. The plan checked as the container will start.
-  oci::ImageConfig config;
-  config.os = settings.platform.os;
-  config.architecture = settings.platform.architecture;
-  config.user = settings.user;
-  config.env = settings.env;
-  config.entrypoint = settings.entrypoint;
-  config.cmd = settings.cmd;
-  config.working_dir = settings.workdir;
   if (!spec.no_verify) {
-    auto image = TRY(build::planned_image(plan, std::move(config)));
+    auto image = TRY(build::planned_image(plan, build::start_config(settings)));
     TRY(build::verify_image(image, {argv.front(), spec.allow_missing}, warn)
             .wrap("the slimmed image would not start"));
   }
