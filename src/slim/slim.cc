@@ -103,6 +103,19 @@ Result<SlimResult> run_slim(const SlimSpec& spec, const build::WarningSink& warn
   if (!spec.compress.empty())
     asked_compression = TRY(compress::parse(spec.compress).wrap("--compress"));
 
+  // The probes' flags, checked before the input is read.
+  if (!spec.trace && (!spec.probe_cmds.empty() || !spec.http_probes.empty()))
+    return make_error("--probe-cmd and --http-probe run with --trace");
+  std::vector<HttpProbe> http_probes;
+  for (const auto& p : spec.http_probes) http_probes.push_back(TRY(HttpProbe::parse(p)));
+  std::vector<std::vector<std::string>> probe_cmds;
+  for (const auto& line : spec.probe_cmds) {
+    auto commands = shell_commands(line);
+    if (commands.size() != 1)
+      return make_error("--probe-cmd " + line + ": one command (its words), no shell operators");
+    probe_cmds.push_back(commands.front());
+  }
+
   // 1. The input's root (owners kept) and config.
   build::Root root = TRY(build::open_root(spec.input, asked, registries.from, true, ""));
   const RootDir& dir = *root.dir;
@@ -147,7 +160,7 @@ Result<SlimResult> run_slim(const SlimSpec& spec, const build::WarningSink& warn
     // A script: its interpreters run it, the script the first argument of the last one.
     for (const auto& i : interpreters) keep.add(i, "the interpreter of " + inv.program);
     programs.insert(programs.end(), interpreters.begin(), interpreters.end());
-    Invocation as_run{interpreters.front(), {inv.program}};
+    Invocation as_run{interpreters.back(), {inv.program}};
     as_run.args.insert(as_run.args.end(), inv.args.begin(), inv.args.end());
     TRY(keep_runtime(dir, as_run, env, in.working_dir, keep, warn));
   }
@@ -158,19 +171,12 @@ Result<SlimResult> run_slim(const SlimSpec& spec, const build::WarningSink& warn
     t.env = env;
     t.cwd = in.working_dir;
     t.user = in.user;
-    for (const auto& line : spec.probe_cmds) {
-      auto commands = shell_commands(line);
-      if (commands.size() != 1)
-        return make_error("--probe-cmd " + line + ": one command (its words), no shell operators");
-      t.probe_cmds.push_back(commands.front());
-    }
-    for (const auto& p : spec.http_probes) t.http_probes.push_back(TRY(HttpProbe::parse(p)));
+    t.probe_cmds = probe_cmds;
+    t.http_probes = http_probes;
     auto traced = TRY(trace(t));
     TRY(keep_traced(dir, traced.paths, keep));
     probes = std::move(traced.answers);
     traced_paths.assign(traced.paths.begin(), traced.paths.end());
-  } else if (!spec.probe_cmds.empty() || !spec.http_probes.empty()) {
-    return make_error("--probe-cmd and --http-probe run with --trace");
   }
   for (const auto& p : spec.include) {
     std::string path = absolute(p, "/");
