@@ -4,6 +4,7 @@
 
 #include "lint/command.h"
 #include "slim/keep.h"
+#include "util/path_text.h"
 
 namespace pith::slim {
 
@@ -34,7 +35,7 @@ std::string find_program(const RootDir& root, const std::string& name,
 }
 
 bool is_shell(const std::string& program) {
-  std::string n = base_name(program);
+  std::string n = std::string(path_base_name(program));
   return n == "sh" || n == "bash" || n == "dash" || n == "ash" || n == "zsh";
 }
 
@@ -67,7 +68,7 @@ struct Walker {
     out.push_back(inv);
     if (depth >= k_max_depth) return {};
     // env [-i] [NAME=VALUE]... PROGRAM ARGS
-    if (base_name(program) == "env") {
+    if (path_base_name(program) == "env") {
       std::vector<std::string> rest;
       size_t j = 0;
       while (j < inv.args.size() && (inv.args[j].front() == '-' || is_assignment(inv.args[j]))) ++j;

@@ -64,10 +64,8 @@ std::vector<std::string> perl_requires(std::string_view source);
 // the time zone (/etc/localtime; all of zoneinfo when TZ is set), the locale LANG/LC_ALL name.
 Result<void> keep_data_files(const RootDir& root, const std::vector<std::string>& env, Keep& keep);
 
-// A path made absolute against `workdir` ("" is "/"); its folder ("/a/b" -> "/a", "/a" -> "/");
-// its last component.
+// A path made absolute against `workdir` ("" is "/"); its folder ("/a/b" -> "/a", "/a" -> "/").
 std::string absolute(const std::string& path, const std::string& workdir);
 std::string dir_of(const std::string& path);
-std::string base_name(const std::string& path);
 
 }  // namespace pith::slim

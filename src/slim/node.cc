@@ -8,6 +8,7 @@
 
 #include "elf/closure.h"
 #include "slim/keep.h"
+#include "util/path_text.h"
 
 namespace pith::slim {
 
@@ -40,7 +41,7 @@ Result<void> keep_external_builtins(const RootDir& root, const std::string& node
   auto closure = elf::resolve_closure(elf::DirLoaderRoot(root), {node}, {});
   if (!closure) return {};
   for (const auto& file : closure->files) {
-    const std::string name = base_name(file);
+    const std::string name = std::string(path_base_name(file));
     if (file != node && name.rfind("libnode.so", 0) != 0) continue;
     auto bytes = root.read_file(file, k_max_node_binary);
     if (!bytes) continue;

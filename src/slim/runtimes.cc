@@ -4,6 +4,7 @@
 
 #include "lint/ca_files.h"
 #include "slim/keep.h"
+#include "util/path_text.h"
 
 namespace pith::slim {
 
@@ -35,11 +36,6 @@ std::string dir_of(const std::string& path) {
   return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
 }
 
-std::string base_name(const std::string& path) {
-  auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 std::string absolute(const std::string& path, const std::string& workdir) {
   if (!path.empty() && path.front() == '/') return path;
   std::string dir = workdir.empty() ? "/" : workdir;
@@ -51,7 +47,7 @@ Result<void> keep_runtime(const RootDir& root, const Invocation& inv,
                           Keep& keep, const Warn& warn) {
   auto resolved = root.resolve(inv.program);
   if (!resolved) return {};
-  const std::string name = base_name(resolved->path);
+  const std::string name = std::string(path_base_name(resolved->path));
   if (starts_with(name, "python"))
     return keep_python(root, resolved->path, inv.args, env, workdir, keep, warn);
   if (name == "node" || name == "nodejs")

@@ -64,10 +64,13 @@ std::optional<ProbeAnswer> http_get(const HttpProbe& p) {
   return a;
 }
 
+// The image's accounts read through RootDir: an /etc/passwd that is a link to /etc/shadow
+// resolves inside the image, never on the host.
 Result<lint::Identity> run_as(const std::string& root_dir, const std::string& user) {
   if (user.empty()) return lint::Identity{};
+  auto root = TRY(RootDir::open(root_dir));
   auto read = [&](const char* path) {
-    auto text = read_file(root_dir + path, 16 << 20);
+    auto text = root.read_file(path, 16 << 20);
     return text ? *text : std::string();
   };
   auto id = lint::identity_of(user, read("/etc/passwd"), read("/etc/group"));
