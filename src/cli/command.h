@@ -42,6 +42,7 @@ Runner setup_referrers(CLI::App& app);
 Runner setup_attach(CLI::App& app);
 Runner setup_sbom(CLI::App& app);
 Runner setup_slim(CLI::App& app);
+Runner setup_fleet(CLI::App& app);
 
 // Opens, resolves and measures one image (shared by inspect and compare).
 Result<report::InspectReport> inspect_image(const std::string& image, const std::string& platform,

@@ -19,6 +19,8 @@ const std::vector<Command>& commands() {
        setup_copy},
       {"compare", "Several images side by side: size, packages, files, shells, user",
        setup_compare},
+      {"fleet", "Inventory whole registries with many workers sharing one PostgreSQL database",
+       setup_fleet},
       {"inspect", "Measure an image: size, layers, files, packages, waste, attack surface",
        setup_inspect},
       {"lint", "Will this image start and do its job? Run-time, attack-surface, hygiene rules",

@@ -24,7 +24,8 @@ struct Challenge {
 // header comes from the network: nothing in it may crash or loop).
 std::vector<Challenge> parse_www_authenticate(std::string_view header);
 
-enum class Access { pull, push };
+// catalog: the registry's repository list (no repository), scope "registry:catalog:*".
+enum class Access { pull, push, catalog };
 
 // "repository:REPO:pull" or "repository:REPO:pull,push".
 std::string repository_scope(std::string_view repository, Access access);

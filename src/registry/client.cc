@@ -215,7 +215,11 @@ Result<void> Client::authenticate(const std::string& challenge_header) {
   if (bearer) {
     // No repository (pith login): a token without scopes proves the credentials.
     std::vector<std::string> scopes;
-    if (!m_repository.empty()) scopes.push_back(repository_scope(m_repository, m_access));
+    if (m_access == Access::catalog) {
+      scopes.push_back("registry:catalog:*");
+    } else if (!m_repository.empty()) {
+      scopes.push_back(repository_scope(m_repository, m_access));
+    }
     for (const auto& other : m_options.also_pull)
       if (other != m_repository) scopes.push_back(repository_scope(other, Access::pull));
     // An identity token is an OAuth2 refresh token: traded in a form POSTed to the realm

@@ -101,6 +101,14 @@ class Client {
   // the registry answered 404, i.e. it has no referrers API (the spec forbids a 404 otherwise).
   Result<std::optional<ReferrersPage>> get_referrers_page(const std::string& path);
 
+  // One page of a listing (listing.cc): GET `path` ("/v2/_catalog?n=...", a tags list, or a
+  // page's `next`), answered 200; `what` names it in errors.
+  struct ListingPage {
+    std::string body;
+    std::string next;  // the path of the next page (Link rel="next"), "" if none
+  };
+  Result<ListingPage> get_listing_page(const std::string& path, const std::string& what);
+
   // For BlobReader: a GET of `url` that is authenticated and retried; the answer may still
   // be an error status (the caller reports it).
   Result<std::unique_ptr<HttpStream>> open_stream(Request r);

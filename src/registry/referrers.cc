@@ -8,6 +8,7 @@
 #include "oci/canonical_json.h"
 #include "oci/media_types.h"
 #include "registry/auth.h"  // percent_encode
+#include "registry/listing.h"  // next_link
 
 namespace pith::registry {
 
@@ -21,17 +22,6 @@ constexpr size_t k_max_referrers = 4096;
 bool tag_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '.' || c == '-';
-}
-
-// The target of a Link header's rel="next" ("<url>; rel=\"next\""), "" if none.
-std::string next_link(const std::string& header) {
-  size_t open = header.find('<');
-  size_t close = header.find('>', open == std::string::npos ? 0 : open);
-  if (open == std::string::npos || close == std::string::npos) return "";
-  std::string rest = header.substr(close + 1);
-  if (rest.find("rel=\"next\"") == std::string::npos && rest.find("rel=next") == std::string::npos)
-    return "";
-  return header.substr(open + 1, close - open - 1);
 }
 
 bool matches(const oci::Descriptor& d, const std::string& artifact_type) {

@@ -1,0 +1,41 @@
+// The layer index: one row per (diff_id, analyzer version). The worker that inserts a row owns
+// that layer's analysis and publishes it once the blob it read matched the diff_id; the others
+// read what it published. A dead owner's lease runs out and its claim is taken back.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "fleet/db.h"
+#include "fleet/queue.h"
+
+namespace pith::fleet {
+
+struct LayerClaims {
+  std::set<std::string> mine;     // this worker analyses them
+  std::set<std::string> pending;  // other workers are analysing them (live leases)
+  std::set<std::string> done;     // published
+};
+
+// Claims each diff_id not yet analysed (inserted, or taken back from an expired lease) and
+// sorts the rest into pending and done.
+Result<LayerClaims> claim_layers(Db& db, const std::vector<std::string>& diff_ids, int analyzer,
+                                 const std::string& worker, const QueuePolicy& policy);
+
+// Publishes an analysis; false when the claim had been taken back meanwhile (the other
+// worker publishes its own).
+Result<bool> publish_layer(Db& db, const std::string& diff_id, int analyzer,
+                           const std::string& worker, std::string analysis);
+
+// Gives a claim up (the blob did not match its diff_id, or could not be read): nothing was
+// published, and another image's copy of the layer may be analysed instead.
+Result<void> release_layer(Db& db, const std::string& diff_id, int analyzer,
+                           const std::string& worker);
+
+// The published analyses of `diff_ids`, in their order; nullopt if one is not published.
+Result<std::optional<std::vector<std::string>>> load_layers(
+    Db& db, const std::vector<std::string>& diff_ids, int analyzer);
+
+}  // namespace pith::fleet
