@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fleet/http_server.h"
+#include "fleet/http_request.h"
 #include "util/result.h"
 
 namespace pith::fleet {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "fleet/harbor.h"
+#include "fleet/http_request.h"
 #include "fleet/http_server.h"
 
 namespace {
