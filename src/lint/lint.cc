@@ -22,19 +22,26 @@ Result<LintReport> lint_image(transport::ImageSource& src, const transport::Reso
   out.image = TRY(report::analyze_image(src, img, analyze));
   ImageView view(out.image.reference, std::move(tree), std::move(layers), img.config);
 
-  // 2. The rules, each group in its order; ignored IDs dropped.
+  // 2. The rules.
+  out.findings = check_image(out.image, view, options);
+  if (options.on_view) options.on_view(out.image, view);
+  return out;
+}
+
+std::vector<Finding> check_image(const report::InspectReport& image, const ImageView& view,
+                                 const LintOptions& options) {
+  // Each group in its order; ignored IDs dropped.
   auto by_rule = [](std::vector<Finding> v) {
     std::stable_sort(v.begin(), v.end(), [](const Finding& a, const Finding& b) {
       return std::tie(a.id, a.path) < std::tie(b.id, b.path);
     });
     return v;
   };
-  for (auto group :
-       {by_rule(check_runtime(view, options.runtime)), by_rule(check_surface(out.image, view)),
-        by_rule(check_hygiene(out.image, view))})
+  std::vector<Finding> out;
+  for (auto group : {by_rule(check_runtime(view, options.runtime)),
+                     by_rule(check_surface(image, view)), by_rule(check_hygiene(image, view))})
     for (auto& f : group)
-      if (!options.ignore.contains(f.id)) out.findings.push_back(std::move(f));
-  if (options.on_view) options.on_view(out.image, view);
+      if (!options.ignore.contains(f.id)) out.push_back(std::move(f));
   return out;
 }
 

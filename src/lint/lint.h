@@ -36,6 +36,13 @@ struct LintReport {
 Result<LintReport> lint_image(transport::ImageSource& src, const transport::ResolvedImage& img,
                               const LintOptions& options);
 
+// The rules on what a pass measured (`image`) and kept (`view`): lint_image's second step, also
+// run on a view built from facts stored per layer (fleet). Run-time findings first, then
+// surface, then hygiene, each group by rule and path; `options.ignore` dropped. `analyze` and
+// `on_view` are not read.
+std::vector<Finding> check_image(const report::InspectReport& image, const ImageView& view,
+                                 const LintOptions& options);
+
 // Whether any finding reaches `level`.
 bool fails(const std::vector<Finding>& findings, Severity level);
 

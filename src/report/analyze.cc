@@ -70,13 +70,6 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
                                     const transport::ResolvedImage& img,
                                     const AnalyzeOptions& options) {
   const size_t n = img.manifest.layers.size();
-  InspectReport r;
-  r.reference = src.describe();
-  r.digest = img.raw.digest;
-  r.media_type = oci::effective_media_type(img.manifest);
-  r.config_digest = img.manifest.config.digest;
-  r.platform = oci::Platform{img.config.os, img.config.architecture, img.config.variant, ""};
-  r.config = img.config;
 
   // 1. Every layer once, in parallel; each worker catalogs the files of its own layer.
   std::vector<LayerCatalog> catalogs(n);
@@ -111,6 +104,25 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
   std::vector<fs::LayerEntries> layers = TRY(fs::read_layers(src, img, scan));
 
   // 2. Merge in layer order.
+  return merge_layers(src.describe(), img, layers, catalogs, options.tree);
+}
+
+Result<InspectReport> merge_layers(std::string reference, const transport::ResolvedImage& img,
+                                   const std::vector<fs::LayerEntries>& layers,
+                                   const std::vector<LayerCatalog>& catalogs, fs::Tree* tree_out) {
+  const size_t n = img.manifest.layers.size();
+  if (layers.size() != n || catalogs.size() != n || img.config.diff_ids.size() != n)
+    return make_error("the image has " + std::to_string(n) + " layers, " +
+                      std::to_string(img.config.diff_ids.size()) + " diff_ids, and " +
+                      std::to_string(layers.size()) + " were read");
+  InspectReport r;
+  r.reference = std::move(reference);
+  r.digest = img.raw.digest;
+  r.media_type = oci::effective_media_type(img.manifest);
+  r.config_digest = img.manifest.config.digest;
+  r.platform = oci::Platform{img.config.os, img.config.architecture, img.config.variant, ""};
+  r.config = img.config;
+
   fs::Tree tree;
   auto history = oci::layer_history(img.config);
   r.compressed_size = img.manifest.config.size;
@@ -152,7 +164,7 @@ Result<InspectReport> analyze_image(transport::ImageSource& src,
   r.packages = merge_packages(catalogs, tree, os, r.warnings);
   r.surface = find_surface(tree, img.config.user, final_content(catalogs, tree, "etc/passwd"));
   r.efficiency = TRY(efficiency.get());
-  if (options.tree) *options.tree = std::move(tree);
+  if (tree_out) *tree_out = std::move(tree);
   return r;
 }
 

@@ -7,6 +7,7 @@
 #include "fs/layers.h"
 #include "fs/tree.h"
 #include "report/model.h"
+#include "report/packages.h"
 #include "transport/resolve.h"
 #include "transport/source.h"
 
@@ -33,5 +34,15 @@ struct AnalyzeOptions {
 Result<InspectReport> analyze_image(transport::ImageSource& src,
                                     const transport::ResolvedImage& img,
                                     const AnalyzeOptions& options = {});
+
+// The second half of analyze_image: the layers as the pass read them (entries, sizes and
+// warnings; `captured` is not read) and what inspect's catalogers kept of each, one per layer of
+// `img`, merged in layer order: squash, counts, efficiency, OS packages, surface. `reference` is
+// the report's name (the source's describe()). The squashed tree goes to `tree` when set. Runs
+// on a pass made now or on per-layer results stored earlier (fleet): same inputs, same report.
+Result<InspectReport> merge_layers(std::string reference, const transport::ResolvedImage& img,
+                                   const std::vector<fs::LayerEntries>& layers,
+                                   const std::vector<LayerCatalog>& catalogs,
+                                   fs::Tree* tree = nullptr);
 
 }  // namespace pith::report

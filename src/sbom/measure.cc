@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "report/analyze.h"
+#include "sbom/captures.h"
 #include "sbom/copyright.h"
 #include "sbom/ids.h"
 #include "sbom/sbom.h"
@@ -22,12 +23,6 @@ bool is_copyright_file(std::string_view path) {
   std::string_view pkg = path.substr(k_doc_dir.size(), path.size() - k_doc_dir.size() - 10);
   return !pkg.empty() && pkg.find('/') == std::string_view::npos;
 }
-
-// What one layer gave the sbom (written only by that layer's worker).
-struct LayerCaptures {
-  std::unordered_map<std::string, std::string> sha256;  // path as written → hex
-  std::unordered_map<std::string, std::string> files;   // copyright files
-};
 
 // The content the final tree shows at `path` among the captures ("" when none).
 const std::string* final_capture(const std::vector<LayerCaptures>& layers, const fs::Tree& tree,
@@ -100,6 +95,18 @@ std::vector<size_t> resolve_depends(const std::vector<report::PackageReport>& pk
 
 }  // namespace
 
+fs::Want wanted_capture(const tar::Entry& e) {
+  if (e.type != tar::EntryType::regular || !is_copyright_file(e.path) ||
+      e.size > k_max_copyright_bytes)
+    return fs::Want::nothing;
+  return fs::Want::content;
+}
+
+void collect(const fs::CapturedFile& file, LayerCaptures& out) {
+  if (is_copyright_file(file.path) && file.bytes.size() <= k_max_copyright_bytes)
+    out.files[file.path] = file.bytes;
+}
+
 Result<SbomInput> measure(transport::ImageSource& src, const transport::ResolvedImage& img,
                           const MeasureOptions& options) {
   // 1. Inspect's pass, with the sbom's captures in each layer's worker.
@@ -111,15 +118,9 @@ Result<SbomInput> measure(transport::ImageSource& src, const transport::Resolved
   // Copyright files are read whole; every regular file's SHA-256 is taken as its bytes stream
   // by (AnalyzeOptions::also_digest), never copied: asking for every file's content instead
   // copied the whole image into strings on the worker thread.
-  auto wanted = [](std::string_view path, uint64_t size) {
-    return is_copyright_file(path) && size <= k_max_copyright_bytes;
-  };
-  analyze.also_capture = [wanted](const tar::Entry& e) {
-    if (e.type != tar::EntryType::regular || !wanted(e.path, e.size)) return fs::Want::nothing;
-    return fs::Want::content;
-  };
+  analyze.also_capture = wanted_capture;
   analyze.also_consume = [&](size_t layer, const fs::CapturedFile& f) {
-    if (wanted(f.path, f.bytes.size())) captures[layer].files[f.path] = f.bytes;
+    collect(f, captures[layer]);
   };
   if (hash) {
     analyze.also_digest = [](const tar::Entry&) { return true; };
@@ -129,8 +130,16 @@ Result<SbomInput> measure(transport::ImageSource& src, const transport::Resolved
   }
   fs::Tree tree;
   analyze.tree = &tree;
+  auto report = TRY(report::analyze_image(src, img, analyze));
+  // 2-5. The join with the final tree.
+  return join(std::move(report), tree, captures, options);
+}
+
+SbomInput join(report::InspectReport report, const fs::Tree& tree,
+               const std::vector<LayerCaptures>& captures, const MeasureOptions& options) {
+  const bool hash = options.file_hashes == FileHashes::yes;
   SbomInput in;
-  in.report = TRY(report::analyze_image(src, img, analyze));
+  in.report = std::move(report);
 
   // 2. Owned files (the pass lists them for every package type), with their checksums.
   auto& pkgs = in.report.packages;
