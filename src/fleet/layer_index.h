@@ -3,6 +3,7 @@
 // read what it published. A dead owner's lease runs out and its claim is taken back.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,13 +15,14 @@
 namespace pith::fleet {
 
 struct LayerClaims {
-  std::set<std::string> mine;     // this worker analyses them
-  std::set<std::string> pending;  // other workers are analysing them (live leases)
-  std::set<std::string> done;     // published
+  std::set<std::string> mine;                   // this worker analyses them
+  std::set<std::string> pending;                // other workers are analysing them (live leases)
+  std::set<std::string> done;                   // published
+  std::map<std::string, std::string> analyses;  // the published analyses of `done`
 };
 
 // Claims each diff_id not yet analysed (inserted, or taken back from an expired lease) and
-// sorts the rest into pending and done.
+// sorts the rest into pending and done, reading the analyses of those done (one round trip).
 Result<LayerClaims> claim_layers(Db& db, const std::vector<std::string>& diff_ids, int analyzer,
                                  const std::string& worker, const QueuePolicy& policy);
 
@@ -28,6 +30,11 @@ Result<LayerClaims> claim_layers(Db& db, const std::vector<std::string>& diff_id
 // worker publishes its own).
 Result<bool> publish_layer(Db& db, const std::string& diff_id, int analyzer,
                            const std::string& worker, std::string analysis);
+
+// Publishes several analyses (diff_id, analysis) in one statement; how many were still ours.
+Result<size_t> publish_layers(Db& db,
+                              const std::vector<std::pair<std::string, std::string>>& analyses,
+                              int analyzer, const std::string& worker);
 
 // Gives a claim up (the blob did not match its diff_id, or could not be read): nothing was
 // published, and another image's copy of the layer may be analysed instead.

@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -16,6 +17,8 @@ namespace {
 
 // How one claim ended. Failures of the image (unreadable, tampered, hostile) are recorded in
 // its row; failures of the database end the worker.
+constexpr std::chrono::milliseconds k_publish_every{100};
+
 struct Outcome {
   enum Kind { done, deferred, lost, failed } kind = done;
   std::string error;
@@ -27,34 +30,55 @@ Result<Outcome> process(Db& db, ImageWork& work, const Claim& c, const std::stri
   if (!opened) return Outcome{Outcome::failed, opened.error().message};
   const std::vector<std::string>& ids = (*opened)->diff_ids();
 
-  // 1. The layers nobody has analysed: ours. Each diff_id once, even if listed twice.
+  // 1. The layers nobody has analysed: ours. Each diff_id once, even if listed twice. The
+  // claim reads the analyses others published; ours stay in memory too.
   auto claims = TRY(claim_layers(db, ids, o.analyzer, me, o.policy));
+  std::map<std::string, std::string> analyses = std::move(claims.analyses);
+  // Published in batches: every analysis within k_publish_every of the last publication goes
+  // with the next, so cheap layers cost one statement together and a slow one is never held
+  // back by more than that from the workers waiting for it.
+  std::vector<std::pair<std::string, std::string>> unpublished;
+  auto published_at = std::chrono::steady_clock::now();
+  auto publish = [&]() -> Result<void> {
+    TRY(publish_layers(db, unpublished, o.analyzer, me));
+    unpublished.clear();
+    published_at = std::chrono::steady_clock::now();
+    return {};
+  };
   for (size_t i = 0; i < ids.size(); ++i) {
     if (claims.mine.erase(ids[i]) == 0) continue;
     auto analysis = (*opened)->analyze_layer(i);
     if (!analysis) {
       // Nothing is published for a blob that did not match (or could not be read).
+      TRY(publish());
       TRY(release_layer(db, ids[i], o.analyzer, me));
       return Outcome{Outcome::failed, analysis.error().message};
     }
-    TRY(publish_layer(db, ids[i], o.analyzer, me, std::move(*analysis)));
+    unpublished.emplace_back(ids[i], *analysis);
+    analyses[ids[i]] = std::move(*analysis);
     ++stats.layers_analyzed;
+    if (std::chrono::steady_clock::now() - published_at >= k_publish_every) TRY(publish());
   }
+  TRY(publish());
   // 2. Layers other workers are still analysing: move on, come back later.
   if (!claims.pending.empty()) {
     bool ours = TRY(defer(db, c, me, o.defer_delay));
     ++stats.deferred;
     return Outcome{ours ? Outcome::deferred : Outcome::lost, ""};
   }
-  // 3. Every analysis published: the image's results.
-  auto analyses = TRY(load_layers(db, ids, o.analyzer));
-  if (!analyses) {  // an owner gave its claim up meanwhile
-    bool ours = TRY(defer(db, c, me, o.defer_delay));
-    ++stats.deferred;
-    return Outcome{ours ? Outcome::deferred : Outcome::lost, ""};
+  // 3. Every analysis at hand (ours, or read with the claim): the image's results.
+  std::vector<std::string> in_order;
+  for (const auto& id : ids) {
+    auto it = analyses.find(id);
+    if (it == analyses.end()) {  // cannot happen (a published row is final): come back later
+      bool ours = TRY(defer(db, c, me, o.defer_delay));
+      ++stats.deferred;
+      return Outcome{ours ? Outcome::deferred : Outcome::lost, ""};
+    }
+    in_order.push_back(it->second);  // one layer may be listed twice
   }
   stats.layers_reused += claims.done.size();
-  auto row = (*opened)->merge(std::move(*analyses));
+  auto row = (*opened)->merge(std::move(in_order));
   if (!row) return Outcome{Outcome::failed, row.error().message};
   bool ours = TRY(complete(db, c, me, o.analyzer, *row));
   return Outcome{ours ? Outcome::done : Outcome::lost, ""};
