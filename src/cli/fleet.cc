@@ -8,6 +8,7 @@
 #include "cli/registry_flags.h"
 #include "fleet/enqueue.h"
 #include "fleet/harbor_backend.h"
+#include "fleet/http_server.h"
 #include "fleet/image_work.h"
 #include "fleet/inventory.h"
 #include "fleet/layer_analysis.h"

@@ -92,12 +92,15 @@ Result<nlohmann::json> images_with_package(Db& db, const std::string& name,
 }
 
 Result<nlohmann::json> largest_images(Db& db, int limit) {
-  auto rows =
-      TRY(db.exec("SELECT " + std::string(k_reference) +
-                      ", r.manifest, i.compressed_size, i.uncompressed_size, i.files, i.packages "
-                      "FROM images i JOIN refs r ON r.manifest = i.manifest "
-                      "ORDER BY i.compressed_size DESC, 1 LIMIT $1",
-                  {limit}));
+  // The images first (ties by digest), then every reference of each.
+  auto rows = TRY(
+      db.exec("WITH top AS (SELECT * FROM images ORDER BY compressed_size DESC, manifest LIMIT $1) "
+              "SELECT " +
+                  std::string(k_reference) +
+                  ", r.manifest, i.compressed_size, i.uncompressed_size, i.files, i.packages "
+                  "FROM top i JOIN refs r ON r.manifest = i.manifest "
+                  "ORDER BY i.compressed_size DESC, i.manifest, 1",
+              {limit}));
   return objects(
       rows, {"reference", "manifest", "compressed_size", "uncompressed_size", "files", "packages"},
       {"compressed_size", "uncompressed_size", "files", "packages"});

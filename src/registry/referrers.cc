@@ -7,7 +7,7 @@
 
 #include "oci/canonical_json.h"
 #include "oci/media_types.h"
-#include "registry/auth.h"  // percent_encode
+#include "registry/auth.h"     // percent_encode
 #include "registry/listing.h"  // next_link
 
 namespace pith::registry {

@@ -616,3 +616,34 @@ debian_fixture() {
   cached_fixture debian "$(debian_cache_key)" build_debian_fixture
   DEBIAN_ARCHIVE="$CACHED_FIXTURE/docker-archive.tar"
 }
+
+# ---------------------------------------------------------------------------------------
+# PostgreSQL 15 of the test's own (Debian's postgresql; fleet): initdb into a private folder,
+# the server on a unix socket there (no TCP), run as the `postgres` user (the server refuses
+# root). Sets PG_SOCKET_DIR and PG_PORT; fresh_database NAME prints the URL of a new database.
+PG_BIN=/usr/lib/postgresql/15/bin
+start_postgres() {
+  local dir
+  dir=$(mktemp -d /tmp/pith-pg.XXXXXX)
+  on_exit_run "rm -rf $dir"
+  chown postgres "$dir"
+  runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -A trust -U pith --no-sync >"$TEST_TMP/initdb.log" 2>&1 ||
+    { tail -n 20 "$TEST_TMP/initdb.log" >&2; return 1; }
+  PG_SOCKET_DIR=$dir
+  PG_PORT=5432
+  start_daemon postgres runuser -u postgres -- "$PG_BIN/postgres" -D "$dir/data" -k "$dir" \
+    -p "$PG_PORT" -c listen_addresses= -c fsync=off
+  local i
+  for ((i = 0; i < 100; i++)); do
+    "$PG_BIN/pg_isready" -q -h "$dir" -p "$PG_PORT" && return 0
+    sleep 0.1
+  done
+  echo "postgres did not start; its log:" >&2
+  tail -n 20 "$TEST_TMP/postgres.log" >&2
+  return 1
+}
+fresh_database() {
+  PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -q -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U pith -d postgres \
+    -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+  echo "host=$PG_SOCKET_DIR port=$PG_PORT user=pith dbname=$1"
+}

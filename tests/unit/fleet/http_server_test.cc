@@ -269,15 +269,21 @@ TEST_F(HttpServerTest, StopWaitsForRequestsInFlight) {
 }
 
 TEST(HttpServerListen, BadAddressAndBusyPort) {
-  EXPECT_FALSE(HttpServer::listen({.address = "nonsense"}, nullptr));
-  auto first = HttpServer::listen({.address = "127.0.0.1:0"}, nullptr);
+  auto at = [](std::string address) {
+    ServerOptions o;
+    o.address = std::move(address);
+    return o;
+  };
+  EXPECT_FALSE(HttpServer::listen(at("nonsense"), nullptr));
+  auto first = HttpServer::listen(at("127.0.0.1:0"), nullptr);
   ASSERT_TRUE(first);
-  auto second =
-      HttpServer::listen({.address = "127.0.0.1:" + std::to_string((*first)->port())}, nullptr);
+  auto second = HttpServer::listen(at("127.0.0.1:" + std::to_string((*first)->port())), nullptr);
   ASSERT_FALSE(second);
   EXPECT_NE(second.error().message.find("listening on 127.0.0.1:"), std::string::npos);
-  auto v6 = HttpServer::listen({.address = "[::1]:0"}, nullptr);
-  if (v6) EXPECT_NE((*v6)->port(), 0);
+  auto v6 = HttpServer::listen(at("[::1]:0"), nullptr);
+  if (v6) {
+    EXPECT_NE((*v6)->port(), 0);
+  }
 }
 
 }  // namespace
