@@ -4,11 +4,10 @@
 #include <cstdio>
 
 #include "cli/command.h"
-#include "transport/referrers.h"
+#include "sbom/attach.h"
 #include "transport/resolve.h"
 #include "transport/source.h"
 #include "util/file.h"
-#include "util/time_text.h"
 
 namespace pith::cli {
 
@@ -35,25 +34,6 @@ std::optional<std::string> sbom_path_beside(const transport::ImageRef& out, sbom
   }
 }
 
-Result<std::string> attach_sbom_referrer(const transport::ImageRef& out, const oci::Digest& subject,
-                                         sbom::Format f, const std::string& document,
-                                         int64_t created,
-                                         const transport::RegistryOptions& registry) {
-  registry::Artifact a;
-  a.artifact_type = std::string(sbom::media_type(f));
-  a.media_type = a.artifact_type;
-  a.content = document;
-  a.annotations["org.opencontainers.image.created"] = rfc3339(created);
-  a.layer_annotations["org.opencontainers.image.title"] =
-      "sbom" + std::string(sbom::file_suffix(f));
-  auto attached = TRY(transport::attach_to_image(out, subject, a, registry));
-  return attached.manifest.digest.str() + " (" +
-         (attached.via == registry::ReferrersVia::api
-              ? std::string("referrers API")
-              : "referrers tag " + registry::referrers_tag(subject.str())) +
-         ")";
-}
-
 Result<void> write_build_sboms(const BuildSbomFlags& flags,
                                const std::vector<std::pair<std::string, oci::Digest>>& outputs,
                                const transport::RegistryOptions& registry, bool quiet) {
@@ -74,7 +54,7 @@ Result<void> write_build_sboms(const BuildSbomFlags& flags,
     std::string document = TRY(sbom::render(in, format).wrap(wrap));
     if (registry_output) {
       std::string how =
-          TRY(attach_sbom_referrer(ref, in.report.digest, format, document, in.created, registry)
+          TRY(sbom::attach_referrer(ref, in.report.digest, format, document, in.created, registry)
                   .wrap(wrap));
       if (!quiet) std::printf("  sbom: %s referrer %s\n", text.c_str(), how.c_str());
       continue;

@@ -30,15 +30,6 @@ void add_build_sbom_flags(CLI::App& app, BuildSbomFlags& f);
 // "DIR[.TAG]" + suffix; nullopt for outputs that are no file (registries, daemons).
 std::optional<std::string> sbom_path_beside(const transport::ImageRef& out, sbom::Format f);
 
-// For docker:// outputs: attaches `document` to the image `subject` (its manifest digest) as an
-// OCI 1.1 referrer: artifactType and layer media_type(f), the layer titled "sbom" + suffix,
-// org.opencontainers.image.created from `created` (so the same build gives the same referrer);
-// through the referrers API or the referrers tag (registry/referrers.h). Returns how.
-Result<std::string> attach_sbom_referrer(const transport::ImageRef& out, const oci::Digest& subject,
-                                         sbom::Format f, const std::string& document,
-                                         int64_t created,
-                                         const transport::RegistryOptions& registry);
-
 // After a build: for each output (as given, with the digest printed for it), the SBOM read
 // back from it, written beside it or attached. Prints "  sbom: PATH" lines (or, for a registry,
 // the referrer's digest and how it was attached) unless quiet.

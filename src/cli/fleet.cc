@@ -30,6 +30,7 @@ struct FleetArgs {
   unsigned jobs = 0;
   // work
   bool follow = false;
+  std::string attach_sbom;
   int lease_seconds = 300;
   int max_attempts = 3;
   int retry_after_seconds = 60;
@@ -119,9 +120,11 @@ Result<int> run_work(const FleetArgs& args) {
   options.policy.max_attempts = args.max_attempts;
   options.policy.retry_after = std::chrono::seconds(args.retry_after_seconds);
   options.stop = &g_stop;
-  fleet::MergeOptions merge;
-  merge.source_date_epoch = TRY(sbom::source_date_epoch());
-  auto work = fleet::registry_image_work(args.registry.options(), merge);
+  fleet::RegistryWorkOptions content;
+  content.registry = args.registry.options();
+  content.merge.source_date_epoch = TRY(sbom::source_date_epoch());
+  if (!args.attach_sbom.empty()) content.attach_sbom = TRY(sbom::parse_format(args.attach_sbom));
+  auto work = fleet::registry_image_work(std::move(content));
   // SIGINT/SIGTERM: each thread finishes the claim in hand (or leaves it to its lease).
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
@@ -244,6 +247,9 @@ Runner setup_fleet(CLI::App& app) {
   add_db_flag(*work, *args);
   work->add_option("--jobs", args->jobs, "Images worked on at once by this process (default 1)");
   work->add_flag("--follow", args->follow, "Keep waiting for new work instead of returning");
+  work->add_option("--attach-sbom", args->attach_sbom,
+                   "Also attach each image's SBOM (spdx-json or cyclonedx-json) to it in its "
+                   "registry as an OCI 1.1 referrer (needs push access)");
   work->add_option("--lease", args->lease_seconds,
                    "Seconds a claim lasts unless renewed; a dead worker's is then taken back "
                    "(default 300)");

@@ -6,6 +6,7 @@
 #include "lint/output.h"
 #include "registry/auth.h"
 #include "report/render.h"
+#include "sbom/attach.h"
 #include "sbom/sbom.h"
 #include "transport/reference.h"
 #include "transport/resolve.h"
@@ -19,8 +20,8 @@ namespace {
 class RegistryImage final : public OpenedImage {
  public:
   RegistryImage(std::unique_ptr<transport::ImageSource> src, transport::ResolvedImage img,
-                MergeOptions merge)
-      : m_src(std::move(src)), m_img(std::move(img)), m_merge(std::move(merge)) {
+                const RegistryWorkOptions& options)
+      : m_src(std::move(src)), m_img(std::move(img)), m_options(options) {
     for (const auto& d : m_img.config.diff_ids) m_diff_ids.push_back(d.str());
   }
 
@@ -37,7 +38,7 @@ class RegistryImage final : public OpenedImage {
       layers.push_back(TRY(decode(encoded[i])
                                .wrap("the stored analysis of layer " + std::to_string(i) + " (" +
                                      m_diff_ids[i] + ")")));
-    ImageResults r = TRY(merge_image(m_src->describe(), m_img, std::move(layers), m_merge));
+    ImageResults r = TRY(merge_image(m_src->describe(), m_img, std::move(layers), m_options.merge));
     ImageRow row;
     const auto& in = r.inspect;
     row.os = in.os ? in.os->pretty_name : "";
@@ -56,6 +57,16 @@ class RegistryImage final : public OpenedImage {
     row.findings = report::json_text(lint::to_json(lint_report), 2);
     row.sbom_spdx = TRY(sbom::render(r.sbom, sbom::Format::spdx_json));
     row.sbom_cyclonedx = TRY(sbom::render(r.sbom, sbom::Format::cyclonedx_json));
+    // Attached before the row is stored: a worker that dies in between attaches it again, and
+    // the same SBOM is the same referrer (its digest listed once).
+    if (m_options.attach_sbom) {
+      auto ref = TRY(transport::parse_reference(m_src->describe()));
+      const std::string& document =
+          *m_options.attach_sbom == sbom::Format::spdx_json ? row.sbom_spdx : row.sbom_cyclonedx;
+      TRY(sbom::attach_referrer(ref, m_img.descriptor.digest, *m_options.attach_sbom, document,
+                                r.sbom.created, m_options.registry)
+              .wrap("attaching the SBOM"));
+    }
     for (const auto& p : in.packages)
       row.packages.push_back({std::string(catalog::type_name(p.package.type)), p.package.name,
                               p.package.version, p.package.purl});
@@ -65,18 +76,17 @@ class RegistryImage final : public OpenedImage {
  private:
   std::unique_ptr<transport::ImageSource> m_src;
   transport::ResolvedImage m_img;
-  MergeOptions m_merge;
+  const RegistryWorkOptions& m_options;
   std::vector<std::string> m_diff_ids;
 };
 
 class RegistryImageWork final : public ImageWork {
  public:
-  RegistryImageWork(transport::RegistryOptions registry, MergeOptions merge)
-      : m_registry(std::move(registry)), m_merge(std::move(merge)) {}
+  explicit RegistryImageWork(RegistryWorkOptions options) : m_options(std::move(options)) {}
 
   Result<std::unique_ptr<OpenedImage>> open(const Claim& claim) override {
     auto ref = TRY(transport::parse_reference(claim.source));
-    transport::RegistryOptions options = m_registry;
+    transport::RegistryOptions options = m_options.registry;
     if (!claim.registry_auth.empty())
       options.creds = TRY(creds_from_authorization(claim.registry_auth));
     auto src = TRY(transport::open_source(ref, options));
@@ -85,19 +95,17 @@ class RegistryImageWork final : public ImageWork {
       return make_error(claim.source + ": the manifest read is " + img.descriptor.digest.str() +
                         ", not " + claim.digest);
     return std::unique_ptr<OpenedImage>(
-        std::make_unique<RegistryImage>(std::move(src), std::move(img), m_merge));
+        std::make_unique<RegistryImage>(std::move(src), std::move(img), m_options));
   }
 
  private:
-  transport::RegistryOptions m_registry;
-  MergeOptions m_merge;
+  RegistryWorkOptions m_options;
 };
 
 }  // namespace
 
-std::unique_ptr<ImageWork> registry_image_work(transport::RegistryOptions registry,
-                                               MergeOptions merge) {
-  return std::make_unique<RegistryImageWork>(std::move(registry), std::move(merge));
+std::unique_ptr<ImageWork> registry_image_work(RegistryWorkOptions options) {
+  return std::make_unique<RegistryImageWork>(std::move(options));
 }
 
 Result<std::string> creds_from_authorization(std::string_view header) {

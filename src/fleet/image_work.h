@@ -4,16 +4,23 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "fleet/layer_analysis.h"
 #include "fleet/worker.h"
+#include "sbom/sbom.h"
 #include "transport/registry_options.h"
 
 namespace pith::fleet {
 
-// merge: as `pith sbom` reads its environment (SOURCE_DATE_EPOCH).
-std::unique_ptr<ImageWork> registry_image_work(transport::RegistryOptions registry,
-                                               MergeOptions merge);
+struct RegistryWorkOptions {
+  transport::RegistryOptions registry;
+  MergeOptions merge;  // as `pith sbom` reads its environment (SOURCE_DATE_EPOCH)
+  // Also attach this SBOM to each image in its registry as an OCI 1.1 referrer.
+  std::optional<sbom::Format> attach_sbom;
+};
+
+std::unique_ptr<ImageWork> registry_image_work(RegistryWorkOptions options);
 
 // An Authorization header value ("Basic base64(USER:PASSWORD)", as Harbor sends its robot
 // account's) as --creds' USER:PASSWORD.

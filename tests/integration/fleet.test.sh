@@ -10,7 +10,8 @@
 # nothing about its layer published; every image's stored inspect and lint JSON equal a single
 # `pith inspect` / `pith lint` of it, its SBOMs `pith sbom`'s; the inventory queries answer what
 # those single runs say; Harbor's scanner API (fleet serve) answers with the OpenAPI document's
-# shapes (fleet/harbor_check.py).
+# shapes (fleet/harbor_check.py); --attach-sbom pushes each SBOM back as a referrer; the
+# systemd units verify and the Kubernetes manifests' command lines run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_pith
@@ -236,7 +237,23 @@ check "Harbor API: every answer has the OpenAPI document's shape" \
   --spec "$PITH_SRC/tests/data/harbor/scanner-adapter-openapi-v1.2.yaml"
 
 # ---------------------------------------------------------------------------------------
-# 8. The deployment files: the units verify (pith where the unit expects it), the manifests
+# 8. --attach-sbom: each image's SBOM pushed back to its registry as a referrer, read here with
+# skopeo and the registry's API (distribution 2.8 has no referrers API: the sha256-<hex> tag).
+DB=$(fresh_database attach)
+export PITH_FLEET_DB=$DB
+"$PITH" fleet init >/dev/null
+"$PITH" fleet enqueue "docker://$REG/busybox:v2" "${TLS[@]}" >/dev/null
+check "work --attach-sbom spdx-json" "$PITH" fleet work "${TLS[@]}" --attach-sbom spdx-json
+digest=$(psql_at "SELECT manifest FROM refs WHERE reference = '$REG/busybox:v2'")
+referrer=$(skopeo inspect --raw --tls-verify=false "docker://$REG/busybox:sha256-${digest#sha256:}" |
+  jq -r '.manifests[] | select(.artifactType == "application/spdx+json") | .digest')
+blob=$(skopeo inspect --raw --tls-verify=false "docker://$REG/busybox@$referrer" | jq -r '.layers[0].digest')
+check_same_files "the attached SPDX document = the stored one" \
+  <(curl -sf "http://$REG/v2/busybox/blobs/$blob") \
+  <(psql_at "SELECT sbom_spdx FROM images WHERE manifest = '$digest'" | head -c -1)
+
+# ---------------------------------------------------------------------------------------
+# 9. The deployment files: the units verify (pith where the unit expects it), the manifests
 # parse, and every pith command line in them is one pith accepts.
 DEPLOY="$PITH_SRC/deploy/fleet"
 if command -v systemd-analyze >/dev/null; then
