@@ -70,16 +70,34 @@ Result<Db> Db::connect(const std::string& url) {
 Db::~Db() {
   if (m_conn) PQfinish(m_conn);
 }
-Db::Db(Db&& o) noexcept : m_conn(o.m_conn) {
+Db::Db(Db&& o) noexcept : m_conn(o.m_conn), m_prepared(std::move(o.m_prepared)) {
   o.m_conn = nullptr;
 }
 Db& Db::operator=(Db&& o) noexcept {
   if (this != &o) {
     if (m_conn) PQfinish(m_conn);
     m_conn = o.m_conn;
+    m_prepared = std::move(o.m_prepared);
     o.m_conn = nullptr;
   }
   return *this;
+}
+
+Result<std::string> Db::prepared(const std::string& sql, int params) {
+  auto it = m_prepared.find(sql);
+  if (it != m_prepared.end()) return it->second;
+  std::string name = "pith_" + std::to_string(m_prepared.size() + 1);
+  pg_result* raw = PQprepare(m_conn, name.c_str(), sql.c_str(), params, nullptr);
+  bool ok = raw && PQresultStatus(raw) == PGRES_COMMAND_OK;
+  std::string why;
+  if (!ok) {
+    const char* primary = raw ? PQresultErrorField(raw, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    why = one_line(primary ? primary : PQerrorMessage(m_conn));
+  }
+  if (raw) PQclear(raw);
+  if (!ok) return make_error("PostgreSQL: " + why);
+  m_prepared.emplace(sql, name);
+  return name;
 }
 
 Result<Rows> Db::exec(std::string_view sql, const std::vector<Param>& params) {
@@ -93,10 +111,14 @@ Result<Rows> Db::exec(std::string_view sql, const std::vector<Param>& params) {
   }
   std::string statement(sql);
   // Without parameters, the simple protocol: a migration is several statements in one text.
-  pg_result* raw = params.empty()
-                       ? PQexec(m_conn, statement.c_str())
-                       : PQexecParams(m_conn, statement.c_str(), static_cast<int>(params.size()),
-                                      nullptr, values.data(), lengths.data(), formats.data(), 0);
+  pg_result* raw = nullptr;
+  if (params.empty()) {
+    raw = PQexec(m_conn, statement.c_str());
+  } else {
+    std::string name = TRY(prepared(statement, static_cast<int>(params.size())));
+    raw = PQexecPrepared(m_conn, name.c_str(), static_cast<int>(params.size()), values.data(),
+                         lengths.data(), formats.data(), 0);
+  }
   // No result at all is libpq's out-of-memory or a lost connection: the connection says which.
   ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return Rows(raw);

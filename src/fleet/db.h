@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "util/result.h"
@@ -96,7 +97,13 @@ class Db {
 
  private:
   explicit Db(pg_conn* c) : m_conn(c) {}
+  // Statements with parameters are prepared once per connection, by their text: planning was
+  // a quarter of a worker's time (bench/fleet). Behind pgbouncer in transaction mode this
+  // needs pgbouncer 1.21+ with max_prepared_statements set.
+  Result<std::string> prepared(const std::string& sql, int params);
+
   pg_conn* m_conn = nullptr;
+  std::unordered_map<std::string, std::string> m_prepared;  // text → statement name
 };
 
 }  // namespace pith::fleet

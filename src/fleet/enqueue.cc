@@ -22,6 +22,17 @@ bool names_tag_or_digest(std::string_view text) {
   return text.find(':', slash == std::string_view::npos ? 0 : slash) != std::string_view::npos;
 }
 
+// "sha256-<64 hex>": the index of an image's referrers (SBOMs, signatures) that the OCI
+// distribution spec's tag schema keeps where a registry has no referrers API, and cosign's
+// "sha256-<hex>.sig" and ".att": artifacts, not images to inventory.
+bool is_referrers_tag(std::string_view tag) {
+  constexpr std::string_view prefix = "sha256-";
+  if (!tag.starts_with(prefix) || tag.size() < prefix.size() + 64) return false;
+  for (char c : tag.substr(prefix.size(), 64))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return tag.size() == prefix.size() + 64 || tag[prefix.size() + 64] == '.';
+}
+
 Result<transport::ImageRef> docker_reference(const std::string& text) {
   auto ref = TRY(transport::parse_reference(text));
   if (ref.kind != transport::Kind::docker)
@@ -38,7 +49,9 @@ Result<std::vector<std::string>> tags_of(const std::string& registry, const std:
   auto client = TRY(transport::open_registry_client(ref, options, registry::Access::pull));
   auto tags = TRY(registry::list_tags(*client));
   std::vector<std::string> out;
-  for (const auto& tag : tags) out.push_back("docker://" + registry + "/" + repository + ":" + tag);
+  for (const auto& tag : tags)
+    if (!is_referrers_tag(tag))
+      out.push_back("docker://" + registry + "/" + repository + ":" + tag);
   return out;
 }
 

@@ -49,9 +49,12 @@ Result<Outcome> process(Db& db, ImageWork& work, const Claim& c, const std::stri
     if (claims.mine.erase(ids[i]) == 0) continue;
     auto analysis = (*opened)->analyze_layer(i);
     if (!analysis) {
-      // Nothing is published for a blob that did not match (or could not be read).
+      // Nothing is published for a blob that did not match (or could not be read), and the
+      // layers not reached yet are given up too: held, their leases would be renewed for as
+      // long as this process lives, and every image sharing them would wait.
       TRY(publish());
       TRY(release_layer(db, ids[i], o.analyzer, me));
+      for (const auto& id : claims.mine) TRY(release_layer(db, id, o.analyzer, me));
       return Outcome{Outcome::failed, analysis.error().message};
     }
     unpublished.emplace_back(ids[i], *analysis);
