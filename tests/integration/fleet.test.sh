@@ -37,7 +37,7 @@ skopeo copy -q --dest-tls-verify=false "docker-archive:$DEBIAN_ARCHIVE" "docker:
 skopeo copy -q --dest-tls-verify=false "docker-archive:$PITH_CORPUS/dive/test-docker-image.tar" \
   "docker://$REG/busybox:base"
 "$PYTHON" "$FLEET_DIR/make_registry.py" "$REG" "$TEST_TMP/reg-data" "$TEST_TMP/model.json" \
-  debian:40 alpine:40 busybox:30
+  debian:20 alpine:20 busybox:20
 TAGS=$(jq '.tags | length' "$TEST_TMP/model.json")
 IMAGES=$(jq '[.tags[]] | unique | length' "$TEST_TMP/model.json")
 DIFF_IDS=$(jq '.diff_ids | length' "$TEST_TMP/model.json")
@@ -98,6 +98,17 @@ check_equal "enqueue again: nothing queued twice" "$TAGS references recorded, 0 
 check "1 worker drains the queue" work_processes 1
 check_run "1 worker"
 results >"$TEST_TMP/results-1"
+# A repository without a tag is every tag it has.
+check_equal "enqueue docker://HOST/busybox: every tag of the repository" \
+  "$(jq '[.tags | keys[] | select(contains("/busybox:"))] | length' "$TEST_TMP/model.json") references recorded, 0 images queued" \
+  "$("$PITH" fleet enqueue "docker://$REG/busybox" "${TLS[@]}")"
+# Results of another analyzer version: queued again, and merged from the layers already
+# analysed (their key has not changed): nothing read twice.
+psql_at "UPDATE images SET analyzer = 0 WHERE manifest IN (SELECT manifest FROM refs WHERE reference LIKE '%/alpine:v1' OR reference LIKE '%/alpine:v2')"
+check_equal "enqueue: images analysed by another analyzer queued again" "1 references recorded, 1 images queued" \
+  "$("$PITH" fleet enqueue "docker://$REG/alpine:v1" "${TLS[@]}")"
+check_equal "...and worked again without a layer read" "1 images done, 0 failures, 0 layers analysed" \
+  "$("$PITH" fleet work "${TLS[@]}" | cut -d, -f1-3)"
 
 # The tampered blob: refused with the digest named, recorded, its layer never published.
 tampered_manifest=$(jq -r .tampered.manifest "$TEST_TMP/model.json")
@@ -251,6 +262,9 @@ blob=$(skopeo inspect --raw --tls-verify=false "docker://$REG/busybox@$referrer"
 check_same_files "the attached SPDX document = the stored one" \
   <(curl -sf "http://$REG/v2/busybox/blobs/$blob") \
   <(psql_at "SELECT sbom_spdx FROM images WHERE manifest = '$digest'" | head -c -1)
+# The referrers tag is an index of artifacts, not an image: a catalog's crawl leaves it out.
+check_equal "enqueue --catalog: the referrers tag left out" "$TAGS references recorded, $((IMAGES - 1)) images queued" \
+  "$("$PITH" fleet enqueue --catalog "docker://$REG" "${TLS[@]}")"
 
 # ---------------------------------------------------------------------------------------
 # 9. The deployment files: the units verify (pith where the unit expects it), the manifests

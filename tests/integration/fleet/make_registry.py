@@ -7,7 +7,7 @@ Each REPO already holds the tag "base" (pushed by the test with skopeo). For eac
 images are made from it over the distribution API, each adding one small layer of its own:
 variant i writes /app/variant.txt, every 3rd also deletes /bin/sh (a whiteout), every 4th
 names a program that is not there (/app/missing) as its entrypoint. Variant i is tagged vI,
-every 2nd also stable-I: more tags than images. Then the repository "tampered" gets one image
+build-I and rel-I, every 2nd also stable-I: many more tags than images. Then the repository "tampered" gets one image
 whose own layer blob is overwritten in the registry's storage with other bytes of the same
 length (the registry serves them; a reader must refuse them).
 
@@ -102,7 +102,7 @@ def make_variant(base, repo, i, manifest, media_type, config):
         "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip" if docker
         else "application/vnd.oci.image.layer.v1.tar+gzip",
         "digest": layer_digest, "size": len(blob)})
-    tags = [f"v{i}"] + ([f"stable-{i}"] if i % 2 == 0 else [])
+    tags = [f"v{i}", f"build-{i}", f"rel-{i}"] + ([f"stable-{i}"] if i % 2 == 0 else [])
     digest = None
     for tag in tags:
         digest = put_manifest(base, repo, tag, m, media_type)
