@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "util/ascii.h"
+#include "util/json_depth.h"
 #include "util/time_text.h"
 
 namespace pith::fleet {
@@ -120,28 +121,6 @@ bool authorized(const Request& request, const std::string& token) {
   return diff == 0;
 }
 
-// JSON nesting beyond k_max_json_depth is refused before parsing (the parser's DOM recursion).
-bool nesting_within(std::string_view text, size_t max_depth) {
-  size_t depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return true;
-}
-
 // ---- validation of the scan request's fields ----
 
 bool is_lower_alnum(char c) {
@@ -226,7 +205,8 @@ bool optional_string(const Json& object, const char* key, std::string& out) {
 
 ParsedScanRequest parse_scan_request(std::string_view body) {
   // 1. JSON, an object, nested no deeper than any scan request needs (400 otherwise).
-  if (!nesting_within(body, k_max_json_depth)) return scan_error(400, "JSON nested too deeply");
+  if (!json_nesting_within(body, k_max_json_depth))
+    return scan_error(400, "JSON nested too deeply");
   Json j = Json::parse(body, nullptr, false);
   if (j.is_discarded()) return scan_error(400, "the scan request is not valid JSON");
   if (!j.is_object()) return scan_error(400, "the scan request is not a JSON object");
@@ -421,7 +401,7 @@ Response report(const Request& request, const std::string& id, ScanBackend& back
     text.remove_prefix(1);
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
     text.remove_suffix(1);
-  if (text.empty() || text.front() != '{' || !nesting_within(text, 256) || !Json::accept(text))
+  if (text.empty() || text.front() != '{' || !json_nesting_within(text, 256) || !Json::accept(text))
     return error_response(500, "the SBOM of scan " + id + " is not a JSON object");
   Json artifact = {{"repository", s.artifact.repository}, {"digest", s.artifact.digest}};
   if (!s.artifact.tag.empty()) artifact["tag"] = s.artifact.tag;

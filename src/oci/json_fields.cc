@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "oci/manifest.h"
+#include "util/json_depth.h"
 
 namespace pith::oci::detail {
 
@@ -14,24 +15,8 @@ namespace {
 constexpr int k_max_depth = 128;
 
 Result<void> check_nesting(std::string_view bytes) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    char c = bytes[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > k_max_depth)
-        return make_error("nested deeper than " + std::to_string(k_max_depth) + " levels");
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
+  if (!json_nesting_within(bytes, k_max_depth))
+    return make_error("nested deeper than " + std::to_string(k_max_depth) + " levels");
   return {};
 }
 
