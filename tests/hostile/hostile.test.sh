@@ -384,8 +384,12 @@ FAKES
 check_verbs() {
   local known verb
   # login, logout, attach and referrers read no image file: what a registry answers them is
-  # fuzzed (registry_*_fuzz) and met by the registry tests' fault proxy.
-  known=" login logout attach referrers $(awk -F'\t' 'NR > 1 { sub(/-.*/, "", $4); print $4 }' "$GEN/cases.tsv" |
+  # fuzzed (registry_*_fuzz) and met by the registry tests' fault proxy. fleet reads registries
+  # only (docker://): its layer pass is the one inspect, lint and sbom run on every case here
+  # (fleet/layer_analysis.cc: their capture policies and consumers), its stored records and
+  # HTTP requests are fuzzed (fleet_layer_record_fuzz, fleet_http_request_fuzz), and its
+  # tampered-blob case is in tests/integration/fleet.test.sh.
+  known=" login logout attach referrers fleet $(awk -F'\t' 'NR > 1 { sub(/-.*/, "", $4); print $4 }' "$GEN/cases.tsv" |
     sort -u | tr '\n' ' ') "
   for verb in $("$PITH" --help | awk '/^Subcommands:/ { on = 1; next } on && NF { print $1 }'); do
     if [[ "$known" != *" $verb "* ]]; then
