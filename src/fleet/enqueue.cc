@@ -6,6 +6,7 @@
 
 #include "fleet/queue.h"
 #include "registry/listing.h"
+#include "registry/referrers.h"
 #include "transport/reference.h"
 #include "transport/registry.h"
 #include "transport/resolve.h"
@@ -20,17 +21,6 @@ bool names_tag_or_digest(std::string_view text) {
   if (text.find('@') != std::string_view::npos) return true;
   size_t slash = text.rfind('/');
   return text.find(':', slash == std::string_view::npos ? 0 : slash) != std::string_view::npos;
-}
-
-// "sha256-<64 hex>": the index of an image's referrers (SBOMs, signatures) that the OCI
-// distribution spec's tag schema keeps where a registry has no referrers API, and cosign's
-// "sha256-<hex>.sig" and ".att": artifacts, not images to inventory.
-bool is_referrers_tag(std::string_view tag) {
-  constexpr std::string_view prefix = "sha256-";
-  if (!tag.starts_with(prefix) || tag.size() < prefix.size() + 64) return false;
-  for (char c : tag.substr(prefix.size(), 64))
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return tag.size() == prefix.size() + 64 || tag[prefix.size() + 64] == '.';
 }
 
 Result<transport::ImageRef> docker_reference(const std::string& text) {
@@ -50,7 +40,7 @@ Result<std::vector<std::string>> tags_of(const std::string& registry, const std:
   auto tags = TRY(registry::list_tags(*client));
   std::vector<std::string> out;
   for (const auto& tag : tags)
-    if (!is_referrers_tag(tag))
+    if (!registry::is_referrers_tag(tag))
       out.push_back("docker://" + registry + "/" + repository + ":" + tag);
   return out;
 }
@@ -85,9 +75,8 @@ Result<std::vector<std::string>> catalog_references(const std::string& registry_
   return out;
 }
 
-Result<EnqueueStats> enqueue_references(Db& db, const std::vector<std::string>& references,
-                                        const EnqueueOptions& options) {
-  // 1. Resolved in parallel (a registry read or two each); recorded below on one connection.
+Resolved resolve_references(const std::vector<std::string>& references,
+                            const EnqueueOptions& options) {
   std::vector<std::optional<Enqueued>> resolved(references.size());
   std::vector<std::string> errors(references.size());
   std::atomic<size_t> next{0};
@@ -117,15 +106,26 @@ Result<EnqueueStats> enqueue_references(Db& db, const std::vector<std::string>& 
       }
     });
   for (auto& t : threads) t.join();
-
-  // 2. Recorded: the reference, and the manifest queued unless already there.
-  EnqueueStats stats;
+  Resolved out;
   for (size_t i = 0; i < references.size(); ++i) {
-    if (!resolved[i]) {
-      stats.errors.push_back(errors[i]);
-      continue;
+    if (resolved[i]) {
+      out.images.push_back(std::move(*resolved[i]));
+    } else {
+      out.errors.push_back(std::move(errors[i]));
     }
-    bool queued = TRY(enqueue(db, *resolved[i], options.analyzer));
+  }
+  return out;
+}
+
+Result<EnqueueStats> enqueue_references(Db& db, const std::vector<std::string>& references,
+                                        const EnqueueOptions& options) {
+  // Resolved in parallel (a registry read or two each), then recorded on the one connection:
+  // the reference, and the manifest queued unless already there.
+  Resolved resolved = resolve_references(references, options);
+  EnqueueStats stats;
+  stats.errors = std::move(resolved.errors);
+  for (const auto& e : resolved.images) {
+    bool queued = TRY(enqueue(db, e, options.analyzer));
     ++stats.references;
     stats.queued += queued ? 1 : 0;
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fleet/db.h"
+#include "fleet/queue.h"
 #include "oci/descriptor.h"
 #include "transport/registry_options.h"
 
@@ -36,6 +37,15 @@ Result<std::vector<std::string>> expand_reference(const std::string& reference,
 Result<std::vector<std::string>> catalog_references(const std::string& registry_reference,
                                                     const transport::RegistryOptions& registry);
 
+// Each reference resolved to its image manifest (options.jobs at a time), nothing recorded.
+struct Resolved {
+  std::vector<Enqueued> images;
+  std::vector<std::string> errors;  // references that could not be read, with why
+};
+Resolved resolve_references(const std::vector<std::string>& references,
+                            const EnqueueOptions& options);
+
+// resolve_references, then each image recorded and queued (fleet/queue.h's enqueue).
 Result<EnqueueStats> enqueue_references(Db& db, const std::vector<std::string>& references,
                                         const EnqueueOptions& options);
 

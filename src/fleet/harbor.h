@@ -12,13 +12,14 @@
 #include <vector>
 
 #include "fleet/http_request.h"
+#include "sbom/sbom.h"
 #include "util/result.h"
 
 namespace pith::fleet {
 
 // The spec's MIME types.
-inline constexpr std::string_view k_spdx_json = "application/spdx+json";
-inline constexpr std::string_view k_cyclonedx_json = "application/vnd.cyclonedx+json";
+inline constexpr std::string_view k_spdx_json = sbom::media_type(sbom::Format::spdx_json);
+inline constexpr std::string_view k_cyclonedx_json = sbom::media_type(sbom::Format::cyclonedx_json);
 inline constexpr std::string_view k_sbom_report_mime =
     "application/vnd.security.sbom.report+json; version=1.0";
 inline constexpr std::string_view k_error_mime =

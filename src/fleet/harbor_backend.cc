@@ -56,7 +56,6 @@ Result<std::string> DbScanBackend::submit(const ScanRequest& request) {
   EnqueueOptions options;
   options.registry = m_registry;
   options.jobs = 1;
-  options.analyzer = m_analyzer;
   options.registry_auth = request.authorization;
   if (!request.authorization.empty())
     options.registry.creds = TRY(creds_from_authorization(request.authorization));
@@ -64,17 +63,16 @@ Result<std::string> DbScanBackend::submit(const ScanRequest& request) {
                              {"digest", request.artifact.digest},
                              {"tag", request.artifact.tag},
                              {"mime_type", request.artifact.mime_type}};
+  // The registry is read before the connection is taken: one slow registry does not hold up
+  // the other requests.
+  Resolved resolved = resolve_references({reference}, options);
+  if (!resolved.errors.empty()) return make_error(resolved.errors.front());
+  const Enqueued& image = resolved.images.front();
   return with_db([&](Db& db) -> Result<std::string> {
-    auto stats = TRY(enqueue_references(db, {reference}, options));
-    if (!stats.errors.empty()) return make_error(stats.errors.front());
-    // The manifest the reference resolved to: the one its ref row names.
-    auto rows =
-        TRY(db.exec("SELECT manifest FROM refs WHERE reference = $1",
-                    {host + "/" + request.artifact.repository + "@" + request.artifact.digest}));
-    if (rows.size() != 1) return make_error(reference + ": not recorded");
+    TRY(enqueue(db, image, m_analyzer));
     std::string id = new_scan_id();
     TRY(db.exec("INSERT INTO scans (id, manifest, artifact) VALUES ($1, $2, $3)",
-                {id, rows.text(0, 0), artifact.dump()}));
+                {id, image.manifest, artifact.dump()}));
     return id;
   });
 }

@@ -1,7 +1,5 @@
 #include "fleet/layer_index.h"
 
-#include <map>
-
 namespace pith::fleet {
 
 Result<LayerClaims> claim_layers(Db& db, const std::vector<std::string>& diff_ids, int analyzer,
@@ -37,16 +35,6 @@ Result<LayerClaims> claim_layers(Db& db, const std::vector<std::string>& diff_id
   return out;
 }
 
-Result<bool> publish_layer(Db& db, const std::string& diff_id, int analyzer,
-                           const std::string& worker, std::string analysis) {
-  auto rows =
-      TRY(db.exec("UPDATE layers SET state = 'done', analysis = $4, analyses = analyses + 1, "
-                  "  analyzed_at = now(), worker = NULL, lease_until = NULL "
-                  "WHERE diff_id = $1 AND analyzer = $2 AND worker = $3 AND state = 'analyzing'",
-                  {diff_id, analyzer, worker, Param::bytes(std::move(analysis))}));
-  return rows.affected() > 0;
-}
-
 Result<size_t> publish_layers(Db& db,
                               const std::vector<std::pair<std::string, std::string>>& analyses,
                               int analyzer, const std::string& worker) {
@@ -73,30 +61,13 @@ Result<size_t> publish_layers(Db& db,
   return static_cast<size_t>(rows.affected());
 }
 
-Result<void> release_layer(Db& db, const std::string& diff_id, int analyzer,
-                           const std::string& worker) {
-  TRY(
-      db.exec("DELETE FROM layers WHERE diff_id = $1 AND analyzer = $2 AND worker = $3 "
-              "AND state = 'analyzing'",
-              {diff_id, analyzer, worker}));
+Result<void> release_layers(Db& db, const std::vector<std::string>& diff_ids, int analyzer,
+                            const std::string& worker) {
+  TRY(db.exec(
+      "DELETE FROM layers WHERE diff_id = ANY ($1::text[]) AND analyzer = $2 AND worker = $3 "
+      "AND state = 'analyzing'",
+      {Param::text_array(diff_ids), analyzer, worker}));
   return {};
-}
-
-Result<std::optional<std::vector<std::string>>> load_layers(
-    Db& db, const std::vector<std::string>& diff_ids, int analyzer) {
-  auto rows = TRY(db.exec(
-      "SELECT diff_id, analysis FROM layers WHERE diff_id = ANY ($1::text[]) AND analyzer = $2 "
-      "AND state = 'done'",
-      {Param::text_array(diff_ids), analyzer}));
-  std::map<std::string, std::string> by_id;
-  for (int i = 0; i < rows.size(); ++i) by_id[rows.text(i, 0)] = TRY(rows.bytes(i, 1));
-  std::vector<std::string> out;
-  for (const auto& id : diff_ids) {
-    auto it = by_id.find(id);
-    if (it == by_id.end()) return std::optional<std::vector<std::string>>();
-    out.push_back(it->second);  // an image may list one layer twice
-  }
-  return std::optional(std::move(out));
 }
 
 }  // namespace pith::fleet

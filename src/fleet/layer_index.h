@@ -4,7 +4,6 @@
 #pragma once
 
 #include <map>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -26,23 +25,15 @@ struct LayerClaims {
 Result<LayerClaims> claim_layers(Db& db, const std::vector<std::string>& diff_ids, int analyzer,
                                  const std::string& worker, const QueuePolicy& policy);
 
-// Publishes an analysis; false when the claim had been taken back meanwhile (the other
-// worker publishes its own).
-Result<bool> publish_layer(Db& db, const std::string& diff_id, int analyzer,
-                           const std::string& worker, std::string analysis);
-
-// Publishes several analyses (diff_id, analysis) in one statement; how many were still ours.
+// Publishes analyses (diff_id, analysis) in one statement; how many were still ours (a claim
+// taken back meanwhile is published by the worker that took it).
 Result<size_t> publish_layers(Db& db,
                               const std::vector<std::pair<std::string, std::string>>& analyses,
                               int analyzer, const std::string& worker);
 
-// Gives a claim up (the blob did not match its diff_id, or could not be read): nothing was
-// published, and another image's copy of the layer may be analysed instead.
-Result<void> release_layer(Db& db, const std::string& diff_id, int analyzer,
-                           const std::string& worker);
-
-// The published analyses of `diff_ids`, in their order; nullopt if one is not published.
-Result<std::optional<std::vector<std::string>>> load_layers(
-    Db& db, const std::vector<std::string>& diff_ids, int analyzer);
+// Gives claims up (a blob did not match its diff_id, or could not be read): nothing was
+// published, and another image's copy of each layer may be analysed instead.
+Result<void> release_layers(Db& db, const std::vector<std::string>& diff_ids, int analyzer,
+                            const std::string& worker);
 
 }  // namespace pith::fleet

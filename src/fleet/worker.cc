@@ -53,8 +53,9 @@ Result<Outcome> process(Db& db, ImageWork& work, const Claim& c, const std::stri
       // layers not reached yet are given up too: held, their leases would be renewed for as
       // long as this process lives, and every image sharing them would wait.
       TRY(publish());
-      TRY(release_layer(db, ids[i], o.analyzer, me));
-      for (const auto& id : claims.mine) TRY(release_layer(db, id, o.analyzer, me));
+      std::vector<std::string> unread(claims.mine.begin(), claims.mine.end());
+      unread.push_back(ids[i]);
+      TRY(release_layers(db, unread, o.analyzer, me));
       return Outcome{Outcome::failed, analysis.error().message};
     }
     unpublished.emplace_back(ids[i], *analysis);

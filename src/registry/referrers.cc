@@ -49,6 +49,14 @@ std::string referrers_tag(std::string_view digest) {
   return tag;
 }
 
+bool is_referrers_tag(std::string_view tag) {
+  constexpr std::string_view prefix = "sha256-";
+  if (!tag.starts_with(prefix) || tag.size() < prefix.size() + 64) return false;
+  for (char c : tag.substr(prefix.size(), 64))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return tag.size() == prefix.size() + 64 || tag[prefix.size() + 64] == '.';
+}
+
 oci::Descriptor empty_descriptor() {
   oci::Descriptor d;
   d.media_type = std::string(oci::media::oci_empty);

@@ -23,6 +23,9 @@ namespace pith::registry {
 // The tag of the referrers tag schema: the algorithm truncated to 32 characters, "-", the
 // encoded part truncated to 64, any character a tag cannot hold replaced by "-".
 std::string referrers_tag(std::string_view digest);
+// Whether a tag is one of the referrers tag schema's ("sha256-<64 hex>"), or cosign's
+// "sha256-<hex>.sig" / ".att" beside it: artifacts attached to an image, not images.
+bool is_referrers_tag(std::string_view tag);
 
 // One artifact with one blob, as image-spec's artifact guidance packs it: `artifactType`, the
 // empty config ({}), one layer.

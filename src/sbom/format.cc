@@ -17,10 +17,6 @@ std::string_view format_name(Format f) {
   return f == Format::spdx_json ? "spdx-json" : "cyclonedx-json";
 }
 
-std::string_view media_type(Format f) {
-  return f == Format::spdx_json ? "application/spdx+json" : "application/vnd.cyclonedx+json";
-}
-
 std::string_view file_suffix(Format f) {
   return f == Format::spdx_json ? ".spdx.json" : ".cdx.json";
 }

@@ -22,7 +22,10 @@ enum class Format { spdx_json, cyclonedx_json };
 
 Result<Format> parse_format(std::string_view name);  // "spdx-json" | "cyclonedx-json"
 std::string_view format_name(Format f);              // the inverse
-std::string_view media_type(Format f);  // "application/spdx+json", "application/vnd.cyclonedx+json"
+// "application/spdx+json", "application/vnd.cyclonedx+json"
+constexpr std::string_view media_type(Format f) {
+  return f == Format::spdx_json ? "application/spdx+json" : "application/vnd.cyclonedx+json";
+}
 std::string_view file_suffix(Format f);  // ".spdx.json", ".cdx.json"
 
 // A file a package owns, as the final tree shows it.

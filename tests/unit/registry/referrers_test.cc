@@ -27,6 +27,18 @@ TEST(Referrers, TagSchemaAsTheSpecTabulatesIt) {
             "AndLotsAndLot");
 }
 
+TEST(ReferrersTag, TheSchemasTagsAreNotImages) {
+  std::string hex(64, 'a');
+  EXPECT_TRUE(is_referrers_tag("sha256-" + hex));
+  EXPECT_TRUE(is_referrers_tag("sha256-" + hex + ".sig"));  // cosign's, beside it
+  EXPECT_TRUE(is_referrers_tag("sha256-" + hex + ".att"));
+  EXPECT_FALSE(is_referrers_tag("sha256-" + hex.substr(1)));         // 63 digits
+  EXPECT_FALSE(is_referrers_tag("sha256-" + hex + "x"));             // no dot after the digest
+  EXPECT_FALSE(is_referrers_tag("sha256-" + std::string(64, 'A')));  // upper case
+  EXPECT_FALSE(is_referrers_tag("v1.2"));
+  EXPECT_FALSE(is_referrers_tag("sha256"));
+}
+
 TEST(Referrers, EmptyDescriptorIsImageSpecs) {
   auto d = empty_descriptor();
   EXPECT_EQ(d.media_type, "application/vnd.oci.empty.v1+json");
