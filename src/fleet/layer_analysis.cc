@@ -315,11 +315,7 @@ Result<ImageResults> merge_image(std::string reference, const transport::Resolve
     kept_bytes += a.kept_bytes;
     listed_paths += a.listed_paths;
   }
-  if (entries > k_max_entries)
-    return make_error("more than " + std::to_string(k_max_entries) + " entries in the image");
-  if (path_bytes > k_max_path_bytes_total)
-    return make_error("the paths of the image's entries take more than " +
-                      std::to_string(k_max_path_bytes_total) + " bytes");
+  TRY(fs::check_image_totals(entries, path_bytes));
   // A pass over the whole image would have skipped files past these (which ones depends on the
   // order its workers met them): the stored layers cannot stand for it.
   if (kept_bytes > k_max_kept_bytes)

@@ -156,6 +156,15 @@ Result<void> capture(size_t layer, const tar::Entry& e, tar::EntryContent& conte
 
 }  // namespace
 
+Result<void> check_image_totals(uint64_t entries, uint64_t path_bytes) {
+  if (entries > k_max_entries)
+    return make_error("more than " + std::to_string(k_max_entries) + " entries in the image");
+  if (path_bytes > k_max_path_bytes_total)
+    return make_error("the paths of the image's entries take more than " +
+                      std::to_string(k_max_path_bytes_total) + " bytes");
+  return {};
+}
+
 Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::ResolvedImage& img,
                                 size_t index, const ScanOptions& options) {
   const auto& desc = img.manifest.layers.at(index);
@@ -173,12 +182,8 @@ Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::Re
           [&](const tar::Entry& e, tar::EntryContent& content) -> Result<void> {
             // Millions of tiny entries, or of long paths, compress to almost
             // nothing: their count and their bytes bound what is kept.
-            if (++entries_read > k_max_entries)
-              return make_error("more than " + std::to_string(k_max_entries) +
-                                " entries in the image");
-            if ((path_bytes += e.path.size() + e.link_target.size()) > k_max_path_bytes_total)
-              return make_error("the paths of the image's entries take more than " +
-                                std::to_string(k_max_path_bytes_total) + " bytes");
+            TRY(check_image_totals(++entries_read,
+                                   path_bytes += e.path.size() + e.link_target.size()));
             out.entries.push_back(e);
             bool hashed = options.digest && options.on_digest &&
                           e.type == tar::EntryType::regular && options.digest(e);

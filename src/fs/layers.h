@@ -73,6 +73,11 @@ struct LayerEntries {
   std::vector<std::string> warnings;
 };
 
+// The bounds an image's layers are held to together (util/limits.h): entries, and the bytes
+// of their paths and link targets. read_layer counts as it goes; a merge of layers read
+// earlier (fleet) checks its sums.
+Result<void> check_image_totals(uint64_t entries, uint64_t path_bytes);
+
 // Reads layer `index` of `img`.
 Result<LayerEntries> read_layer(transport::ImageSource& src, const transport::ResolvedImage& img,
                                 size_t index, const ScanOptions& options = {});
