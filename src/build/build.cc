@@ -154,7 +154,10 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   settings.platform = TRY(program_platform(dir, programs.front(), asked));
 
   auto root_files = plan.root_files();
-  auto metadata = TRY(package_metadata(dir, {root_files.begin(), root_files.end()}));
+  // A root directory is built from again and again (the host's /): its dpkg lists are indexed
+  // in the cache; an image unpacked for this build is read once.
+  auto metadata = TRY(package_metadata(dir, {root_files.begin(), root_files.end()},
+                                       root.unpacked ? "" : cache_directory()));
   for (const auto& w : metadata.warnings) warn(w.location + ": " + w.message);
   for (const auto& f : metadata.files) plan.add_generated(f.path, f.content, f.mode, Layer::libs);
   for (const auto& p : metadata.packages) result.packages.push_back(p.name + " " + p.version);

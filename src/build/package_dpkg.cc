@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "build/dpkg_list_index.h"
 #include "build/package_metadata_parts.h"
 #include "catalog/dpkg.h"
 
@@ -137,7 +138,8 @@ struct StatusD {
 
 }  // namespace
 
-void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadata& out) {
+void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, const std::string& cache_dir,
+                       PackageMetadata& out) {
   auto bytes = read_database(root, k_status, k_status_limit, out.warnings);
   if (!bytes) return;
   // A file that is no status file at all gets one warning, not one per line of garbage.
@@ -150,6 +152,17 @@ void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadat
   out.warnings.insert(out.warnings.end(), warnings.begin(), warnings.end());
 
   InfoDir info(root, out.warnings);
+  // With an index of the lists made for the database as it is now, only the lists naming a
+  // file of an included file's name are read; without, every list is read and the index made.
+  const std::optional<std::string> index_key =
+      cache_dir.empty() ? std::nullopt : DpkgListIndex::key_of(root);
+  const std::string index_file = index_key ? dpkg_list_index_file(cache_dir, root) : "";
+  const std::optional<DpkgListIndex> index =
+      index_key ? DpkgListIndex::load(index_file, *index_key) : std::nullopt;
+  const std::set<std::string> candidates =
+      index ? index->lists_naming(matcher.names()) : std::set<std::string>{};
+  DpkgListIndex fresh;
+  bool every_list_read = true;  // else the fresh index would miss a list: not saved
 
   std::map<std::string, StatusD> by_name;
   for (const catalog::DpkgStanza& stanza : *stanzas) {
@@ -157,9 +170,18 @@ void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadat
     std::optional<std::string> list;
     std::string key;
     for (const std::string& k : catalog::dpkg_file_list_keys(stanza.package)) {
+      if (index) {
+        if (!index->has_list(k)) continue;
+        key = k;
+        if (candidates.contains(k)) list = info.read(k + ".list");
+        break;
+      }
+      const size_t warned = out.warnings.size();
       list = info.read(k + ".list");
+      if (out.warnings.size() != warned) every_list_read = false;
       if (list) {
         key = k;
+        if (index_key) fresh.add(k, *list);
         break;
       }
     }
@@ -187,6 +209,9 @@ void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadat
     p.files = std::move(owned);
     out.packages.push_back(std::move(p));
   }
+
+  // A cache that cannot be written (read-only, full) only means the next build reads every list.
+  if (index_key && !index && every_list_read) (void)fresh.save(index_file, *index_key);
 
   // Package names are safe file names: dpkg's syntax, checked by the parser, has no '/'.
   for (auto& [name, entry] : by_name) {

@@ -62,12 +62,12 @@ std::optional<std::string> read_database(const RootDir& root, const std::string&
 
 }  // namespace detail
 
-Result<PackageMetadata> package_metadata(const RootDir& root,
-                                         const std::set<std::string>& included) {
+Result<PackageMetadata> package_metadata(const RootDir& root, const std::set<std::string>& included,
+                                         const std::string& cache_dir) {
   PackageMetadata out;
   detail::PathMatcher matcher(root, included);
   // A root normally has one of these; each is looked for, so a mixed root loses nothing.
-  detail::add_dpkg_metadata(root, matcher, out);
+  detail::add_dpkg_metadata(root, matcher, cache_dir, out);
   detail::add_apk_metadata(root, matcher, out);
   detail::add_rpm_metadata(root, matcher, out);
 

@@ -36,8 +36,10 @@ struct PackageMetadata {
 // `included` holds canonical absolute paths (no symlink in any component) of the regular files
 // the image takes from `root`; a package database that lists a file under another name
 // (/lib/x86_64-linux-gnu/libc.so.6 on a merged-/usr root) still matches, by canonical path.
-// A root with no package database gives an empty result.
-Result<PackageMetadata> package_metadata(const RootDir& root,
-                                         const std::set<std::string>& included);
+// A root with no package database gives an empty result. `cache_dir`: where an index of the
+// root's dpkg file lists is kept between builds (see dpkg_list_index.h); "" for none (a root
+// read once, such as an unpacked image, gains nothing from it).
+Result<PackageMetadata> package_metadata(const RootDir& root, const std::set<std::string>& included,
+                                         const std::string& cache_dir = "");
 
 }  // namespace pith::build

@@ -28,6 +28,9 @@ class PathMatcher {
   std::optional<std::string> included(std::string_view path);
   // The canonical paths of the included files among `paths`, sorted, each once.
   std::vector<std::string> owned(const std::vector<std::string>& paths);
+  // The last components of the included paths: a listed path can only be included when its
+  // last component is one of these.
+  const std::set<std::string, std::less<>>& names() const { return m_names; }
 
  private:
   const RootDir& m_root;
@@ -43,7 +46,9 @@ std::optional<std::string> read_database(const RootDir& root, const std::string&
 
 // What each kind of database adds to `out` (files, packages, warnings); nothing when the root
 // has no such database.
-void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadata& out);
+// `cache_dir`: where dpkg's index of its lists is kept between builds ("": no index).
+void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, const std::string& cache_dir,
+                       PackageMetadata& out);
 void add_apk_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadata& out);
 void add_rpm_metadata(const RootDir& root, PathMatcher& matcher, PackageMetadata& out);
 

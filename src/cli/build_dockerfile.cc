@@ -22,10 +22,7 @@ namespace {
 
 // Where the build store lives unless --store says: beside pith's other caches.
 std::string default_store() {
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  const char* home = std::getenv("HOME");
-  std::string base = xdg && *xdg ? xdg : std::string(home && *home ? home : "/root") + "/.cache";
-  return base + "/pith/build-store";
+  return cache_directory() + "/build-store";
 }
 
 // podman's image store, when this machine has one (root's, then the user's), or the podman

@@ -66,22 +66,26 @@ fs::Want wanted(const tar::Entry& e) {
 }
 
 void collect(const fs::CapturedFile& file, LayerFacts& out) {
-  if (is_small_file(file.path) || is_secret_file(file.path)) {
-    out.files[file.path] = file.bytes;
-  } else if (file.bytes.starts_with("#!")) {
-    out.shebangs[file.path] = file.bytes;
-  } else if (elf::has_elf_magic(file.bytes)) {
-    auto info = elf::read_dynamic_bytes(file.bytes);
+  collect(file.path, file.bytes, file.mode, out);
+}
+
+void collect(const std::string& path, std::string_view bytes, uint32_t mode, LayerFacts& out) {
+  if (is_small_file(path) || is_secret_file(path)) {
+    out.files[path] = bytes;
+  } else if (bytes.starts_with("#!")) {
+    out.shebangs[path] = bytes;
+  } else if (elf::has_elf_magic(bytes)) {
+    auto info = elf::read_dynamic_bytes(bytes);
     if (!info) {
-      out.elf_errors[file.path] = info.error().message;
+      out.elf_errors[path] = info.error().message;
       return;
     }
     ElfFacts f{std::move(*info)};
     // Only programs can be Go programs, and only those are searched further: a section header
     // lookup, not a scan of every library's bytes.
-    std::string_view names = file.bytes;  // where a Go program's function names are
-    if ((file.mode & 0111) != 0) {
-      auto parsed = elf::File::parse(file.bytes);
+    std::string_view names = bytes;  // where a Go program's function names are
+    if ((mode & 0111) != 0) {
+      auto parsed = elf::File::parse(bytes);
       f.go = parsed && parsed->find_section(".go.buildinfo") != nullptr;
       const elf::Section* pcln = f.go ? parsed->find_section(".gopclntab") : nullptr;
       if (auto data = pcln ? parsed->section_data(*pcln) : Result<std::string_view>(names))
@@ -91,7 +95,7 @@ void collect(const fs::CapturedFile& file, LayerFacts& out) {
     // when none is there. Programs that never verify a certificate do not link it.
     f.go_tls = f.go && contains(names, "crypto/x509.loadSystemRoots");
     f.go_user = f.go && contains(names, "os/user.");
-    out.elf[file.path] = std::move(f);
+    out.elf[path] = std::move(f);
   }
 }
 

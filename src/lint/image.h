@@ -38,8 +38,9 @@ struct LayerFacts {
 fs::Want wanted(const tar::Entry& e);
 // Files that hold credentials when they hold anything (PL205, PL206, PL208): kept whole.
 bool is_secret_file(std::string_view path);
-// Keeps what lint needs of a captured file.
+// Keeps what lint needs of a captured file; `bytes` are looked at during the call only.
 void collect(const fs::CapturedFile& file, LayerFacts& out);
+void collect(const std::string& path, std::string_view bytes, uint32_t mode, LayerFacts& out);
 
 class ImageView {
  public:

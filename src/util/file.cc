@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -291,6 +292,35 @@ Result<void> FdSink::flush() {
 std::string temp_directory() {
   const char* tmp = std::getenv("TMPDIR");
   return tmp && *tmp ? tmp : "/tmp";
+}
+
+Result<MappedFile> MappedFile::open(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return make_error(path + ": " + errno_text(errno));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return make_error(path + ": " + errno_text(errno));
+  if (!S_ISREG(st.st_mode)) return make_error(path + ": not a regular file");
+  if (st.st_size == 0) return MappedFile(nullptr, 0);
+  void* data =
+      ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+  if (data == MAP_FAILED) return make_error(path + ": " + errno_text(errno));
+  return MappedFile(data, static_cast<size_t>(st.st_size));
+}
+
+MappedFile::MappedFile(MappedFile&& o) noexcept : m_data(o.m_data), m_size(o.m_size) {
+  o.m_data = nullptr;
+  o.m_size = 0;
+}
+
+MappedFile::~MappedFile() {
+  if (m_data) ::munmap(m_data, m_size);
+}
+
+std::string cache_directory() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  std::string base = xdg && *xdg ? xdg : std::string(home && *home ? home : "/root") + "/.cache";
+  return base + "/pith";
 }
 
 Result<UniqueFd> anonymous_temp_file() {

@@ -85,8 +85,29 @@ class FdSink final : public ByteSink {
 
 Result<void> write_all_fd(int fd, std::span<const std::byte> data);
 
+// A regular file's bytes mapped read-only: only the pages looked at are read, without the
+// copy and the zero-filled buffer of read_file. For host files read once for a look at some of
+// their bytes (an ELF file's headers and dynamic section); not for image content from a reader
+// (a file truncated while mapped would fault on access, where read_file gives an error).
+class MappedFile {
+ public:
+  static Result<MappedFile> open(const std::string& path);
+  MappedFile(MappedFile&& o) noexcept;
+  MappedFile& operator=(MappedFile&&) = delete;
+  ~MappedFile();
+  std::string_view bytes() const { return {static_cast<const char*>(m_data), m_size}; }
+
+ private:
+  MappedFile(void* data, size_t size) : m_data(data), m_size(size) {}
+  void* m_data = nullptr;  // nullptr for an empty file (nothing to map)
+  size_t m_size = 0;
+};
+
 // $TMPDIR, or /tmp.
 std::string temp_directory();
+// pith's folder of caches: $XDG_CACHE_HOME/pith, or ~/.cache/pith (/root/.cache/pith without
+// a $HOME).
+std::string cache_directory();
 // An anonymous file in temp_directory() (O_TMPFILE): it never has a name, so nothing is left
 // behind, even by SIGKILL.
 Result<UniqueFd> anonymous_temp_file();

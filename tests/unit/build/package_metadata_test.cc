@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
+#include "build/dpkg_list_index.h"
 #include "catalog/apk.h"
 #include "catalog/dpkg.h"
 #include "shell.h"
@@ -50,10 +52,11 @@ class TempRoot {
   std::string m_path;
 };
 
-PackageMetadata metadata(const std::string& dir, const std::set<std::string>& included) {
+PackageMetadata metadata(const std::string& dir, const std::set<std::string>& included,
+                         const std::string& cache_dir = "") {
   auto root = RootDir::open(dir);
   EXPECT_TRUE(root.ok()) << (root.ok() ? "" : root.error().message);
-  auto r = package_metadata(*root, included);
+  auto r = package_metadata(*root, included, cache_dir);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
   return r.ok() ? std::move(r).value() : PackageMetadata{};
 }
@@ -227,6 +230,101 @@ TEST(PackageMetadataDpkgRoot, MergedUsrRootFromACopiedDatabase) {
     if (!line.starts_with("Status:")) expected_stanza += line + "\n";
   }
   EXPECT_EQ(find_file(m, "/var/lib/dpkg/status.d/zlib1g")->content, expected_stanza);
+}
+
+// Everything package_metadata gives, as one comparable text.
+std::string everything(const PackageMetadata& m) {
+  std::string out;
+  for (const catalog::Package& p : m.packages) {
+    out += "package " + p.name + " " + p.version + " " + p.arch + " " + p.location + "\n";
+    for (const std::string& f : p.files) out += "  " + f + "\n";
+  }
+  for (const GeneratedFile& f : m.files) out += "file " + f.path + "\n" + f.content;
+  return out + warnings_text(m);
+}
+
+// The file index of a root's dpkg lists as the cache holds it.
+std::optional<detail::DpkgListIndex> cached_index(const std::string& cache,
+                                                  const std::string& dir) {
+  auto root = RootDir::open(dir);
+  if (!root) return std::nullopt;
+  auto key = detail::DpkgListIndex::key_of(*root);
+  if (!key) return std::nullopt;
+  return detail::DpkgListIndex::load(detail::dpkg_list_index_file(cache, *root), *key);
+}
+
+// Writes a file the way dpkg does: a new file renamed over the old one.
+void dpkg_write(const TempRoot& root, const std::string& rel, const std::string& content) {
+  root.write(rel + ".dpkg-new", content);
+  fs::rename(fs::path(root.path()) / (rel + ".dpkg-new"), fs::path(root.path()) / rel);
+}
+
+TEST(PackageMetadataDebianHost, TheIndexOfTheListsGivesWhatReadingEveryListGives) {
+  // curl's closure as `pith build` takes it: the program, its libraries, the CA bundle.
+  std::set<std::string> included = {"/usr/bin/curl", "/etc/ssl/certs/ca-certificates.crt"};
+  for (const std::string& line : lines(run_capture("ldd /usr/bin/curl"))) {
+    size_t arrow = line.find("=> /");
+    if (arrow == std::string::npos) continue;
+    std::string path = line.substr(arrow + 3, line.find(' ', arrow + 3) - arrow - 3);
+    included.insert(fs::canonical(path).string());
+  }
+  ASSERT_GT(included.size(), 20u);
+  TempRoot cache;
+  const std::string read_all = everything(metadata("/", included));
+  EXPECT_NE(read_all.find("package libcurl4 "), std::string::npos);
+  EXPECT_FALSE(cached_index(cache.path(), "/"));
+  EXPECT_EQ(everything(metadata("/", included, cache.path())), read_all);  // makes the index
+  auto index = cached_index(cache.path(), "/");
+  ASSERT_TRUE(index);
+  EXPECT_TRUE(index->has_list("libc6:amd64"));
+  EXPECT_EQ(everything(metadata("/", included, cache.path())), read_all);  // reads through it
+}
+
+TEST(PackageMetadataDpkgRoot, TheIndexFollowsDpkgAndIgnoresADamagedFile) {
+  TempRoot root, cache;
+  // libc6 as installed here, and a package owning none of the included files.
+  const std::string other =
+      "Package: other\nStatus: install ok installed\nArchitecture: all\nVersion: 1\n"
+      "Description: owns nothing included\n";
+  root.write("var/lib/dpkg/status", host_stanza("libc6") + "\n" + other);
+  for (const char* f : {"libc6:amd64.list", "libc6:amd64.md5sums"})
+    root.write(std::string("var/lib/dpkg/info/") + f,
+               slurp(std::string("/var/lib/dpkg/info/") + f));
+  root.write("var/lib/dpkg/info/other.list", "/usr/share/doc/other\n");
+  root.link("lib", "usr/lib");  // merged /usr, as dpkg lists libc6's files under /lib
+  root.write("usr/lib/x86_64-linux-gnu/libc.so.6", "");
+  root.write("usr/lib/x86_64-linux-gnu/libz.so.1.2.13", "");
+  const std::set<std::string> included = {"/usr/lib/x86_64-linux-gnu/libc.so.6",
+                                          "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13"};
+  EXPECT_EQ(names(metadata(root.path(), included, cache.path())), std::set<std::string>{"libc6"});
+  ASSERT_TRUE(cached_index(cache.path(), root.path()));
+
+  // dpkg installs zlib1g: its list renamed into info/, the status file rewritten.
+  dpkg_write(root, "var/lib/dpkg/info/zlib1g:amd64.list",
+             slurp("/var/lib/dpkg/info/zlib1g:amd64.list"));
+  dpkg_write(root, "var/lib/dpkg/status",
+             host_stanza("libc6") + "\n" + other + "\n" + host_stanza("zlib1g"));
+  EXPECT_EQ(names(metadata(root.path(), included, cache.path())),
+            (std::set<std::string>{"libc6", "zlib1g"}));
+  auto index = cached_index(cache.path(), root.path());
+  ASSERT_TRUE(index);
+  EXPECT_TRUE(index->has_list("zlib1g:amd64"));
+
+  // A list edited in place, which dpkg never does, is not seen through the index: the proof
+  // that the index, not the lists, answered. Read without the cache, it is seen.
+  std::ofstream(fs::path(root.path()) / "var/lib/dpkg/info/other.list", std::ios::app)
+      << "/usr/lib/x86_64-linux-gnu/libz.so.1.2.13\n";
+  EXPECT_EQ(names(metadata(root.path(), included, cache.path())),
+            (std::set<std::string>{"libc6", "zlib1g"}));
+  PackageMetadata read_all = metadata(root.path(), included);
+  EXPECT_EQ(names(read_all), (std::set<std::string>{"libc6", "other", "zlib1g"}));
+
+  // A damaged index is not used, and is made again.
+  auto r = RootDir::open(root.path());
+  ASSERT_TRUE(r.ok());
+  std::ofstream(detail::dpkg_list_index_file(cache.path(), *r), std::ios::trunc) << "garbage";
+  EXPECT_EQ(everything(metadata(root.path(), included, cache.path())), everything(read_all));
+  EXPECT_TRUE(cached_index(cache.path(), root.path()));
 }
 
 // syft's multiple-2 fixture: 14 packages of a real Alpine image's database.
