@@ -89,7 +89,8 @@ Result<Accounts> image_accounts(const Plan& plan) {
 }  // namespace
 
 Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
-                              const RegistryAccess& registries, TransferProgress* progress) {
+                              const RegistryAccess& registries, TransferProgress* progress,
+                              const LateAnnotations& late_annotations) {
   // 1. Settings that do not depend on the root.
   TRY(validate(spec));
   ImageSettings settings;
@@ -173,6 +174,8 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   settings.stop_signal = spec.stop_signal;
   settings.annotations = root.annotations;
   settings.annotations["org.opencontainers.image.created"] = settings.created;
+  if (late_annotations)
+    for (auto& [k, v] : late_annotations()) settings.annotations[k] = std::move(v);
   for (const auto& [k, v] : spec.annotations) settings.annotations[k] = v;
 
   // 5. The plan checked as the container will start, by lint's run-time rules (unless

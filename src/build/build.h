@@ -36,9 +36,15 @@ struct RegistryAccess {
   transport::RegistryOptions to;
 };
 
+// Annotations looked up while the build runs (the CLI's VCS annotations: two git processes,
+// ~50 ms in a checkout): called once, when the manifest's annotations are set; the spec's own
+// annotations win over them.
+using LateAnnotations = std::function<std::map<std::string, std::string>()>;
+
 // `progress`: a line per blob as the outputs are written (nullptr: none).
 Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
                               const RegistryAccess& registries = {},
-                              TransferProgress* progress = nullptr);
+                              TransferProgress* progress = nullptr,
+                              const LateAnnotations& late_annotations = {});
 
 }  // namespace pith::build

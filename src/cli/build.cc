@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <future>
 #include <optional>
 
 #include "build/build.h"
@@ -74,19 +75,22 @@ std::string first_line_of(const std::string& command) {
 }
 
 // Where the image's source lives, when pith runs in a git checkout (as CI builds do):
-// org.opencontainers.image.revision (the commit) and .source (the origin's URL), unless given.
-void add_vcs_annotations(build::BuildSpec& spec) {
+// org.opencontainers.image.revision (the commit) and .source (the origin's URL), unless `given`.
+std::map<std::string, std::string> vcs_annotations(
+    const std::map<std::string, std::string>& given) {
   const std::string revision = "org.opencontainers.image.revision";
   const std::string source = "org.opencontainers.image.source";
-  if (!spec.annotations.count(revision)) {
+  std::map<std::string, std::string> found;
+  if (!given.count(revision)) {
     std::string commit = first_line_of("git rev-parse --verify -q HEAD 2>/dev/null");
-    if (commit.size() == 40 || commit.size() == 64) spec.annotations[revision] = commit;
+    if (commit.size() == 40 || commit.size() == 64) found[revision] = commit;
   }
-  if (!spec.annotations.count(source) && spec.annotations.count(revision)) {
+  if (!given.count(source) && (given.count(revision) || found.count(revision))) {
     std::string url = first_line_of("git config --get remote.origin.url 2>/dev/null");
     // A URL with credentials in it is not published.
-    if (!url.empty() && url.find('@') == std::string::npos) spec.annotations[source] = url;
+    if (!url.empty() && url.find('@') == std::string::npos) found[source] = url;
   }
+  return found;
 }
 
 // A Dockerfile build when -f names a Dockerfile (or, without -f, CONTEXT holds a
@@ -127,13 +131,15 @@ Result<void> run_build(const BuildArgs& args, const CLI::App& app) {
   // 1. Combine -f FILE and the flags, and where the sources are; 2. build and write every
   // output.
   auto spec = TRY(settings(args, app));
-  add_vcs_annotations(spec);
+  // git runs (~50 ms in a checkout) while the build reads its files.
+  auto vcs = std::async(std::launch::async, vcs_annotations, spec.annotations);
   auto warn = [](const std::string& w) { note("warning", w); };
   build::RegistryAccess registries{args.registry.src_options(), args.registry.dest_options()};
   // Outputs are written with a line per blob on a terminal (not with -q).
   std::optional<TransferProgress> progress;
   auto result =
-      TRY(build::run_build(spec, warn, registries, args.quiet ? nullptr : &progress.emplace()));
+      TRY(build::run_build(spec, warn, registries, args.quiet ? nullptr : &progress.emplace(),
+                           [&vcs] { return vcs.get(); }));
   progress.reset();  // its last lines before the summary
   if (args.quiet) return write_build_sboms(args.sbom, result.outputs, registries.to, true);
   std::printf("Built %zu files (%zu libraries), %zu packages recorded, %.1f MB compressed\n",

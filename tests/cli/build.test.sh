@@ -67,6 +67,27 @@ expect_eq "created without SOURCE_DATE_EPOCH" "1970-01-01T00:00:00Z" "$(jq -r .c
 expect_eq "created annotation" "1970-01-01T00:00:00Z" \
   "$(manifest_of "$tmp/true" | jq -r '.annotations["org.opencontainers.image.created"]')"
 
+# --- VCS annotations: the commit and origin of the git checkout pith builds in (git runs while
+# the build reads its files), never a URL with credentials, never over a given annotation ---
+repo=$tmp/repo
+mkdir -p "$repo" && git -C "$repo" init -q &&
+  git -C "$repo" -c user.name=t -c user.email=t@example.org commit -q --allow-empty -m one &&
+  git -C "$repo" remote add origin https://example.org/team/app.git
+vcs_of() { manifest_of "$1" | jq -r '[.annotations["org.opencontainers.image.revision"], .annotations["org.opencontainers.image.source"]] | map(. // "none") | join(" ")'; }
+(cd "$repo" && "$PITH" build -q --entrypoint /usr/bin/true -o "oci:$tmp/vcs1:1") && pass ||
+  fail "build in a checkout"
+expect_eq "revision and source are git's" "$(git -C "$repo" rev-parse HEAD) https://example.org/team/app.git" \
+  "$(vcs_of "$tmp/vcs1")"
+git -C "$repo" remote set-url origin https://user:secret@example.org/team/app.git
+(cd "$repo" && "$PITH" build -q --entrypoint /usr/bin/true -o "oci:$tmp/vcs2:1" \
+  --annotation org.opencontainers.image.revision=given) && pass || fail "build with a given revision"
+expect_eq "a given revision wins; an origin with credentials is left out" "given none" \
+  "$(vcs_of "$tmp/vcs2")"
+mkdir -p "$tmp/no-repo"
+(cd "$tmp/no-repo" && "$PITH" build -q --entrypoint /usr/bin/true -o "oci:$tmp/vcs3:1") && pass ||
+  fail "build outside a checkout"
+expect_eq "outside a checkout: neither" "none none" "$(vcs_of "$tmp/vcs3")"
+
 # --- Settings: pith.yaml, flags over it, a host program under /app ---
 cat >"$tmp/hello.c" <<'C'
 #include <stdio.h>
