@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "util/file.h"
+#include "util/lines.h"
+#include "util/path_text.h"
 #include "util/sha256.h"
 
 namespace pith::build::detail {
@@ -28,7 +30,7 @@ uint64_t name_hash(std::string_view name) {
 // The last component of a list's line, as PathMatcher compares it ("/usr/lib/" -> "lib").
 std::string_view last_component(std::string_view line) {
   while (line.ends_with('/')) line.remove_suffix(1);
-  return line.substr(line.rfind('/') + 1);
+  return path_base_name(line);
 }
 
 std::string stat_text(const struct stat& st, bool with_size) {
@@ -112,12 +114,7 @@ void DpkgListIndex::add(const std::string& name, std::string_view list) {
   const uint32_t id = static_cast<uint32_t>(m_lists.size());
   m_lists.push_back(name);
   std::vector<uint64_t> hashes;
-  while (!list.empty()) {
-    size_t end = list.find('\n');
-    std::string_view line = list.substr(0, end);
-    list = end == std::string_view::npos ? std::string_view() : list.substr(end + 1);
-    hashes.push_back(name_hash(last_component(line)));
-  }
+  for (std::string_view line : split_lines(list)) hashes.push_back(name_hash(last_component(line)));
   std::sort(hashes.begin(), hashes.end());
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
   for (uint64_t h : hashes) m_entries.push_back({h, id});
