@@ -59,9 +59,13 @@ bool lists_an_included_file(std::string_view list, PathMatcher& matcher) {
 // through the root as before, which follows it confined or says what is wrong.
 class InfoDir {
  public:
-  InfoDir(const RootDir& root, std::vector<catalog::Warning>& warnings)
+  // `list`: whether to list the directory, worth it when every package's files are read; a
+  // build through the list index reads a few, and a name missing costs one failed openat.
+  InfoDir(const RootDir& root, std::vector<catalog::Warning>& warnings, bool list)
       : m_root(root), m_warnings(warnings) {
-    if (auto names = root.list(k_info)) m_names.emplace(names->begin(), names->end());
+    if (list) {
+      if (auto names = root.list(k_info)) m_names.emplace(names->begin(), names->end());
+    }
     if (auto fd = root.open_dir(k_info, RootDir::Create::no)) m_fd = std::move(*fd);
   }
 
@@ -151,7 +155,6 @@ void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, const std::str
   }
   out.warnings.insert(out.warnings.end(), warnings.begin(), warnings.end());
 
-  InfoDir info(root, out.warnings);
   // With an index of the lists made for the database as it is now, only the lists naming a
   // file of an included file's name are read; without, every list is read and the index made.
   const std::optional<std::string> index_key =
@@ -161,6 +164,7 @@ void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, const std::str
       index_key ? DpkgListIndex::load(index_file, *index_key) : std::nullopt;
   const std::set<std::string> candidates =
       index ? index->lists_naming(matcher.names()) : std::set<std::string>{};
+  InfoDir info(root, out.warnings, !index);
   DpkgListIndex fresh;
   bool every_list_read = true;  // else the fresh index would miss a list: not saved
 
