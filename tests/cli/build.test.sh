@@ -168,7 +168,7 @@ expect_eq "the file's host program, CA bundle and --add-host file" "/app/hello|f
 expect_eq "-o of a flag is in the current directory" "yes" \
   "$([ -f "$tmp/elsewhere/flag-out/index.json" ] && echo yes || echo no)"
 expect_eq "--no-ca-certs over the file's ca-bundle" "no" \
-  "$("$PITH" ls "oci:$tmp/elsewhere/flag-out:1" | grep -q ca-certificates.crt && echo yes || echo no)"
+  "$("$PITH" ls "oci:$tmp/elsewhere/flag-out:1" | grep ca-certificates.crt >/dev/null && echo yes || echo no)"
 
 # --- --cmd and --entrypoint take one word each, never an option that follows ---
 expect_error "--cmd followed by -o" "$PITH" build --entrypoint /usr/bin/true --no-ca-certs \

@@ -155,7 +155,7 @@ check_fails "docker-daemon: an ID is no destination" "an image ID names a source
 # A copy that fails half-way (a layer whose bytes were tampered with: the upload has begun
 # when the digest check fails) loads nothing.
 cp -r "$FIXTURE_OCI_DIR" "$TEST_TMP/tampered"
-biggest=$(ls -S "$TEST_TMP/tampered/blobs/sha256/" | head -n 1)
+biggest=$(ls -S "$TEST_TMP/tampered/blobs/sha256/" | sed -n 1p)
 printf 'X' | dd of="$TEST_TMP/tampered/blobs/sha256/$biggest" bs=1 seek=1000 conv=notrunc status=none
 before=$(idocker images -a --no-trunc -q | sort | tr '\n' ' ')
 check_fails "docker-daemon: tampered source" "" "$PITH" copy "oci:$TEST_TMP/tampered" docker-daemon:pith-test/partial:1

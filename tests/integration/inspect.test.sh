@@ -389,7 +389,7 @@ if [ -s "$DEB_JSON" ] && [ -s "$ALP_JSON" ] && [ -s "$DIVE_JSON" ]; then
       "package managers:.surface.package_managers | length" "setuid files:.surface.setuid | length"; do
       label=${row%%:*}
       want="$(jqr "$DEB_JSON" "${row#*:}") $(jqr "$ALP_JSON" "${row#*:}") $(jqr "$DIVE_JSON" "${row#*:}")"
-      line=$(grep "^$label  " "$TEST_TMP/compare.txt" | head -n 1)
+      line=$(grep "^$label  " "$TEST_TMP/compare.txt" | sed -n 1p)
       read -r -a cells <<<"${line#"$label"}"
       if [ "${cells[*]}" != "$want" ]; then
         table_ok=0

@@ -99,7 +99,7 @@ compare_ls_with_reference() {
 # the runtime adds.
 exported_paths() {
   local archive=$1 out=$2 image cid excludes=()
-  image=$(ipodman load -q -i "$archive" | sed -n 's/^Loaded image[^:]*: *//p' | head -n 1)
+  image=$(ipodman load -q -i "$archive" | sed -n 's/^Loaded image[^:]*: *//p' | sed -n 1p)
   cid=$(ipodman create --network none "$image" true)
   ipodman export "$cid" | tar -t --quoting-style=literal >"$TEST_TMP/export.txt"
   ipodman rm "$cid" >/dev/null

@@ -91,7 +91,7 @@ check_container_prints() {
     fail "$name" "$engine load -i $archive failed:" "$(tail -n 5 "$TEST_TMP/load.log")"
     return
   fi
-  image=$("$engine" images -q --no-trunc | head -n 1)
+  image=$("$engine" images -q --no-trunc | sed -n 1p)
   case $probe in
     cat:*)
       "$engine" run --rm --network none "$image" cat "${probe#cat:}" \

@@ -23,7 +23,7 @@ FAT_ARCHIVE=$CACHED_FIXTURE/oci-archive.tar
 FAT=oci-archive:$FAT_ARCHIVE
 echo "# fat image: $(du -m "$FAT_ARCHIVE" | cut -f1) MB oci-archive; $(cat "$CACHED_FIXTURE/made")"
 ipodman load -q -i "$FAT_ARCHIVE" >/dev/null || fail "podman load of the fat image"
-FAT_ID=$(ipodman images -q "$FAT_NAME" | head -1)
+FAT_ID=$(ipodman images -q "$FAT_NAME" | sed -n 1p)
 
 # run_image IMAGE_ID [ARGS...]: "stdout...<newline>exit N" of a run under podman.
 run_image() {
@@ -50,7 +50,7 @@ slim_case() {
     "files $(jq '.total.kept_files + .total.removed_files' "$TEST_TMP/$name.json") ->" \
     "$(jq .total.kept_files "$TEST_TMP/$name.json")"
   ipodman load -q -i "$TEST_TMP/$name.tar" >/dev/null || { fail "$name: podman load"; return 1; }
-  SLIM_ID=$(ipodman images -q "localhost/slim/$name:1" | head -1)
+  SLIM_ID=$(ipodman images -q "localhost/slim/$name:1" | sed -n 1p)
   # The slimmed image passes lint's run-time rules (slim checks them before writing too).
   check "$name: pith lint finds no error" "$PITH" lint "oci-archive:$TEST_TMP/$name.tar"
 }
@@ -139,7 +139,7 @@ lighttpd_case() {
   # --http-probe: lighttpd (its config read through perl scripts of include_shell, its
   # modules, its log folder owned by www-data) traced while pith fetches the page; the slim
   # image then serves the same bytes under podman. Port 80 on the host's loopback.
-  if ss -ltn | grep -q ':80 '; then
+  if ss -ltn | grep ":80 " >/dev/null; then
     skip "lighttpd --http-probe" "port 80 is taken on this machine"
     return
   fi
@@ -215,7 +215,7 @@ packages_case() {
   local path pkg
   for path in /usr/bin/perl /usr/bin/x86_64-linux-gnu-gcc-12 /usr/sbin/lighttpd; do
     pkg=$(ipodman run --rm --network none --entrypoint /usr/bin/dpkg "$FAT_ID" -S "$path" |
-      cut -d: -f1 | head -1)
+      cut -d: -f1 | sed -n 1p)
     check_equal "report: $path is removed and owned by $pkg (dpkg -S)" "$pkg" \
       "$(jq -r --arg p "$path" '.removed[] | select(.path == $p) | .package' "$json")"
   done
