@@ -83,10 +83,23 @@ git -C "$repo" remote set-url origin https://user:secret@example.org/team/app.gi
   --annotation org.opencontainers.image.revision=given) && pass || fail "build with a given revision"
 expect_eq "a given revision wins; an origin with credentials is left out" "given none" \
   "$(vcs_of "$tmp/vcs2")"
-mkdir -p "$tmp/no-repo"
-(cd "$tmp/no-repo" && "$PITH" build -q --entrypoint /usr/bin/true -o "oci:$tmp/vcs3:1") && pass ||
-  fail "build outside a checkout"
+mkdir -p "$tmp/no-repo" "$tmp/git-spy"
+# git on PATH that notes each start, then runs git: outside a checkout pith starts none.
+printf '#!/bin/sh\necho "$*" >>"%s"\nexec /usr/bin/git "$@"\n' "$tmp/git-starts" >"$tmp/git-spy/git"
+chmod +x "$tmp/git-spy/git"
+(cd "$tmp/no-repo" && PATH=$tmp/git-spy:$PATH "$PITH" build -q --entrypoint /usr/bin/true \
+  -o "oci:$tmp/vcs3:1") && pass || fail "build outside a checkout"
 expect_eq "outside a checkout: neither" "none none" "$(vcs_of "$tmp/vcs3")"
+expect_eq "outside a checkout: git is not started" "0" "$(cat "$tmp/git-starts" 2>/dev/null | wc -l)"
+(cd "$repo" && PATH=$tmp/git-spy:$PATH "$PITH" build -q --entrypoint /usr/bin/true \
+  -o "oci:$tmp/vcs4:1") && pass || fail "build in a checkout, git spied on"
+expect_eq "in a checkout: git asked for the commit and the origin" \
+  "rev-parse --verify -q HEAD|config --get remote.origin.url" "$(paste -sd'|' "$tmp/git-starts")"
+mkdir -p "$repo/sub/dir"
+(cd "$repo/sub/dir" && "$PITH" build -q --entrypoint /usr/bin/true -o "oci:$tmp/vcs5:1") && pass ||
+  fail "build in a checkout's subdirectory"
+expect_eq "in a checkout's subdirectory: git's commit" "$(git -C "$repo" rev-parse HEAD)" \
+  "$(vcs_of "$tmp/vcs5" | cut -d' ' -f1)"
 
 # --- Settings: pith.yaml, flags over it, a host program under /app ---
 cat >"$tmp/hello.c" <<'C'
