@@ -71,12 +71,23 @@ std::optional<std::string> DpkgListIndex::key_of(const RootDir& root) {
 }
 
 std::optional<DpkgListIndex> DpkgListIndex::load(const std::string& file, const std::string& key) {
-  auto bytes = read_file(file, k_file_limit);
-  if (!bytes) return std::nullopt;
-  return parse(*bytes, key);
+  // Mapped, not read: the cache file is replaced by a rename, never rewritten in place.
+  auto map = MappedFile::open(file);
+  if (!map || map->bytes().size() > k_file_limit) return std::nullopt;
+  auto owner = std::make_shared<const MappedFile>(std::move(*map));
+  std::string_view bytes = owner->bytes();
+  return parse_kept(std::move(owner), bytes, key);
 }
 
 std::optional<DpkgListIndex> DpkgListIndex::parse(std::string_view bytes, const std::string& key) {
+  auto copy = std::make_shared<const std::string>(bytes);
+  std::string_view kept = *copy;
+  return parse_kept(std::move(copy), kept, key);
+}
+
+std::optional<DpkgListIndex> DpkgListIndex::parse_kept(std::shared_ptr<const void> owner,
+                                                       std::string_view bytes,
+                                                       const std::string& key) {
   if (!bytes.starts_with(k_magic)) return std::nullopt;
   bytes.remove_prefix(k_magic.size());
   if (!bytes.starts_with(key) || bytes.substr(key.size(), 1) != "\n") return std::nullopt;
@@ -95,19 +106,30 @@ std::optional<DpkgListIndex> DpkgListIndex::parse(std::string_view bytes, const 
     if (i > 0 && !(index.m_lists[i - 1] < index.m_lists[i])) return std::nullopt;
   }
   uint64_t entries = 0;
-  if (!take(bytes, entries) || entries != bytes.size() / 12 || bytes.size() % 12 != 0)
+  if (!take(bytes, entries) || entries != bytes.size() / k_entry_bytes ||
+      bytes.size() % k_entry_bytes != 0)
     return std::nullopt;
-  index.m_entries.resize(entries);
-  for (Entry& e : index.m_entries) {
-    take(bytes, e.hash);
-    take(bytes, e.list);
-    if (e.list >= lists) return std::nullopt;
+  index.m_owner = std::move(owner);
+  index.m_saved = bytes;
+  // lists_naming searches them by hash: each pair once, in order, naming a list there is.
+  for (size_t i = 0; i < entries; ++i) {
+    Entry e = index.entry(i);
+    if (e.list >= lists || (i > 0 && !(index.entry(i - 1) < e))) return std::nullopt;
   }
-  // lists_naming searches them by hash; each pair once, as serialize writes them.
-  if (std::adjacent_find(index.m_entries.begin(), index.m_entries.end(),
-                         std::greater_equal<Entry>()) != index.m_entries.end())
-    return std::nullopt;
   return index;
+}
+
+DpkgListIndex::Entry DpkgListIndex::entry(size_t i) const {
+  if (!m_owner) return m_added[i];
+  std::string_view at = m_saved.substr(i * k_entry_bytes, k_entry_bytes);
+  Entry e{};
+  take(at, e.hash);
+  take(at, e.list);
+  return e;
+}
+
+size_t DpkgListIndex::entry_count() const {
+  return m_owner ? m_saved.size() / k_entry_bytes : m_added.size();
 }
 
 void DpkgListIndex::add(const std::string& name, std::string_view list) {
@@ -117,7 +139,7 @@ void DpkgListIndex::add(const std::string& name, std::string_view list) {
   for (std::string_view line : split_lines(list)) hashes.push_back(name_hash(last_component(line)));
   std::sort(hashes.begin(), hashes.end());
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
-  for (uint64_t h : hashes) m_entries.push_back({h, id});
+  for (uint64_t h : hashes) m_added.push_back({h, id});
 }
 
 std::string DpkgListIndex::serialize(const std::string& key) const {
@@ -126,7 +148,9 @@ std::string DpkgListIndex::serialize(const std::string& key) const {
   std::vector<std::string> names = m_lists;
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
-  std::vector<Entry> entries = m_entries;
+  std::vector<Entry> entries;
+  entries.reserve(entry_count());
+  for (size_t i = 0; i < entry_count(); ++i) entries.push_back(entry(i));
   for (Entry& e : entries) {
     auto at = std::lower_bound(names.begin(), names.end(), m_lists[e.list]);
     e.list = static_cast<uint32_t>(at - names.begin());
@@ -166,9 +190,16 @@ std::set<std::string> DpkgListIndex::lists_naming(
   std::set<std::string> lists;
   for (const std::string& name : names) {
     const uint64_t h = name_hash(name);
-    auto first = std::lower_bound(m_entries.begin(), m_entries.end(), Entry{h, 0});
-    for (auto it = first; it != m_entries.end() && it->hash == h; ++it)
-      lists.insert(m_lists[it->list]);
+    size_t lo = 0, hi = entry_count();  // the first entry with a hash >= h
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (entry(mid).hash < h)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    for (size_t i = lo; i < entry_count() && entry(i).hash == h; ++i)
+      lists.insert(m_lists[entry(i).list]);
   }
   return lists;
 }

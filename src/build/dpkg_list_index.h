@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -51,10 +52,20 @@ class DpkgListIndex {
     uint32_t list;  // index into m_lists
     auto operator<=>(const Entry&) const = default;
   };
-  // Loaded: sorted, each once, and the entries sorted by hash. Being built (add): as added;
-  // serialize sorts.
+  static constexpr size_t k_entry_bytes = 12;  // as saved: the hash, then the list (LE)
+  static std::optional<DpkgListIndex> parse_kept(std::shared_ptr<const void> owner,
+                                                 std::string_view bytes, const std::string& key);
+  Entry entry(size_t i) const;
+  size_t entry_count() const;
+
+  // Loaded: the lists sorted, each once, and the saved entries (sorted by hash) read where they
+  // lie, in the mapped file (a build asks for a few hashes of ~160,000: decoding them all into
+  // new memory cost more than the answer). Being built (add): m_added, as added; serialize
+  // sorts.
   std::vector<std::string> m_lists;
-  std::vector<Entry> m_entries;
+  std::shared_ptr<const void> m_owner;  // what m_saved points into
+  std::string_view m_saved;
+  std::vector<Entry> m_added;
 };
 
 // The cache file of `root`'s index below `cache_dir` (one per root directory).

@@ -14,7 +14,6 @@
 #include "oci/media_types.h"
 #include "tar/writer.h"
 #include "util/file.h"
-#include "util/produced_source.h"
 #include "util/sha256.h"
 
 namespace pith::build {
@@ -76,34 +75,21 @@ Result<void> write_tar(const std::vector<PlanEntry>& entries, int64_t mtime, Byt
   return writer.finish();
 }
 
-// Writes one layer once, into an unlinked temporary file: the tar (hashed: the diff_id) streams
-// from a second thread through the compressor (hashed: the blob digest) into it.
+// Writes one layer once, into an unlinked temporary file: the tar (hashed: the diff_id) is
+// written through the compressor (hashed: the blob digest) into it, chunks compressed on the
+// other cores while the next files are read.
 Result<LayerBlob> write_layer(const std::vector<PlanEntry>& entries, const ImageSettings& s) {
   LayerBlob blob;
   blob.fd = std::make_shared<UniqueFd>(TRY(anonymous_temp_file()));
   FdSink file(blob.fd->get());
   HashingSink stored(file);
   blob.descriptor.media_type = std::string(oci::layer_media_type(oci::Family::oci, s.compression));
-  if (s.compression == compress::Compression::none) {
-    TRY(write_tar(entries, s.mtime, stored));
-    TRY(file.flush());
-    blob.diff_id = digest_of(stored);
-    blob.descriptor.digest = blob.diff_id;
-    blob.descriptor.size = stored.bytes();
-    return blob;
-  }
-  oci::Digest diff_id;
-  auto tar = produced_source([&](ByteSink& out) -> Result<void> {
-    HashingSink hashed(out);
-    TRY(write_tar(entries, s.mtime, hashed));
-    diff_id = digest_of(hashed);
-    return {};
-  });
-  auto packed = compress::compress(std::move(tar), s.compression, compress::Effort::small);
-  TRY(pump(*packed, stored));
-  packed.reset();  // the producer has returned: diff_id is set
+  auto packed = compress::compressing_sink(stored, s.compression, compress::Effort::small);
+  HashingSink tar(*packed);
+  TRY(write_tar(entries, s.mtime, tar));
+  TRY(packed->finish());
   TRY(file.flush());
-  blob.diff_id = diff_id;
+  blob.diff_id = digest_of(tar);
   blob.descriptor.digest = digest_of(stored);
   blob.descriptor.size = stored.bytes();
   return blob;

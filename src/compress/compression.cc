@@ -121,4 +121,31 @@ std::unique_ptr<ByteSource> compress(std::unique_ptr<ByteSource> src, Compressio
   return src;
 }
 
+namespace {
+
+// `none`: the bytes as they are.
+class PlainSink final : public CompressingSink {
+ public:
+  explicit PlainSink(ByteSink& out) : m_out(out) {}
+  Result<void> write(std::span<const std::byte> data) override { return m_out.write(data); }
+  Result<void> finish() override { return {}; }
+
+ private:
+  ByteSink& m_out;
+};
+
+}  // namespace
+
+std::unique_ptr<CompressingSink> compressing_sink(ByteSink& out, Compression c, Effort effort) {
+  switch (c) {
+    case Compression::none:
+      break;
+    case Compression::gzip:
+      return make_gzip_sink(out, default_threads(), effort == Effort::fast ? 1 : 2);
+    case Compression::zstd:
+      return make_zstd_sink(out, default_threads());
+  }
+  return std::make_unique<PlainSink>(out);
+}
+
 }  // namespace pith::compress

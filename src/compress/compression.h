@@ -51,4 +51,14 @@ enum class Effort { fast, small };
 std::unique_ptr<ByteSource> compress(std::unique_ptr<ByteSource> src, Compression c,
                                      Effort effort = Effort::fast);
 
+// The same filter for a producer that writes (a tar writer): what is written to it is
+// compressed into `out`, the bytes compress() gives for the same input, whatever the sizes of
+// the writes. finish() after the last write ends the stream; without it the output is cut.
+class CompressingSink : public ByteSink {
+ public:
+  virtual Result<void> finish() = 0;
+};
+std::unique_ptr<CompressingSink> compressing_sink(ByteSink& out, Compression c,
+                                                  Effort effort = Effort::fast);
+
 }  // namespace pith::compress

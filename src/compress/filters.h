@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "compress/compression.h"
 #include "util/byte_source.h"
 
 namespace pith::compress {
@@ -18,6 +19,9 @@ std::unique_ptr<ByteSource> make_zstd_decoder(std::unique_ptr<ByteSource> src,
 std::unique_ptr<ByteSource> make_gzip_encoder(std::unique_ptr<ByteSource> src, unsigned threads,
                                               int level = 1);
 std::unique_ptr<ByteSource> make_zstd_encoder(std::unique_ptr<ByteSource> src, unsigned threads);
+// The same encoders as sinks: what is written is compressed into `out`.
+std::unique_ptr<CompressingSink> make_gzip_sink(ByteSink& out, unsigned threads, int level);
+std::unique_ptr<CompressingSink> make_zstd_sink(ByteSink& out, unsigned threads);
 
 // The CPUs this process may run on: the encoders' threads by default.
 unsigned default_threads();

@@ -72,15 +72,17 @@ Result<void> deflate_chunk(libdeflate_compressor* compressor, Job& job) {
   return {};
 }
 
-class GzipEncoder final : public StickyErrorDecoder {
+// The chunks in flight, in input order, and the workers compressing them: what the pull
+// encoder (a source read through) and the push one (a sink written to) share. Chunk boundaries
+// are every k_gzip_chunk bytes of input in both, so both write the same bytes.
+class ChunkPipeline {
  public:
-  GzipEncoder(std::unique_ptr<ByteSource> src, unsigned threads, int level)
-      : m_src(std::move(src)),
-        m_level(level),
+  ChunkPipeline(unsigned threads, int level)
+      : m_level(level),
         m_threads(std::max(threads, 1u)),
         m_max_jobs(std::min<size_t>(2 * size_t{m_threads}, k_max_jobs)) {}
 
-  ~GzipEncoder() override {
+  ~ChunkPipeline() {
     {
       std::lock_guard lock(m_mutex);
       m_stop = true;
@@ -88,42 +90,46 @@ class GzipEncoder final : public StickyErrorDecoder {
     m_work.notify_all();
     for (auto& t : m_workers) t.join();
   }
-  GzipEncoder(const GzipEncoder&) = delete;
-  GzipEncoder& operator=(const GzipEncoder&) = delete;
+  ChunkPipeline(const ChunkPipeline&) = delete;
+  ChunkPipeline& operator=(const ChunkPipeline&) = delete;
 
- private:
-  Result<size_t> read_some(std::span<std::byte> out) override {
-    while (m_out_pos == m_out.size()) {
-      if (m_finished) return size_t{0};
-      TRY(next_output());
+  bool full() const { return m_in_flight.size() >= m_max_jobs; }
+  bool empty() const { return m_in_flight.empty(); }
+
+  // A job to fill: the buffers of one whose output was handed out, or new ones.
+  std::unique_ptr<Job> take_job() {
+    std::unique_ptr<Job> job;
+    if (m_free.empty()) {
+      job = std::make_unique<Job>();
+    } else {
+      job = std::move(m_free.back());
+      m_free.pop_back();
     }
-    size_t n = std::min(out.size(), m_out.size() - m_out_pos);
-    std::memcpy(out.data(), m_out.data() + m_out_pos, n);
-    m_out_pos += n;
-    return n;
+    job->in_size = 0;
+    job->done = false;
+    job->error.reset();
+    return job;
   }
 
-  // Makes m_out the next bytes of the member: the header, each chunk's run in order, then the
-  // final empty block and the trailer.
-  Result<void> next_output() {
-    m_out_pos = 0;
+  // Queues a filled job for the workers; `last` with nothing in flight (a small input's one
+  // chunk) compresses it right here, with no thread started.
+  Result<void> submit(std::unique_ptr<Job> job, bool last) {
+    if (m_threads == 1 || (last && m_in_flight.empty())) {
+      TRY(compress_here(*job));
+    } else {
+      start_workers();
+      std::lock_guard lock(m_mutex);
+      m_queue.push_back(job.get());
+      m_work.notify_one();
+    }
+    m_in_flight.push_back(std::move(job));
+    return {};
+  }
+
+  // The oldest job's compressed run, once done, its CRC and size folded into the trailer's;
+  // valid until the next call (its buffers are then reused).
+  Result<std::span<const std::byte>> next_run() {
     if (m_current) m_free.push_back(std::move(m_current));
-    if (!m_header_done) {
-      m_out = k_header;
-      m_header_done = true;
-      return {};
-    }
-    TRY(fill_pipeline());
-    if (m_in_flight.empty()) {
-      std::copy(std::begin(k_deflate_final_empty_block), std::end(k_deflate_final_empty_block),
-                m_trailer.begin());
-      size_t at = sizeof(k_deflate_final_empty_block);
-      for (uint32_t v : {m_crc, m_size})  // both little-endian (RFC 1952 2.3.1)
-        for (int shift = 0; shift < 32; shift += 8) m_trailer[at++] = std::byte(v >> shift);
-      m_out = m_trailer;
-      m_finished = true;
-      return {};
-    }
     m_current = std::move(m_in_flight.front());
     m_in_flight.pop_front();
     {
@@ -134,47 +140,20 @@ class GzipEncoder final : public StickyErrorDecoder {
     m_crc = static_cast<uint32_t>(
         crc32_combine(m_crc, m_current->crc, static_cast<z_off_t>(m_current->in_size)));
     m_size += static_cast<uint32_t>(m_current->in_size);  // ISIZE is the size modulo 2^32
-    m_out = std::span(m_current->out.get(), m_current->out_size);
-    return {};
+    return std::span<const std::byte>(m_current->out.get(), m_current->out_size);
   }
 
-  // Reads chunks and hands them to the workers until m_max_jobs are in flight or the input
-  // ends. A single chunk (a small input) is compressed right here, with no thread started.
-  Result<void> fill_pipeline() {
-    while (!m_eof && m_in_flight.size() < m_max_jobs) {
-      std::unique_ptr<Job> job;
-      if (m_free.empty()) {
-        job = std::make_unique<Job>();
-      } else {
-        job = std::move(m_free.back());
-        m_free.pop_back();
-      }
-      size_t have = 0;
-      while (have < k_gzip_chunk) {
-        size_t n = TRY(m_src->read(std::span(job->in.get() + have, k_gzip_chunk - have)));
-        if (n == 0) {
-          m_eof = true;
-          break;
-        }
-        have += n;
-      }
-      if (have == 0) break;
-      job->in_size = have;
-      job->done = false;
-      job->error.reset();
-      if (m_threads == 1 || (m_eof && m_in_flight.empty())) {
-        TRY(compress_here(*job));
-      } else {
-        start_workers();
-        std::lock_guard lock(m_mutex);
-        m_queue.push_back(job.get());
-        m_work.notify_one();
-      }
-      m_in_flight.push_back(std::move(job));
-    }
-    return {};
+  // The final empty block, the CRC-32 and ISIZE: the member's last bytes.
+  std::span<const std::byte> trailer() {
+    std::copy(std::begin(k_deflate_final_empty_block), std::end(k_deflate_final_empty_block),
+              m_trailer.begin());
+    size_t at = sizeof(k_deflate_final_empty_block);
+    for (uint32_t v : {m_crc, m_size})  // both little-endian (RFC 1952 2.3.1)
+      for (int shift = 0; shift < 32; shift += 8) m_trailer[at++] = std::byte(v >> shift);
+    return m_trailer;
   }
 
+ private:
   Result<void> compress_here(Job& job) {
     if (!m_compressor) m_compressor.reset(libdeflate_alloc_compressor(m_level));
     if (!m_compressor) return make_error("gzip: out of memory");
@@ -211,22 +190,16 @@ class GzipEncoder final : public StickyErrorDecoder {
     }
   }
 
-  std::unique_ptr<ByteSource> m_src;
   int m_level;
   unsigned m_threads;
   size_t m_max_jobs;
   std::deque<std::unique_ptr<Job>> m_in_flight;  // in input order
   std::vector<std::unique_ptr<Job>> m_free;      // buffers for reuse
   Compressor m_compressor;                       // for chunks compressed on the caller's thread
-  std::unique_ptr<Job> m_current;                // the chunk whose output is being handed out
+  std::unique_ptr<Job> m_current;                // the job whose run was handed out last
   std::array<std::byte, 10> m_trailer{};         // final empty block, CRC-32, ISIZE
-  std::span<const std::byte> m_out;              // bytes being handed out
-  size_t m_out_pos = 0;
   uint32_t m_crc = 0;
   uint32_t m_size = 0;
-  bool m_header_done = false;
-  bool m_eof = false;
-  bool m_finished = false;
 
   std::mutex m_mutex;  // guards m_queue, m_stop and every Job's done and error
   std::condition_variable m_work;
@@ -234,6 +207,140 @@ class GzipEncoder final : public StickyErrorDecoder {
   std::deque<Job*> m_queue;  // chunks waiting for a worker
   bool m_stop = false;
   std::vector<std::thread> m_workers;
+};
+
+// The pull form: reads its source a chunk at a time, hands out the member.
+class GzipEncoder final : public StickyErrorDecoder {
+ public:
+  GzipEncoder(std::unique_ptr<ByteSource> src, unsigned threads, int level)
+      : m_src(std::move(src)), m_chunks(threads, level) {}
+
+ private:
+  Result<size_t> read_some(std::span<std::byte> out) override {
+    while (m_out_pos == m_out.size()) {
+      if (m_finished) return size_t{0};
+      TRY(next_output());
+    }
+    size_t n = std::min(out.size(), m_out.size() - m_out_pos);
+    std::memcpy(out.data(), m_out.data() + m_out_pos, n);
+    m_out_pos += n;
+    return n;
+  }
+
+  // Makes m_out the next bytes of the member: the header, each chunk's run in order, then the
+  // final empty block and the trailer.
+  Result<void> next_output() {
+    m_out_pos = 0;
+    if (!m_header_done) {
+      m_out = k_header;
+      m_header_done = true;
+      return {};
+    }
+    TRY(fill_pipeline());
+    if (m_chunks.empty()) {
+      m_out = m_chunks.trailer();
+      m_finished = true;
+      return {};
+    }
+    m_out = TRY(m_chunks.next_run());
+    return {};
+  }
+
+  // Reads chunks and hands them on until the pipeline is full or the input ends.
+  Result<void> fill_pipeline() {
+    while (!m_eof && !m_chunks.full()) {
+      std::unique_ptr<Job> job = m_chunks.take_job();
+      size_t have = 0;
+      while (have < k_gzip_chunk) {
+        size_t n = TRY(m_src->read(std::span(job->in.get() + have, k_gzip_chunk - have)));
+        if (n == 0) {
+          m_eof = true;
+          break;
+        }
+        have += n;
+      }
+      if (have == 0) break;
+      job->in_size = have;
+      TRY(m_chunks.submit(std::move(job), m_eof));
+    }
+    return {};
+  }
+
+  std::unique_ptr<ByteSource> m_src;
+  ChunkPipeline m_chunks;
+  std::span<const std::byte> m_out;  // bytes being handed out
+  size_t m_out_pos = 0;
+  bool m_header_done = false;
+  bool m_eof = false;
+  bool m_finished = false;
+};
+
+// The push form: what is written fills chunks in place (no copy through a pipe and no thread
+// to feed it), and each chunk's run is written to `out` in order as the workers finish them.
+class GzipSink final : public CompressingSink {
+ public:
+  GzipSink(ByteSink& out, unsigned threads, int level) : m_out(out), m_chunks(threads, level) {}
+
+  Result<void> write(std::span<const std::byte> data) override {
+    if (m_error) return *m_error;
+    auto r = take(data);
+    if (!r) m_error = r.error();
+    return r;
+  }
+
+  Result<void> finish() override {
+    if (m_error) return *m_error;
+    auto r = finish_member();
+    if (!r) m_error = r.error();
+    return r;
+  }
+
+ private:
+  Result<void> take(std::span<const std::byte> data) {
+    while (!data.empty()) {
+      // A full chunk goes once more input comes: the last one is compressed at finish(), right
+      // here when it is the only one.
+      if (m_job && m_job->in_size == k_gzip_chunk) TRY(hand_on(false));
+      if (!m_job) m_job = m_chunks.take_job();
+      size_t n = std::min(data.size(), k_gzip_chunk - m_job->in_size);
+      std::memcpy(m_job->in.get() + m_job->in_size, data.data(), n);
+      m_job->in_size += n;
+      data = data.subspan(n);
+    }
+    return {};
+  }
+
+  // The chunk being filled goes to the workers; the oldest runs are written while the
+  // pipeline is full.
+  Result<void> hand_on(bool last) {
+    TRY(m_chunks.submit(std::move(m_job), last));
+    while (m_chunks.full()) TRY(write_oldest());
+    return {};
+  }
+
+  Result<void> write_oldest() {
+    if (!m_header_done) {
+      TRY(m_out.write(std::span<const std::byte>(k_header)));
+      m_header_done = true;
+    }
+    return m_out.write(TRY(m_chunks.next_run()));
+  }
+
+  Result<void> finish_member() {
+    if (m_job && m_job->in_size > 0) TRY(hand_on(true));
+    while (!m_chunks.empty()) TRY(write_oldest());
+    if (!m_header_done) {
+      TRY(m_out.write(std::span<const std::byte>(k_header)));
+      m_header_done = true;
+    }
+    return m_out.write(m_chunks.trailer());
+  }
+
+  ByteSink& m_out;
+  ChunkPipeline m_chunks;
+  std::unique_ptr<Job> m_job;  // the chunk being filled
+  bool m_header_done = false;
+  std::optional<Error> m_error;
 };
 
 }  // namespace
@@ -248,6 +355,10 @@ unsigned default_threads() {
 std::unique_ptr<ByteSource> make_gzip_encoder(std::unique_ptr<ByteSource> src, unsigned threads,
                                               int level) {
   return std::make_unique<GzipEncoder>(std::move(src), threads, level);
+}
+
+std::unique_ptr<CompressingSink> make_gzip_sink(ByteSink& out, unsigned threads, int level) {
+  return std::make_unique<GzipSink>(out, threads, level);
 }
 
 }  // namespace pith::compress

@@ -37,6 +37,12 @@ class ProducedSource final : public ByteSource {
         if (m_error) return *m_error;
         return size_t{0};
       }
+      // The chunk read is the producer's next buffer: memory already touched, where a new
+      // one costs a page fault per 4 KiB (a quarter of a small build's time on a VM).
+      if (m_current.capacity() != 0 && m_spare.empty()) {
+        m_current.clear();
+        m_spare.push_back(std::move(m_current));
+      }
       m_current = std::move(m_ready.front());
       m_ready.pop_front();
       m_offset = 0;
@@ -55,7 +61,7 @@ class ProducedSource final : public ByteSource {
     explicit Writer(ProducedSource& s) : m_source(s) {}
     Result<void> write(std::span<const std::byte> data) override {
       while (!data.empty()) {
-        if (m_pending.capacity() < m_source.m_chunk) m_pending.reserve(m_source.m_chunk);
+        if (m_pending.capacity() < m_source.m_chunk) take_spare();
         size_t n = std::min(data.size(), m_source.m_chunk - m_pending.size());
         m_pending.insert(m_pending.end(), data.begin(), data.begin() + n);
         data = data.subspan(n);
@@ -76,6 +82,17 @@ class ProducedSource final : public ByteSource {
     }
 
    private:
+    void take_spare() {
+      {
+        std::lock_guard lock(m_source.m_mutex);
+        if (!m_source.m_spare.empty() && m_pending.empty()) {
+          m_pending = std::move(m_source.m_spare.back());
+          m_source.m_spare.pop_back();
+        }
+      }
+      m_pending.reserve(m_source.m_chunk);
+    }
+
     ProducedSource& m_source;
     std::vector<std::byte> m_pending;
   };
@@ -97,6 +114,7 @@ class ProducedSource final : public ByteSource {
   std::mutex m_mutex;
   std::condition_variable m_changed;
   std::deque<std::vector<std::byte>> m_ready;
+  std::vector<std::vector<std::byte>> m_spare;  // a chunk read, for the producer to fill again
   std::optional<Error> m_error;
   bool m_done = false;               // the producer returned
   bool m_closed = false;             // the reader is gone

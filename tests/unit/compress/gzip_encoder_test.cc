@@ -6,6 +6,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <random>
 
 #include "compress/compression.h"
@@ -252,6 +254,90 @@ TEST(ZstdEncoder, SameBytesWhateverTheWorkers) {
                        uint64_t{1} << 32);
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(*back, data);
+}
+
+// Collects what a CompressingSink writes.
+class StringSink final : public ByteSink {
+ public:
+  Result<void> write(std::span<const std::byte> data) override {
+    bytes.append(reinterpret_cast<const char*>(data.data()), data.size());
+    return {};
+  }
+  std::string bytes;
+};
+
+// The sink form: `data` written in pieces of `piece(offset)` bytes, then finish().
+std::string through_sink(Compression c, Effort effort, const std::string& data,
+                         const std::function<size_t(size_t)>& piece) {
+  StringSink out;
+  auto sink = compressing_sink(out, c, effort);
+  for (size_t at = 0; at < data.size();) {
+    size_t n = std::min(data.size() - at, std::max<size_t>(piece(at), 1));
+    EXPECT_TRUE(sink->write(std::string_view(data).substr(at, n)).ok());
+    at += n;
+  }
+  EXPECT_TRUE(sink->finish().ok());
+  return out.bytes;
+}
+
+std::string through_source(Compression c, Effort effort, const std::string& data) {
+  auto enc = compress(std::make_unique<MemorySource>(data), c, effort);
+  return *read_all(*enc, uint64_t{1} << 32);
+}
+
+// What `pith build` writes its layers through: the same bytes as the source form (so the
+// same image digests), whatever the sizes of the writes, around every chunk boundary.
+TEST(CompressingSink, SameBytesAsTheSourceFormWhateverTheWrites) {
+  const std::vector<std::function<size_t(size_t)>> pieces = {
+      [](size_t) { return std::numeric_limits<size_t>::max(); },  // one write
+      [](size_t) { return size_t{512}; },                         // tar blocks
+      [](size_t at) { return 1 + (at * 7919) % 70001; },          // uneven
+      [](size_t) { return k_chunk; },                              // exactly chunks
+  };
+  for (size_t n : {size_t{0}, size_t{1}, k_chunk - 1, k_chunk, k_chunk + 1, 4 * k_chunk + 17}) {
+    std::string data = sample(n, static_cast<uint32_t>(n) + 5);
+    for (Compression c : {Compression::none, Compression::gzip, Compression::zstd}) {
+      for (Effort e : {Effort::fast, Effort::small}) {
+        std::string want = through_source(c, e, data);
+        for (size_t p = 0; p < pieces.size(); ++p)
+          EXPECT_EQ(through_sink(c, e, data, pieces[p]), want)
+              << n << " " << name(c) << " " << int(e) << " pieces " << p;
+      }
+    }
+  }
+}
+
+// A sink whose writes fail after `budget` bytes (a full disk).
+class FailingSink final : public ByteSink {
+ public:
+  explicit FailingSink(size_t budget) : m_budget(budget) {}
+  Result<void> write(std::span<const std::byte> data) override {
+    if (data.size() > m_budget) return make_error("disk full");
+    m_budget -= data.size();
+    return {};
+  }
+
+ private:
+  size_t m_budget;
+};
+
+TEST(CompressingSink, TheDestinationsErrorComesBackAndStays) {
+  std::string data = sample(6 * k_chunk, 9);
+  for (Compression c : {Compression::gzip, Compression::zstd}) {
+    FailingSink out(100000);
+    auto sink = compressing_sink(out, c, Effort::small);
+    Result<void> r;
+    for (size_t at = 0; at < data.size() && r.ok(); at += 65536)
+      r = sink->write(std::string_view(data).substr(at, 65536));
+    if (r.ok()) r = sink->finish();
+    ASSERT_FALSE(r.ok()) << name(c);
+    EXPECT_EQ(r.error().message, "disk full") << name(c);
+  }
+  // Destroyed half-way, without finish(): the workers stop.
+  StringSink out;
+  auto sink = compressing_sink(out, Compression::gzip, Effort::small);
+  ASSERT_TRUE(sink->write(std::string_view(data)).ok());
+  sink.reset();
 }
 
 }  // namespace
