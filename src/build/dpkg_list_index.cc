@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <filesystem>
 
 #include "util/file.h"
@@ -123,8 +125,14 @@ DpkgListIndex::Entry DpkgListIndex::entry(size_t i) const {
   if (!m_owner) return m_added[i];
   std::string_view at = m_saved.substr(i * k_entry_bytes, k_entry_bytes);
   Entry e{};
-  take(at, e.hash);
-  take(at, e.list);
+  if constexpr (std::endian::native == std::endian::little) {
+    // Checked ~160,000 times per build: the bytes as they lie.
+    std::memcpy(&e.hash, at.data(), sizeof e.hash);
+    std::memcpy(&e.list, at.data() + sizeof e.hash, sizeof e.list);
+  } else {
+    take(at, e.hash);
+    take(at, e.list);
+  }
   return e;
 }
 

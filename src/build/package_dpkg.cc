@@ -146,17 +146,11 @@ void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, const std::str
                        PackageMetadata& out) {
   auto bytes = read_database(root, k_status, k_status_limit, out.warnings);
   if (!bytes) return;
-  // A file that is no status file at all gets one warning, not one per line of garbage.
-  std::vector<catalog::Warning> warnings;
-  auto stanzas = catalog::parse_dpkg_status_stanzas(*bytes, k_status, {}, &warnings);
-  if (!stanzas) {
-    out.warnings.push_back({k_status, stanzas.error().message});
-    return;
-  }
-  out.warnings.insert(out.warnings.end(), warnings.begin(), warnings.end());
 
   // With an index of the lists made for the database as it is now, only the lists naming a
-  // file of an included file's name are read; without, every list is read and the index made.
+  // file of an included file's name are read, and only their packages' stanzas made into
+  // packages (warnings about the others' stanzas are not given then); without, every list is
+  // read and the index made.
   const std::optional<std::string> index_key =
       cache_dir.empty() ? std::nullopt : DpkgListIndex::key_of(root);
   const std::string index_file = index_key ? dpkg_list_index_file(cache_dir, root) : "";
@@ -164,6 +158,23 @@ void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, const std::str
       index_key ? DpkgListIndex::load(index_file, *index_key) : std::nullopt;
   const std::set<std::string> candidates =
       index ? index->lists_naming(matcher.names()) : std::set<std::string>{};
+  catalog::StanzaFilter wanted;
+  if (index) {
+    wanted = [&](std::string_view package, std::string_view arch) {
+      std::string name(package);
+      return candidates.contains(name) ||
+             (!arch.empty() && candidates.contains(name + ":" + std::string(arch)));
+    };
+  }
+
+  // A file that is no status file at all gets one warning, not one per line of garbage.
+  std::vector<catalog::Warning> warnings;
+  auto stanzas = catalog::parse_dpkg_status_stanzas(*bytes, k_status, {}, &warnings, wanted);
+  if (!stanzas) {
+    out.warnings.push_back({k_status, stanzas.error().message});
+    return;
+  }
+  out.warnings.insert(out.warnings.end(), warnings.begin(), warnings.end());
   InfoDir info(root, out.warnings, !index);
   DpkgListIndex fresh;
   bool every_list_read = true;  // else the fresh index would miss a list: not saved

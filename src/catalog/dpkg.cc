@@ -197,7 +197,7 @@ using KeepStanza = std::function<void(Package&&, const control::Stanza&)>;
 
 Result<void> parse_stanzas(std::string_view bytes, std::string_view location, const OsContext& os,
                            MissingStatus missing_status, std::vector<Warning>* warnings,
-                           const KeepStanza& keep) {
+                           const KeepStanza& keep, const StanzaFilter& wanted = {}) {
   db_text::Warnings warn(warnings, location);
   size_t malformed = 0;
   size_t well_formed = 0;
@@ -208,6 +208,8 @@ Result<void> parse_stanzas(std::string_view bytes, std::string_view location, co
       continue;
     }
     ++well_formed;
+    if (wanted && !wanted(s.get("Package").value_or(""), s.get("Architecture").value_or("")))
+      continue;
     Package p;
     std::string why;
     Verdict v = to_package(s, location, os, missing_status, p, why);
@@ -262,16 +264,19 @@ Result<std::vector<Package>> parse_dpkg_status_d(std::string_view bytes, std::st
 Result<std::vector<DpkgStanza>> parse_dpkg_status_stanzas(std::string_view bytes,
                                                           std::string_view location,
                                                           const OsContext& os,
-                                                          std::vector<Warning>* warnings) {
+                                                          std::vector<Warning>* warnings,
+                                                          const StanzaFilter& wanted) {
   std::vector<DpkgStanza> stanzas;
-  TRY(parse_stanzas(bytes, location, os, MissingStatus::not_installed, warnings,
-                    [&](Package&& p, const control::Stanza& s) {
-                      DpkgStanza& out = stanzas.emplace_back();
-                      out.package = std::move(p);
-                      for (const control::Field& f : s.fields) {
-                        out.fields.push_back({std::string(f.name), std::string(f.value)});
-                      }
-                    }));
+  TRY(parse_stanzas(
+      bytes, location, os, MissingStatus::not_installed, warnings,
+      [&](Package&& p, const control::Stanza& s) {
+        DpkgStanza& out = stanzas.emplace_back();
+        out.package = std::move(p);
+        for (const control::Field& f : s.fields) {
+          out.fields.push_back({std::string(f.name), std::string(f.value)});
+        }
+      },
+      wanted));
   return stanzas;
 }
 

@@ -9,6 +9,7 @@
 // input with no well-formed stanza at all and at least one malformed one is an Error.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,11 +52,17 @@ struct DpkgStanza {
   std::vector<Field> fields;  // in file order
 };
 
-// As parse_dpkg_status, keeping each package's fields.
+// Whether a stanza is wanted, by its Package and Architecture fields as written ("" when
+// absent): the others are not made into packages (nor warned about).
+using StanzaFilter = std::function<bool(std::string_view package, std::string_view arch)>;
+
+// As parse_dpkg_status, keeping each package's fields; with `wanted`, of those stanzas only (a
+// build that needs a few packages of ~900 skips the others' fields and dependencies).
 Result<std::vector<DpkgStanza>> parse_dpkg_status_stanzas(std::string_view bytes,
                                                           std::string_view location,
                                                           const OsContext& os,
-                                                          std::vector<Warning>* warnings = nullptr);
+                                                          std::vector<Warning>* warnings = nullptr,
+                                                          const StanzaFilter& wanted = {});
 
 // A file of the dpkg database that lists the files of one package.
 enum class DpkgFileListKind { list, md5sums };
