@@ -542,5 +542,39 @@ TEST(Dpkg, HugeFieldsAreFine) {
   EXPECT_EQ(pkgs[0].version, "1");
 }
 
+// A build with its index of the lists wants a few packages: the others' stanzas are not made
+// into packages nor warned about; a malformed stanza is still one warning.
+TEST(Dpkg, StanzasOfWantedPackagesOnly) {
+  const std::string status =
+      "Package: a\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\n\n"
+      "Package: b\nStatus: install ok installed\nVersion: bad version\nArchitecture: amd64\n\n"
+      "this line has no colon\n\n"
+      "Package: c\nStatus: install ok installed\nVersion: 2\nArchitecture: all\n";
+  auto names = [](const std::vector<DpkgStanza>& stanzas) {
+    std::string out;
+    for (const DpkgStanza& s : stanzas) out += s.package.name + ":" + s.package.arch + " ";
+    return out;
+  };
+  std::vector<Warning> all_warnings;
+  auto all = parse_dpkg_status_stanzas(status, "status", {}, &all_warnings);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(names(*all), "a:amd64 c:all ");
+  EXPECT_EQ(all_warnings.size(), 2u);
+
+  std::vector<std::pair<std::string, std::string>> asked;
+  std::vector<Warning> warnings;
+  auto some = parse_dpkg_status_stanzas(
+      status, "status", {}, &warnings, [&](std::string_view package, std::string_view arch) {
+        asked.emplace_back(package, arch);
+        return package == "c" || package == "b2";
+      });
+  ASSERT_TRUE(some.ok());
+  EXPECT_EQ(names(*some), "c:all ");
+  EXPECT_EQ(asked, (std::vector<std::pair<std::string, std::string>>{
+                       {"a", "amd64"}, {"b", "amd64"}, {"c", "all"}}));
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].message.find("line 11"), std::string::npos) << warnings[0].message;
+}
+
 }  // namespace
 }  // namespace pith::catalog
