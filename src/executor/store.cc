@@ -9,7 +9,6 @@
 
 #include "oci/media_types.h"
 #include "util/file.h"
-#include "util/produced_source.h"
 #include "util/sha256.h"
 
 namespace pith::executor {
@@ -61,27 +60,15 @@ Result<LayerRef> BuildStore::put_layer(const std::function<Result<void>(ByteSink
   std::string dir = layout_dir() + "/blobs/sha256";
   auto file = TRY(AtomicFile::create(dir + "/layer"));
   HashingSink stored(file.sink());
-  std::string diff_hex;
-  if (c == compress::Compression::none) {
-    TRY(write(stored));
-    diff_hex = stored.hex_digest();
-  } else {
-    auto tar = produced_source([&](ByteSink& out) -> Result<void> {
-      HashingSink hashed(out);
-      TRY(write(hashed));
-      diff_hex = hashed.hex_digest();
-      return {};
-    });
-    auto packed = compress::compress(std::move(tar), c, compress::Effort::small);
-    TRY(pump(*packed, stored));
-    packed.reset();  // the producer has returned: diff_hex is set
-  }
+  auto packed = compress::compressing_sink(stored, c, compress::Effort::small);
+  HashingSink tar(*packed);
+  TRY(write(tar));
+  TRY(packed->finish());
   LayerRef layer;
-  std::string hex = c == compress::Compression::none ? diff_hex : stored.hex_digest();
   layer.blob.media_type = std::string(oci::layer_media_type(oci::Family::oci, c));
-  layer.blob.digest = sha256_digest(hex);
+  layer.blob.digest = sha256_digest(stored.hex_digest());
   layer.blob.size = stored.bytes();
-  layer.diff_id = sha256_digest(diff_hex);
+  layer.diff_id = sha256_digest(tar.hex_digest());
   if (has_blob(layer.blob.digest)) return layer;  // the same layer, written before
   TRY(file.commit_as(blob_path(layer.blob.digest), blob_path(layer.blob.digest)));
   return layer;

@@ -563,11 +563,11 @@ TEST(Dpkg, StanzasOfWantedPackagesOnly) {
 
   std::vector<std::pair<std::string, std::string>> asked;
   std::vector<Warning> warnings;
-  auto some = parse_dpkg_status_stanzas(
-      status, "status", {}, &warnings, [&](std::string_view package, std::string_view arch) {
-        asked.emplace_back(package, arch);
-        return package == "c" || package == "b2";
-      });
+  auto some = parse_dpkg_status_stanzas(status, "status", {}, &warnings,
+                                        [&](std::string_view package, std::string_view arch) {
+                                          asked.emplace_back(package, arch);
+                                          return package == "c" || package == "b2";
+                                        });
   ASSERT_TRUE(some.ok());
   EXPECT_EQ(names(*some), "c:all ");
   EXPECT_EQ(asked, (std::vector<std::pair<std::string, std::string>>{

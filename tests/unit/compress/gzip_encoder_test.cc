@@ -292,7 +292,7 @@ TEST(CompressingSink, SameBytesAsTheSourceFormWhateverTheWrites) {
       [](size_t) { return std::numeric_limits<size_t>::max(); },  // one write
       [](size_t) { return size_t{512}; },                         // tar blocks
       [](size_t at) { return 1 + (at * 7919) % 70001; },          // uneven
-      [](size_t) { return k_chunk; },                              // exactly chunks
+      [](size_t) { return k_chunk; },                             // exactly chunks
   };
   for (size_t n : {size_t{0}, size_t{1}, k_chunk - 1, k_chunk, k_chunk + 1, 4 * k_chunk + 17}) {
     std::string data = sample(n, static_cast<uint32_t>(n) + 5);
