@@ -103,7 +103,11 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
   settings.mtime = TRY(source_date_epoch());
   settings.created = rfc3339(settings.mtime);
 
-  // 2. The root the files come from.
+  // 2. Every output opened (a wrong one fails before any work; nothing appears there before
+  // the end), then the root the files come from.
+  Outputs outputs =
+      TRY(open_outputs(spec.outputs, registries.to, asked_compression, settings.compression));
+  settings.compression = outputs.compression;
   Root root = TRY(open_root(spec.from, asked, registries.from));
   const RootDir& dir = *root.dir;
 
@@ -122,6 +126,13 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
             .wrap("--add " + a.from));
   for (const auto& a : spec.add_host)
     TRY(plan.add_host(a.from, a.to, Layer::app).wrap("--add-host " + a.from));
+  // The program's own layer is written now, on the other cores, while its libraries, their
+  // packages and lint's check are worked out here (a static program's layer is nearly all of
+  // the image); it is used if nothing below changes it. Declared after `root`: it is finished
+  // (or waited for) before an unpacked --from root is removed.
+  std::vector<EarlyLayer> early;
+  if (spec.layers == LayerMode::split)
+    early.push_back(start_layer(Layer::app, plan.layer_entries(Layer::app), settings));
   // The user's names as the image's files (generated or added) or else the root's give them.
   settings.user = TRY(config_user(spec.user, TRY(image_accounts(plan)), TRY(root_accounts(dir))));
 
@@ -185,10 +196,9 @@ Result<BuildResult> run_build(const BuildSpec& spec, const WarningSink& warn,
     TRY(verify_image(image, {spec.entrypoint, spec.allow_missing}, warn));
   }
 
-  // 6. Every output opened (a wrong one fails before any work), then layers, config and
-  // manifest, then each output written, complete or not there at all.
-  auto written = TRY(write_outputs(plan, spec.layers, settings, spec.outputs, registries.to,
-                                   asked_compression, progress));
+  // 6. Layers, config and manifest, then each output written, complete or not there at all.
+  auto written =
+      TRY(write_outputs(plan, spec.layers, settings, outputs, progress, std::move(early)));
   result.outputs = std::move(written.outputs);
   result.compressed_size = written.compressed_size;
   result.files = written.files;

@@ -46,12 +46,6 @@ tar::Entry tar_entry(const PlanEntry& p, int64_t mtime) {
   return e;
 }
 
-struct LayerBlob {
-  std::shared_ptr<UniqueFd> fd;
-  oci::Descriptor descriptor;
-  oci::Digest diff_id;
-};
-
 // Writes the layer's tar: the planned entries in order, file contents from the root.
 Result<void> write_tar(const std::vector<PlanEntry>& entries, int64_t mtime, ByteSink& out) {
   tar::Writer writer(out);
@@ -160,6 +154,20 @@ class BuiltSource final : public transport::ImageSource {
 
 }  // namespace
 
+EarlyLayer start_layer(Layer layer, std::vector<PlanEntry> entries, const ImageSettings& settings) {
+  EarlyLayer early;
+  early.layer = layer;
+  early.entries = std::move(entries);
+  early.compression = settings.compression;
+  early.mtime = settings.mtime;
+  ImageSettings s;
+  s.compression = settings.compression;
+  s.mtime = settings.mtime;
+  early.blob = std::async(std::launch::async,
+                          [entries = early.entries, s] { return write_layer(entries, s); });
+  return early;
+}
+
 oci::ImageConfig start_config(const ImageSettings& settings) {
   oci::ImageConfig config;
   config.os = settings.platform.os;
@@ -172,15 +180,28 @@ oci::ImageConfig start_config(const ImageSettings& settings) {
   return config;
 }
 
-Result<BuiltImage> assemble_image(const Plan& plan, LayerMode mode, const ImageSettings& settings) {
+Result<BuiltImage> assemble_image(const Plan& plan, LayerMode mode, const ImageSettings& settings,
+                                  std::vector<EarlyLayer> early) {
   oci::Manifest m;
   m.media_type = std::string(oci::media::oci_manifest);
   std::vector<oci::Digest> diff_ids;
   std::vector<std::string> written;
   std::map<oci::Digest, std::shared_ptr<UniqueFd>> blobs;
-  auto add_layer = [&](const std::vector<PlanEntry>& entries, std::string name) -> Result<void> {
+  // A layer written early, if it is this one as the plan now has it.
+  auto early_blob = [&](std::optional<Layer> layer,
+                        const std::vector<PlanEntry>& entries) -> std::optional<Result<LayerBlob>> {
+    for (EarlyLayer& e : early)
+      if (layer && e.layer == *layer && e.blob.valid() && e.entries == entries &&
+          e.compression == settings.compression && e.mtime == settings.mtime)
+        return e.blob.get();
+    return std::nullopt;
+  };
+  auto add_layer = [&](std::optional<Layer> layer, const std::vector<PlanEntry>& entries,
+                       std::string name) -> Result<void> {
     if (entries.empty()) return {};
-    auto blob = TRY(write_layer(entries, settings).wrap(name + " layer"));
+    auto taken = early_blob(layer, entries);
+    auto blob =
+        TRY((taken ? std::move(*taken) : write_layer(entries, settings)).wrap(name + " layer"));
     m.layers.push_back(blob.descriptor);
     diff_ids.push_back(blob.diff_id);
     written.push_back(std::move(name));
@@ -188,9 +209,9 @@ Result<BuiltImage> assemble_image(const Plan& plan, LayerMode mode, const ImageS
     return {};
   };
   if (mode == LayerMode::single) {
-    TRY(add_layer(plan.layer_entries(std::nullopt), "single"));
+    TRY(add_layer(std::nullopt, plan.layer_entries(std::nullopt), "single"));
   } else {
-    for (Layer l : k_layers) TRY(add_layer(plan.layer_entries(l), std::string(layer_name(l))));
+    for (Layer l : k_layers) TRY(add_layer(l, plan.layer_entries(l), std::string(layer_name(l))));
   }
   std::string config = config_json(settings, diff_ids, written);
   m.config.media_type = std::string(oci::media::oci_config);

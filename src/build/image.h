@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "oci/config.h"
 #include "oci/descriptor.h"
 #include "transport/source.h"
+#include "util/file.h"
 #include "util/time_text.h"
 
 namespace pith::build {
@@ -42,13 +44,33 @@ struct BuiltImage {
   std::vector<oci::Descriptor> layers;
 };
 
+// A layer's blob: an unlinked temporary file, its descriptor and its diff_id.
+struct LayerBlob {
+  std::shared_ptr<UniqueFd> fd;
+  oci::Descriptor descriptor;
+  oci::Digest diff_id;
+};
+
+// A layer written while the plan is being finished (the program's own, while its libraries'
+// packages are recorded and lint checks the plan): assemble_image takes it if the layer's
+// entries are still these, and writes the layer again otherwise. Its destructor waits for it.
+struct EarlyLayer {
+  Layer layer = Layer::app;
+  std::vector<PlanEntry> entries;
+  compress::Compression compression = compress::Compression::gzip;
+  int64_t mtime = 0;
+  std::future<Result<LayerBlob>> blob;
+};
+EarlyLayer start_layer(Layer layer, std::vector<PlanEntry> entries, const ImageSettings& settings);
+
 // The config fields a container starts with (platform, user, env, entrypoint, cmd, working
 // directory), as lint's run-time rules read them from a written image.
 oci::ImageConfig start_config(const ImageSettings& settings);
 
 // Writes the plan's layers (base, libs, app, in that order; an empty one is left out), or
 // with `single` all entries in one layer; each layer gets its history line.
-Result<BuiltImage> assemble_image(const Plan& plan, LayerMode mode, const ImageSettings& settings);
+Result<BuiltImage> assemble_image(const Plan& plan, LayerMode mode, const ImageSettings& settings,
+                                  std::vector<EarlyLayer> early = {});
 
 // SOURCE_DATE_EPOCH (seconds) when set and valid, else 0 (util/time_text.h's rfc3339 writes
 // it as `created`).

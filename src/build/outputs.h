@@ -2,6 +2,7 @@
 // before any work), the layers written once, then copied to each output as `copy` does.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "compress/compression.h"
 #include "oci/digest.h"
 #include "transport/registry_options.h"
+#include "transport/sink.h"
 #include "util/result.h"
 
 namespace pith {
@@ -27,8 +29,27 @@ struct WrittenImage {
   size_t files = 0;              // regular files in the image
 };
 
-// Layers are compressed as `asked`, else as the outputs want them: none when every output is a
-// docker-archive, else `settings.compression`.
+// Every output, opened (nothing appears there before write_outputs has written it all), and
+// the compression of the layers: as `asked`, else as the outputs want them (none when every
+// output is a docker-archive, else `fallback`).
+struct Outputs {
+  std::vector<std::string> names;
+  std::vector<std::unique_ptr<transport::ImageSink>> sinks;
+  std::optional<compress::Compression> asked;
+  compress::Compression compression = compress::Compression::gzip;
+};
+Result<Outputs> open_outputs(const std::vector<std::string>& outputs,
+                             const transport::RegistryOptions& registry,
+                             const std::optional<compress::Compression>& asked,
+                             compress::Compression fallback);
+
+// The plan's layers (`early` ones taken where they are still the plan's), config and manifest,
+// copied to every output; `settings.compression` is the outputs'.
+Result<WrittenImage> write_outputs(const Plan& plan, LayerMode layers, ImageSettings settings,
+                                   Outputs& outputs, TransferProgress* progress,
+                                   std::vector<EarlyLayer> early = {});
+
+// Both at once, for a caller with no work to overlap (slim).
 Result<WrittenImage> write_outputs(const Plan& plan, LayerMode layers, ImageSettings settings,
                                    const std::vector<std::string>& outputs,
                                    const transport::RegistryOptions& registry,

@@ -80,6 +80,54 @@ TEST(Image, SameInputsSameDigestWhateverTheFileTimes) {
   EXPECT_NE(first->layers[2].digest, changed->layers[2].digest);
 }
 
+// A layer written early is used while the plan still has that layer, and written again
+// once the plan changed it. The program's file is edited after the early start: which bytes
+// the image holds says which path was taken.
+TEST(Image, AnEarlyLayerIsUsedOnlyWhileThePlanHasIt) {
+  Scratch s;
+  const std::string app = s.write("hello", "#!/bin/sh\necho early\n", 1000);
+  Plan plan = plan_with(app);
+  auto early_digest = [&](Plan& p) {
+    auto image = assemble_image(p, LayerMode::split, settings());
+    EXPECT_TRUE(image) << image.error().message;
+    return image ? image->layers.back().digest : oci::Digest{};
+  };
+  const oci::Digest before = early_digest(plan);
+
+  std::vector<EarlyLayer> early;
+  early.push_back(start_layer(Layer::app, plan.layer_entries(Layer::app), settings()));
+  early.back().blob.wait();
+  s.write("hello", "#!/bin/sh\necho later\n", 1000);
+  const oci::Digest after = early_digest(plan);
+  ASSERT_NE(before, after);
+
+  // The plan unchanged: the early layer (the file as it was then) is the image's.
+  auto same = assemble_image(plan, LayerMode::split, settings(), std::move(early));
+  ASSERT_TRUE(same) << same.error().message;
+  EXPECT_EQ(same->layers.back().digest, before);
+
+  // The app layer changed after the early start (a directory it needs given another mode):
+  // written again from the files as they are now.
+  early.clear();
+  early.push_back(start_layer(Layer::app, plan.layer_entries(Layer::app), settings()));
+  plan.add_directory("/app", 0700, Layer::base);
+  auto changed = assemble_image(plan, LayerMode::split, settings(), std::move(early));
+  ASSERT_TRUE(changed) << changed.error().message;
+  auto fresh = assemble_image(plan, LayerMode::split, settings());
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(changed->manifest_digest, fresh->manifest_digest);
+  EXPECT_NE(changed->layers.back().digest, before);
+
+  // Another compression than the image's: not used either.
+  early.clear();
+  ImageSettings zstd = settings();
+  zstd.compression = compress::Compression::zstd;
+  early.push_back(start_layer(Layer::app, plan.layer_entries(Layer::app), zstd));
+  auto other = assemble_image(plan, LayerMode::split, settings(), std::move(early));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->manifest_digest, fresh->manifest_digest);
+}
+
 TEST(Image, LayersReadByGnuTarAndConfigAsPlanned) {
   Scratch s;
   auto image = assemble_image(plan_with(s.write("hello", "#!/bin/sh\necho hi\n", 1000)),
