@@ -318,21 +318,22 @@ class GzipSink final : public CompressingSink {
     return {};
   }
 
+  // The header goes out with the first run (or the trailer of an empty member).
+  Result<void> write_header_once() {
+    if (m_header_done) return {};
+    m_header_done = true;
+    return m_out.write(std::span<const std::byte>(k_header));
+  }
+
   Result<void> write_oldest() {
-    if (!m_header_done) {
-      TRY(m_out.write(std::span<const std::byte>(k_header)));
-      m_header_done = true;
-    }
+    TRY(write_header_once());
     return m_out.write(TRY(m_chunks.next_run()));
   }
 
   Result<void> finish_member() {
     if (m_job && m_job->in_size > 0) TRY(hand_on(true));
     while (!m_chunks.empty()) TRY(write_oldest());
-    if (!m_header_done) {
-      TRY(m_out.write(std::span<const std::byte>(k_header)));
-      m_header_done = true;
-    }
+    TRY(write_header_once());
     return m_out.write(m_chunks.trailer());
   }
 
