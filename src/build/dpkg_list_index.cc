@@ -114,9 +114,11 @@ std::optional<DpkgListIndex> DpkgListIndex::parse_kept(std::shared_ptr<const voi
   index.m_owner = std::move(owner);
   index.m_saved = bytes;
   // lists_naming searches them by hash: each pair once, in order, naming a list there is.
+  Entry previous{};
   for (size_t i = 0; i < entries; ++i) {
     Entry e = index.entry(i);
-    if (e.list >= lists || (i > 0 && !(index.entry(i - 1) < e))) return std::nullopt;
+    if (e.list >= lists || (i > 0 && !(previous < e))) return std::nullopt;
+    previous = e;
   }
   return index;
 }

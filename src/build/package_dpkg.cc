@@ -161,9 +161,9 @@ void add_dpkg_metadata(const RootDir& root, PathMatcher& matcher, const std::str
   catalog::StanzaFilter wanted;
   if (index) {
     wanted = [&](std::string_view package, std::string_view arch) {
-      std::string name(package);
-      return candidates.contains(name) ||
-             (!arch.empty() && candidates.contains(name + ":" + std::string(arch)));
+      for (const std::string& k : catalog::dpkg_file_list_keys(package, arch))
+        if (candidates.contains(k)) return true;
+      return false;
     };
   }
 

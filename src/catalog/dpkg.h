@@ -98,6 +98,7 @@ std::vector<DpkgMd5sumsLine> parse_dpkg_md5sums_lines(std::string_view bytes,
 // The keys a package's lists may be filed under, most specific first: "libc6:amd64" (dpkg
 // names Multi-Arch: same packages so), then "libc6".
 std::vector<std::string> dpkg_file_list_keys(const Package& p);
+std::vector<std::string> dpkg_file_list_keys(std::string_view name, std::string_view arch);
 
 // Adds to a deb package the files of the first of its keys found in `lists_by_key` (one list
 // per key: the caller picks between a .list and a .md5sums). Paths the package has already

@@ -134,11 +134,15 @@ std::vector<std::string> parse_dpkg_md5sums(std::string_view bytes, std::string_
   return paths;
 }
 
-std::vector<std::string> dpkg_file_list_keys(const Package& p) {
+std::vector<std::string> dpkg_file_list_keys(std::string_view name, std::string_view arch) {
   std::vector<std::string> keys;
-  if (!p.arch.empty()) keys.push_back(p.name + ":" + p.arch);
-  keys.push_back(p.name);
+  if (!arch.empty()) keys.push_back(std::string(name) + ":" + std::string(arch));
+  keys.emplace_back(name);
   return keys;
+}
+
+std::vector<std::string> dpkg_file_list_keys(const Package& p) {
+  return dpkg_file_list_keys(p.name, p.arch);
 }
 
 namespace {

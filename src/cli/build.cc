@@ -14,6 +14,7 @@
 #include "cli/options.h"
 #include "cli/registry_flags.h"
 #include "executor/executor.h"
+#include "util/path_text.h"
 #include "util/transfer_progress.h"
 
 namespace pith::cli {
@@ -84,14 +85,13 @@ bool maybe_in_git_checkout() {
   if (const char* dir = std::getenv("GIT_DIR"); dir && *dir) return true;
   char buf[4096];
   if (!::getcwd(buf, sizeof buf)) return true;  // too deep to walk here: let git look
-  std::string dir = buf;
-  for (;;) {
+  // "/a/b" -> "/a/b/.git", "/a/.git", "/.git" (path_parent of "/a" is "").
+  for (std::string_view dir = buf; !dir.empty() && dir != "/"; dir = path_parent(dir)) {
     struct stat st {};
-    if (::lstat((dir == "/" ? std::string("/.git") : dir + "/.git").c_str(), &st) == 0) return true;
-    if (dir == "/") return false;
-    size_t slash = dir.rfind('/');
-    dir = slash == 0 ? "/" : dir.substr(0, slash);
+    if (::lstat((std::string(dir) + "/.git").c_str(), &st) == 0) return true;
   }
+  struct stat st {};
+  return ::lstat("/.git", &st) == 0;
 }
 
 // Where the image's source lives, when pith runs in a git checkout (as CI builds do):
