@@ -133,15 +133,15 @@ class BuiltSource final : public transport::ImageSource {
   Result<transport::RawManifest> manifest(const oci::Descriptor& d) override {
     return make_error("pith build: holds no manifest " + d.digest.str());
   }
+  // A layer is read as it was written, not hashed again: its digest was taken from the very
+  // bytes written, into a file that has no name (O_TMPFILE) and that only this process holds
+  // (hashing it again cost 2-3 ms per 4 MB at the end of every build).
   Result<std::unique_ptr<ByteSource>> blob(const oci::Descriptor& d) override {
-    std::unique_ptr<ByteSource> raw;
     if (auto it = m_blobs.find(d.digest); it != m_blobs.end())
-      raw = std::make_unique<FileRegionSource>(it->second, 0, d.size);
-    else if (d.digest == oci::Digest::sha256_of(m_config))
-      raw = std::make_unique<MemorySource>(m_config);
-    else
-      return make_error("pith build: no blob " + d.digest.str());
-    return oci::verifying(std::move(raw), d.digest, d.size, "blob " + d.digest.str());
+      return std::unique_ptr<ByteSource>(std::make_unique<FileRegionSource>(it->second, 0, d.size));
+    if (d.digest == oci::Digest::sha256_of(m_config))
+      return std::unique_ptr<ByteSource>(std::make_unique<MemorySource>(m_config));
+    return make_error("pith build: no blob " + d.digest.str());
   }
   // Nothing changes once built; layers are read with pread from their temporary files.
   bool parallel_reads() const override { return true; }

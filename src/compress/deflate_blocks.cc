@@ -269,30 +269,40 @@ Result<void> read_dynamic_codes(BitReader& in, Codes& codes) {
 }
 
 // Skips the symbols of one Huffman-coded block, through its end-of-block code. The hot loop of
-// the walker (about a fifth of libdeflate level 1's time): the distance is looked up for every
-// symbol and its bits counted only after a length. A branch-free count measured slower: the
-// predicted branch lets a literal's successor start before the distance table is read.
+// the walker (a quarter of libdeflate level 2's time before this form): each step is a chain
+// of dependent loads, so the fewer refills and checks between lookups the better. A peek holds
+// at least 56 bits and a literal at most 15, so up to three literals are decoded from one peek
+// (a run of literals is most of a binary's symbols); the distance is looked up only after a
+// length. Measured on 1 MiB chunks of a Go binary and of shared libraries: 370-390 MB/s of input
+// with one symbol per peek and a distance looked up for every symbol, 430-470 with this.
 Result<void> skip_symbols(BitReader& reader, const Codes& codes) {
   BitReader in = reader;  // a local copy stays in registers
   for (;;) {
-    // One peek serves a length code (at most 15 + 5 bits) and its distance (15 + 13).
     uint64_t word = in.peek();
     uint32_t e = codes.litlen.lookup(word);
     unsigned n = skip_of(e);
     Kind kind = kind_of(e);
-    uint32_t d = codes.distance.lookup(word >> n);
-    bool length = kind == k_length;
-    bool usual = (kind == k_literal) | (length & (kind_of(d) != k_invalid));
-    if (!usual) [[unlikely]] {
-      if (kind == k_end) {
-        in.skip(n);
-        reader = in;
-        if (in.overrun()) return make_error("truncated block");
-        return {};
+    if (kind == k_literal) [[likely]] {
+      // 41 bits are left after one literal, 26 after two: enough for a code of 15.
+      if (uint32_t e2 = codes.litlen.lookup(word >> n); kind_of(e2) == k_literal) {
+        n += skip_of(e2);
+        if (uint32_t e3 = codes.litlen.lookup(word >> n); kind_of(e3) == k_literal)
+          n += skip_of(e3);
       }
-      return make_error(length ? "invalid distance code" : "invalid literal/length code");
+    } else if (kind == k_length) {
+      // A length code with its extra bits (at most 20) and a distance with its own (28).
+      uint32_t d = codes.distance.lookup(word >> n);
+      if (kind_of(d) == k_invalid) return make_error("invalid distance code");
+      n += skip_of(d);
+    } else if (kind == k_end) {
+      in.skip(n);
+      reader = in;
+      if (in.overrun()) return make_error("truncated block");
+      return {};
+    } else {
+      return make_error("invalid literal/length code");
     }
-    in.skip(n + (length ? skip_of(d) : 0));
+    in.skip(n);
     if (in.overrun()) [[unlikely]]
       return make_error("truncated block");
   }

@@ -172,16 +172,17 @@ Result<void> Writer::add(const Entry& e, ByteSource* content) {
 
   // Copy exactly e.size bytes: a source that is shorter or longer would corrupt the archive.
   uint64_t left = e.size;
-  std::vector<std::byte> buf(k_copy_chunk);
   while (left > 0) {
     if (!content)
       return make_error(e.path + ": no content given for " + std::to_string(e.size) + " bytes");
-    size_t want = static_cast<size_t>(std::min<uint64_t>(left, buf.size()));
-    size_t n = TRY(content->read(std::span(buf.data(), want)).wrap(e.path));
+    // One buffer for every entry, not zeroed: each byte handed on is read into it first.
+    if (!m_copy) m_copy = std::make_unique_for_overwrite<std::byte[]>(k_copy_chunk);
+    size_t want = static_cast<size_t>(std::min<uint64_t>(left, k_copy_chunk));
+    size_t n = TRY(content->read(std::span(m_copy.get(), want)).wrap(e.path));
     if (n == 0)
       return make_error(e.path + ": content ended after " + std::to_string(e.size - left) + " of " +
                         std::to_string(e.size) + " bytes");
-    TRY(write(std::span(buf.data(), n)));
+    TRY(write(std::span(m_copy.get(), n)));
     left -= n;
   }
   if (content) {

@@ -3,6 +3,8 @@
 // order give the same bytes: no atime/ctime, no host user names unless given.
 #pragma once
 
+#include <memory>
+
 #include "tar/entry.h"
 #include "util/byte_source.h"
 #include "util/result.h"
@@ -23,6 +25,7 @@ class Writer {
   Result<void> write(std::span<const std::byte> data);
   ByteSink& m_out;
   uint64_t m_written = 0;
+  std::unique_ptr<std::byte[]> m_copy;  // every entry's content passes through, made once
 };
 
 }  // namespace pith::tar

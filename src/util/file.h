@@ -78,7 +78,10 @@ class FdSink final : public ByteSink {
   Result<void> flush();
 
  private:
-  static constexpr size_t k_buffer = 1 << 20;
+  // Small writes (tar headers) are gathered; a write of this size or more goes straight to
+  // the file (a compressed run, a chunk of content): copying it through the buffer cost a
+  // fresh megabyte of memory per sink, ~3 ms of page faults on the VMs measured.
+  static constexpr size_t k_buffer = 64 << 10;
   int m_fd;
   std::vector<std::byte> m_buf;
 };
