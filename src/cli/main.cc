@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "util/escape.h"
 #include "util/file.h"
+#include "util/huge_pages.h"
 
 namespace pith::cli {
 
@@ -129,6 +130,10 @@ int main(int argc, char** argv) {
   // time). 32 MiB is glibc's largest mmap threshold; the peak is what it would have been.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  // The main thread's allocations on huge pages (util/huge_pages.h): 30 MiB of heap made at
+  // once, in address space only (a page is memory once touched): a build's main thread reads
+  // and parses a few megabytes of package databases.
+  pith::prepare_heap_in_huge_pages(30 << 20);
   pith::install_cleanup_on_signals();
   pith::set_cleanup_reporter(
       [](const std::string& message) { pith::cli::note("warning", message); });

@@ -24,7 +24,7 @@
 
 #include "compress/deflate_blocks.h"
 #include "compress/filters.h"
-#include "util/huge_buffer.h"
+#include "util/huge_pages.h"
 
 namespace pith::compress {
 
@@ -50,7 +50,7 @@ using Compressor = std::unique_ptr<libdeflate_compressor, CompressorFree>;
 const size_t k_out_capacity =
     libdeflate_deflate_compress_bound(nullptr, k_gzip_chunk) + k_join_slack;
 
-// A chunk's input and its output share one buffer of huge pages (util/huge_buffer.h: filling a
+// A chunk's input and its output share one buffer of huge pages (util/huge_pages.h: filling a
 // fresh megabyte in 4 KiB pages cost ~3 ms on the VMs measured, more than compressing it),
 // reused from chunk to chunk; the input first, the output after it.
 struct Job {
@@ -83,7 +83,14 @@ class ChunkPipeline {
   ChunkPipeline(unsigned threads, int level)
       : m_level(level),
         m_threads(std::max(threads, 1u)),
-        m_max_jobs(std::min<size_t>(2 * size_t{m_threads}, k_max_jobs)) {}
+        m_max_jobs(std::min<size_t>(2 * size_t{m_threads}, k_max_jobs)) {
+    // A compressor is 650 KiB at level 2, touched afresh by each worker of each pipeline (a
+    // build has two or three at once): in huge pages too. libdeflate's allocator is global, set
+    // once before its first compressor (every one pith makes is made by a pipeline).
+    static std::once_flag allocator;
+    std::call_once(allocator,
+                   [] { libdeflate_set_memory_allocator(huge_pages_malloc, huge_pages_free); });
+  }
 
   ~ChunkPipeline() {
     {
