@@ -9,17 +9,28 @@
 
 namespace pith {
 
+namespace {
+
+uintptr_t round_down(uintptr_t v) {
+  return v / HugeBuffer::k_unit * HugeBuffer::k_unit;
+}
+uintptr_t round_up(uintptr_t v) {
+  return round_down(v + HugeBuffer::k_unit - 1);
+}
+
+}  // namespace
+
 HugeBuffer::HugeBuffer(size_t size) : m_size(size) {
   if (size == 0) return;
   if (size > SIZE_MAX - 2 * k_unit) throw std::bad_alloc();
-  m_mapped = (size + k_unit - 1) / k_unit * k_unit;
+  m_mapped = round_up(size);
   // mmap aligns to a page only: map one unit more, then give back the ends around the aligned
   // part (a huge page needs a whole aligned 2 MiB inside one mapping).
   size_t over = m_mapped + k_unit;
   void* map = ::mmap(nullptr, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (map == MAP_FAILED) throw std::bad_alloc();
   auto base = reinterpret_cast<uintptr_t>(map);
-  uintptr_t aligned = (base + k_unit - 1) / k_unit * k_unit;
+  uintptr_t aligned = round_up(base);
   if (aligned > base) ::munmap(map, aligned - base);
   if (uintptr_t end = base + over, used = aligned + m_mapped; end > used) {
     ::munmap(reinterpret_cast<void*>(used), end - used);
@@ -52,8 +63,7 @@ void prepare_heap_in_huge_pages(size_t bytes) {
   void* p = std::malloc(bytes);
   if (!p) return;
   auto begin = reinterpret_cast<uintptr_t>(p);
-  uintptr_t first = (begin + HugeBuffer::k_unit - 1) / HugeBuffer::k_unit * HugeBuffer::k_unit;
-  uintptr_t last = (begin + bytes) / HugeBuffer::k_unit * HugeBuffer::k_unit;
+  uintptr_t first = round_up(begin), last = round_down(begin + bytes);
   // Only whole aligned units can be huge pages; the heap's first (unaligned) part stays small.
   if (last > first) (void)::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
   std::free(p);

@@ -31,8 +31,8 @@ Mapping mapping_of(const void* p) {
     uintptr_t begin = 0, end = 0;
     char dash = 0;
     std::istringstream range(line);
-    if (range >> std::hex >> begin >> dash >> end && dash == '-' &&
-        line.find(' ') != std::string::npos && line.find(':') > line.find(' ')) {
+    // A mapping's line starts "begin-end "; the others ("Size:", "AnonHugePages:") do not.
+    if (range >> std::hex >> begin >> dash >> end && dash == '-') {
       in = begin <= at && at < end;
       if (in) m.start = begin;
     } else if (in && line.rfind("Size:", 0) == 0) {
