@@ -17,7 +17,10 @@ non-directory replaces whatever was at its path, a directory entry only changes 
 of a directory already there. Each path then has: type, link target, size, mode (with setuid,
 setgid, sticky), uid, gid, content sha256, xattrs, and for hard links the group of paths that
 share its inode (tar stores one as a file and the others as links to it; which one is the file
-is the writer's choice, so the group is compared, not the choice). Mtimes are not compared.
+is the writer's choice, so the group is compared, not the choice). Mtimes are not compared,
+nor the day of the last password change in /etc/shadow (SHADOW_DAY_FILES: useradd and
+adduser write the build's date there, so an image built on another day, as a cached
+reference is, differs in those digits alone).
 
 Configs are compared key by key (nested objects key by key, dotted names in the report)
 except `created` and `history` (times and builder's notes), `rootfs` (diff_ids are digests of
@@ -37,7 +40,7 @@ import sys
 import tarfile
 
 # What --snapshot writes; a change to flattening or to the fields changes it.
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 # ---------------------------------------------------------------------------------------
 # Known differences, each named and explained; nothing else is ignored.
@@ -48,6 +51,23 @@ RUN_STUBS = {
     "/dev", "/proc", "/sys", "/run", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf",
     "/run/.containerenv", "/.dockerenv", "/etc/mtab",
 }
+
+# Files whose third field of each line is the day (since 1970) a password last changed,
+# written from the clock by useradd, adduser and passwd: hashed with that field emptied.
+SHADOW_DAY_FILES = {"/etc/shadow", "/etc/shadow-"}
+
+
+def content_sha256(path, data):
+    if path in SHADOW_DAY_FILES:
+        lines = []
+        for line in data.split(b"\n"):
+            fields = line.split(b":")
+            if len(fields) > 2 and fields[2].isdigit():
+                fields[2] = b""
+            lines.append(b":".join(fields))
+        data = b"\n".join(lines)
+    return hashlib.sha256(data).hexdigest()
+
 
 # Config keys only a Docker-format config has and that describe the builder, not the image:
 # the last build container's id and config, the engine's version, the local ID of the parent
@@ -247,7 +267,7 @@ class Tree:
             node.size = m.size if m.isreg() else 0
             node.mode = m.mode & 0o7777   # some writers keep the type bits (040755)
             node.uid, node.gid = m.uid, m.gid
-            node.sha256 = hashlib.sha256(tf.extractfile(m).read()).hexdigest() if m.isreg() else ""
+            node.sha256 = content_sha256(path, tf.extractfile(m).read()) if m.isreg() else ""
             node.xattrs = {k[len("SCHILY.xattr."):]: v for k, v in m.pax_headers.items()
                            if k.startswith("SCHILY.xattr.")}
             self.nodes[path] = node
