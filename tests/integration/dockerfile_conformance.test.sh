@@ -2,8 +2,9 @@
 # Integration test: `pith build -f Dockerfile` against `podman build` (every case) and Docker
 # 20.10's classic builder (tier-A cases) on the same Dockerfiles and contexts
 # (tests/data/dockerfile-conformance/NN-name/). The images must flatten to the same file
-# system (type, link target, size, mode, owner, content, xattrs, hard-link groups; mtimes and
-# RUN's mount-point stubs excepted) and have the same config key by key (created, history,
+# system (type, link target, size, mode, owner, content, xattrs, hard-link groups; mtimes,
+# RUN's mount-point stubs and /etc/shadow's last-change days excepted: a cached reference was
+# built on another day) and have the same config key by key (created, history,
 # rootfs and the builders' named quirks excepted): tests/integration/flat_compare.py.
 #
 # Base images come from a registry of the test's own: Alpine (the corpus' minirootfs), the
