@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <set>
+
 #include "lint/command.h"
 #include "slim/keep.h"
 #include "util/path_text.h"
@@ -86,16 +88,30 @@ struct Walker {
 }  // namespace
 
 std::vector<std::vector<std::string>> shell_commands(const std::string& line) {
+  // POSIX's reserved words (XCU 2.4) that open or close a compound command: what follows
+  // them is a command again (or, after a closing one, a redirection or an operator).
+  static const std::set<std::string, std::less<>> k_reserved = {
+      "!", "{", "}", "do", "done", "elif", "else", "esac", "fi", "if", "then", "until", "while"};
   std::vector<std::vector<std::string>> out(1);
   std::string word;
   bool in_word = false;
+  bool quoted = false;    // a quote or backslash in the word: never a reserved word
+  bool skipping = false;  // in the head of a `for` or `case`, up to the next operator
   auto end_word = [&] {
-    if (in_word) out.back().push_back(word);
+    if (in_word && !skipping) {
+      bool reserved_here = out.back().empty() && !quoted;  // where a shell looks for one
+      if (reserved_here && (word == "for" || word == "case"))
+        skipping = true;
+      else if (!(reserved_here && k_reserved.contains(word)))
+        out.back().push_back(word);
+    }
     word.clear();
     in_word = false;
+    quoted = false;
   };
   auto end_command = [&] {
     end_word();
+    skipping = false;
     if (!out.back().empty()) out.emplace_back();
   };
   for (size_t i = 0; i < line.size(); ++i) {
@@ -105,10 +121,12 @@ std::vector<std::vector<std::string>> shell_commands(const std::string& line) {
       if (close == std::string::npos) close = line.size();
       word += line.substr(i + 1, close - i - 1);
       in_word = true;
+      quoted = true;
       i = close;
     } else if (c == '\\' && i + 1 < line.size()) {
       word += line[++i];
       in_word = true;
+      quoted = true;
     } else if (c == ';' || c == '&' || c == '|' || c == '\n' || c == '(' || c == ')') {
       end_command();
     } else if (c == ' ' || c == '\t') {

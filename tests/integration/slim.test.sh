@@ -159,10 +159,11 @@ lighttpd_case() {
 }
 
 shell_form_case() {
-  # CMD's shell form: sh -c "..." runs python3 with the script.
-  slim_case shell --entrypoint /bin/sh --entrypoint=-c \
-    --entrypoint 'cd /srv/pyapp && exec python3 main.py basic' || return
-  same_run shell '["/bin/sh","-c","cd /srv/pyapp && exec python3 main.py basic"]'
+  # CMD's shell form: sh -c "..." runs python3 with the script, behind `if ... then` (a
+  # reserved word before it: python3 was missed, and the slim image could not start it).
+  local line='cd /srv/pyapp && if [ -f main.py ]; then exec python3 main.py basic; fi'
+  slim_case shell --entrypoint /bin/sh --entrypoint=-c --entrypoint "$line" || return
+  same_run shell "$(jq -cn --arg l "$line" '["/bin/sh","-c",$l]')"
 }
 
 node_case() {

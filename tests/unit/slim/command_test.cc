@@ -17,5 +17,20 @@ TEST(ShellCommands, SplitOnOperatorsWithQuotesRemoved) {
   EXPECT_EQ(shell_commands("'unclosed"), (Words{{"unclosed"}}));
 }
 
+// dash and bash run the commands behind the reserved words; a word that is quoted, or not
+// first in a command, is an ordinary word.
+TEST(ShellCommands, ReservedWordsAreNoCommands) {
+  EXPECT_EQ(shell_commands("if [ -f main.py ]; then exec python3 main.py; else exit 1; fi"),
+            (Words{{"[", "-f", "main.py", "]"}, {"exec", "python3", "main.py"}, {"exit", "1"}}));
+  EXPECT_EQ(shell_commands("while ! pg_isready; do sleep 1; done; exec srv"),
+            (Words{{"pg_isready"}, {"sleep", "1"}, {"exec", "srv"}}));
+  EXPECT_EQ(shell_commands("for f in a b; do gzip \"$f\"; done"), (Words{{"gzip", "$f"}}));
+  EXPECT_EQ(shell_commands("case \"$1\" in start) exec srv;; esac"), (Words{{"exec", "srv"}}));
+  EXPECT_EQ(shell_commands("{ cd /app; exec node .; }"),
+            (Words{{"cd", "/app"}, {"exec", "node", "."}}));
+  EXPECT_EQ(shell_commands("'if' x; \\fi y; echo done"),
+            (Words{{"if", "x"}, {"fi", "y"}, {"echo", "done"}}));
+}
+
 }  // namespace
 }  // namespace pith::slim
