@@ -28,6 +28,26 @@ std::optional<Shebang> parse_shebang(std::string_view head);
 // (`#!/usr/bin/env -S python3 -u` runs python3); "" when none.
 std::string env_program(std::string_view argument);
 
+// The words of a shell command line's simple commands, split on ; & | && || ( ) and newlines,
+// quotes removed (no expansion): `A=1 exec python3 "a b.py" && ls` gives
+// {{"A=1", "exec", "python3", "a b.py"}, {"ls"}}. The reserved words of POSIX's compound
+// commands are no command, where a shell recognises them (unquoted, first in a command): they
+// are dropped, so `if [ -f a ]; then exec python3 a; fi` gives {{"[", "-f", "a", "]"},
+// {"exec", "python3", "a"}}; the head of a `for` or `case` (`for f in a b`, `case $1 in x`)
+// is dropped whole.
+std::vector<std::vector<std::string>> shell_commands(const std::string& line);
+
+// NAME=VALUE, as a shell or env takes it before the program.
+bool is_assignment(std::string_view word);
+
+// The index of the program among a simple command's words: past the assignments and the
+// `exec` and `command` a shell runs it through; words.size() when there is none.
+size_t program_word(const std::vector<std::string>& words);
+
+// Whether dash and busybox's ash (Debian's and Alpine's /bin/sh) run `name` themselves: POSIX's
+// special and regular built-ins that both have.
+bool shell_builtin(std::string_view name);
+
 // The directories of the last PATH= among `env` ("NAME=VALUE" entries, in the order the image
 // config lists them); runc's default PATH when there is none, as podman and Docker set it.
 std::vector<std::string> path_dirs(const std::vector<std::string>& env);

@@ -34,6 +34,8 @@ constexpr std::array k_rules = {
     Rule{"PL115", Severity::error, "workdir-not-directory", "WORKDIR is not a directory"},
     Rule{"PL116", Severity::error, "script-interpreter-missing",
          "a script's #! interpreter is not in the image"},
+    Rule{"PL117", Severity::warn, "shell-command-missing",
+         "a program a shell-form command runs is not in the image"},
     Rule{"PL201", Severity::warn, "shell", "a shell is in the image"},
     Rule{"PL202", Severity::warn, "package-manager", "a package manager is in the image"},
     Rule{"PL203", Severity::warn, "setuid", "a setuid or setgid file"},

@@ -2,6 +2,7 @@
 // directory, the command, then each program's interpreter, libraries and certificates.
 #include "lint/runtime.h"
 
+#include <algorithm>
 #include <set>
 
 #include "elf/closure.h"
@@ -55,7 +56,10 @@ class Check {
       return std::move(m_out);
     }
     bool shell_form = argv.size() >= 2 && argv[0] == "/bin/sh" && argv[1] == "-c";
-    if (auto program = command_path(argv[0])) check_program(*program, shell_form ? -1 : 0, "");
+    if (auto program = command_path(argv[0])) {
+      bool found = check_program(*program, shell_form ? -1 : 0, "");
+      if (found && shell_form && argv.size() >= 3) check_shell_line(argv[2]);
+    }
     return std::move(m_out);
   }
 
@@ -144,6 +148,42 @@ class Check {
     std::string out;
     for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
     return out;
+  }
+
+  // The programs a shell-form line starts, as the shell finds them: its built-ins, then a path
+  // (from the working directory), or a bare name through PATH. A word the shell would expand
+  // ($VAR, `...`, a glob) or an option (`command -v`) is not judged; nor is a function the
+  // line defines, which is why this warns: a static reading of a shell line can be wrong.
+  void check_shell_line(const std::string& line) {
+    const auto& c = m_image.config();
+    auto dirs = path_dirs(c.env);
+    std::vector<std::string> missing;
+    for (const auto& words : shell_commands(line)) {
+      size_t i = program_word(words);
+      if (i >= words.size()) continue;
+      const std::string& name = words[i];
+      if (name.empty() || name.front() == '-' || shell_builtin(name) ||
+          name.find_first_of("$`*?[~") != std::string::npos)
+        continue;
+      bool found;
+      if (name.find('/') != std::string::npos) {
+        std::string path = name.front() == '/'     ? name
+                           : c.working_dir.empty() ? "/" + name
+                                                   : c.working_dir + "/" + name;
+        auto r = m_image.resolve(path);
+        const fs::Node* n = r ? m_image.node(r->path) : nullptr;
+        found = n != nullptr && is_file(*n);
+      } else {
+        found = find_in_path(name, dirs).has_value();
+      }
+      if (!found && std::find(missing.begin(), missing.end(), name) == missing.end())
+        missing.push_back(name);
+    }
+    if (missing.empty()) return;
+    m_out.push_back(finding("PL117", "",
+                            "the shell command runs " + join(missing, ", ") +
+                                ": not in the image (a path, or a name in no folder of PATH " +
+                                join(dirs, ":") + ")"));
   }
 
   // `depth`: 0 the command, > 0 a script's interpreter, -1 the shell of a shell-form command.

@@ -2,8 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <set>
-
 #include "lint/command.h"
 #include "slim/keep.h"
 #include "util/path_text.h"
@@ -41,11 +39,6 @@ bool is_shell(const std::string& program) {
   return n == "sh" || n == "bash" || n == "dash" || n == "ash" || n == "zsh";
 }
 
-bool is_assignment(const std::string& word) {
-  auto eq = word.find('=');
-  return eq != std::string::npos && eq > 0 && word.front() != '-';
-}
-
 struct Walker {
   const RootDir& root;
   std::vector<std::string> path;
@@ -55,11 +48,7 @@ struct Walker {
   // `words` a command (argv); `must`: an unknown program is an error (the image's own command)
   // rather than a builtin to skip (a word of a shell line).
   Result<void> add(std::vector<std::string> words, bool must, int depth) {
-    // Words a shell or env run before the program: assignments, `exec`, `env` and its options.
-    size_t i = 0;
-    while (i < words.size() &&
-           (is_assignment(words[i]) || words[i] == "exec" || words[i] == "command"))
-      ++i;
+    size_t i = lint::program_word(words);
     if (i >= words.size()) return {};
     std::string program = find_program(root, words[i], path, workdir);
     if (program.empty()) {
@@ -73,73 +62,22 @@ struct Walker {
     if (path_base_name(program) == "env") {
       std::vector<std::string> rest;
       size_t j = 0;
-      while (j < inv.args.size() && (inv.args[j].front() == '-' || is_assignment(inv.args[j]))) ++j;
+      while (j < inv.args.size() &&
+             (inv.args[j].front() == '-' || lint::is_assignment(inv.args[j])))
+        ++j;
       rest.assign(inv.args.begin() + static_cast<long>(j), inv.args.end());
       if (!rest.empty()) TRY(add(rest, must, depth + 1));
     }
     // sh -c "LINE" [NAME ARGS...]
     if (is_shell(program) && inv.args.size() >= 2 && inv.args[0] == "-c") {
-      for (auto& cmd : shell_commands(inv.args[1])) TRY(add(std::move(cmd), false, depth + 1));
+      for (auto& cmd : lint::shell_commands(inv.args[1]))
+        TRY(add(std::move(cmd), false, depth + 1));
     }
     return {};
   }
 };
 
 }  // namespace
-
-std::vector<std::vector<std::string>> shell_commands(const std::string& line) {
-  // POSIX's reserved words (XCU 2.4) that open or close a compound command: what follows
-  // them is a command again (or, after a closing one, a redirection or an operator).
-  static const std::set<std::string, std::less<>> k_reserved = {
-      "!", "{", "}", "do", "done", "elif", "else", "esac", "fi", "if", "then", "until", "while"};
-  std::vector<std::vector<std::string>> out(1);
-  std::string word;
-  bool in_word = false;
-  bool quoted = false;    // a quote or backslash in the word: never a reserved word
-  bool skipping = false;  // in the head of a `for` or `case`, up to the next operator
-  auto end_word = [&] {
-    if (in_word && !skipping) {
-      bool reserved_here = out.back().empty() && !quoted;  // where a shell looks for one
-      if (reserved_here && (word == "for" || word == "case"))
-        skipping = true;
-      else if (!(reserved_here && k_reserved.contains(word)))
-        out.back().push_back(word);
-    }
-    word.clear();
-    in_word = false;
-    quoted = false;
-  };
-  auto end_command = [&] {
-    end_word();
-    skipping = false;
-    if (!out.back().empty()) out.emplace_back();
-  };
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (c == '\'' || c == '"') {
-      size_t close = line.find(c, i + 1);
-      if (close == std::string::npos) close = line.size();
-      word += line.substr(i + 1, close - i - 1);
-      in_word = true;
-      quoted = true;
-      i = close;
-    } else if (c == '\\' && i + 1 < line.size()) {
-      word += line[++i];
-      in_word = true;
-      quoted = true;
-    } else if (c == ';' || c == '&' || c == '|' || c == '\n' || c == '(' || c == ')') {
-      end_command();
-    } else if (c == ' ' || c == '\t') {
-      end_word();
-    } else {
-      word += c;
-      in_word = true;
-    }
-  }
-  end_word();
-  if (out.back().empty()) out.pop_back();
-  return out;
-}
 
 Result<std::vector<Invocation>> invocations(const RootDir& root,
                                             const std::vector<std::string>& argv,

@@ -25,13 +25,4 @@ Result<std::vector<Invocation>> invocations(const RootDir& root,
                                             const std::vector<std::string>& env,
                                             const std::string& workdir);
 
-// The words of a shell command line's simple commands, split on ; & | && || ( ) and newlines,
-// quotes removed (no expansion): `A=1 exec python3 "a b.py" && ls` gives
-// {{"A=1", "exec", "python3", "a b.py"}, {"ls"}}. The reserved words of POSIX's compound
-// commands are no command, where a shell recognises them (unquoted, first in a command): they
-// are dropped, so `if [ -f a ]; then exec python3 a; fi` gives {{"[", "-f", "a", "]"},
-// {"exec", "python3", "a"}}; the head of a `for` or `case` (`for f in a b`, `case $1 in x`)
-// is dropped whole.
-std::vector<std::vector<std::string>> shell_commands(const std::string& line);
-
 }  // namespace pith::slim

@@ -110,7 +110,7 @@ Result<SlimResult> run_slim(const SlimSpec& spec, const build::WarningSink& warn
   for (const auto& p : spec.http_probes) http_probes.push_back(TRY(HttpProbe::parse(p)));
   std::vector<std::vector<std::string>> probe_cmds;
   for (const auto& line : spec.probe_cmds) {
-    auto commands = shell_commands(line);
+    auto commands = lint::shell_commands(line);
     if (commands.size() != 1)
       return make_error("--probe-cmd " + line + ": one command (its words), no shell operators");
     probe_cmds.push_back(commands.front());

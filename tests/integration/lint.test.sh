@@ -71,6 +71,8 @@ rule_case() {
 }
 
 ROOT_RUN='{"config":{"Cmd":["/usr/bin/true"],"User":"0"}}'
+# A shell-form command whose program stands behind reserved words (PL117).
+SHELL_LINE='{"config":{"Cmd":["/bin/sh","-c","if true; then exec hostname; fi"],"User":"0"}}'
 ROOT_WARNING="warn PL110 USER 0: the program runs as root"
 ROOT_WARNING_NO_USER="warn PL110 no USER: the program runs as root"
 
@@ -105,6 +107,14 @@ exit 1" "no such file or directory" \
     --config '{"config":{"Cmd":["/bin/sh","-c","true"],"User":"0"}}' -- \
     --config '{"config":{"Cmd":["/bin/sh","-c","true"],"User":"0"}}' --host /bin/dash \
     --host /bin/sh
+  rule_case PL117 "$ROOT_WARNING
+warn PL113 /bin/sh looks users up (getpwnam, getpwuid, ...) and the image has no /etc/passwd: every lookup fails
+warn PL117 the shell command runs hostname: not in the image (a path, or a name in no folder of PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+warn PL201 /usr/bin/dash: a shell (an attacker's first tool)
+warn PL201 /usr/bin/sh: a shell (an attacker's first tool)
+exit 0" "exec: hostname: not found" \
+    --config "$SHELL_LINE" --host /bin/dash --host /bin/sh -- \
+    --config "$SHELL_LINE" --host /bin/dash --host /bin/sh --host /usr/bin/hostname
   rule_case PL116 "$ROOT_WARNING
 error PL116 /app: its interpreter /bin/missing (#!) is not in the image
 exit 1" "no such file or directory" \

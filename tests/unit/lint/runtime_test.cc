@@ -237,6 +237,26 @@ TEST(Runtime, ShellFormNeedsASh) {
   EXPECT_EQ(ids(img.lint()), std::vector<std::string>{});
 }
 
+TEST(Runtime, ShellFormCommandsInTheImage) {
+  FakeImage img = curl_image();
+  img.host_program("/bin/dash");
+  img.link("/bin/sh", "dash");
+  img.config().entrypoint = {};
+  img.config().cmd = {"/bin/sh", "-c",
+                      "cd /srv && if [ -f x ]; then exec python3 x; else A=1 exec ./run \"$@\"; "
+                      "fi; command -v jq || $HOOK; exec curl -s http://x"};
+  img.config().working_dir = "/srv";
+  auto f = img.lint();
+  ASSERT_EQ(ids(f), std::vector<std::string>{"PL117"});
+  EXPECT_EQ(f[0].message,
+            "the shell command runs python3, ./run: not in the image (a path, or a name in no "
+            "folder of PATH /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)");
+  EXPECT_EQ(f[0].severity, Severity::warn);
+  img.host_program("/usr/bin/python3");
+  img.file("/srv/run", "#!/bin/sh\n");
+  EXPECT_EQ(ids(img.lint()), std::vector<std::string>{});
+}
+
 TEST(Runtime, ScriptInterpreters) {
   FakeImage img = curl_image();
   img.file("/app/run", "#!/usr/bin/env python3\nprint(1)\n");

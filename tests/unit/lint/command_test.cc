@@ -1,8 +1,8 @@
-#include "slim/command.h"
+#include "lint/command.h"
 
 #include <gtest/gtest.h>
 
-namespace pith::slim {
+namespace pith::lint {
 namespace {
 
 using Words = std::vector<std::vector<std::string>>;
@@ -32,5 +32,18 @@ TEST(ShellCommands, ReservedWordsAreNoCommands) {
             (Words{{"if", "x"}, {"fi", "y"}, {"echo", "done"}}));
 }
 
+TEST(ShellCommands, ProgramWordAndBuiltins) {
+  using Line = std::vector<std::string>;
+  EXPECT_EQ(program_word(Line{"A=1", "B=", "exec", "python3", "x"}), 3u);
+  EXPECT_EQ(program_word(Line{"command", "-v", "curl"}), 1u);
+  EXPECT_EQ(program_word(Line{"A=1"}), 1u);
+  EXPECT_EQ(program_word(Line{"=x", "ls"}), 0u);  // no name before '=': a word, not an assignment
+  EXPECT_TRUE(shell_builtin("cd"));
+  EXPECT_TRUE(shell_builtin("["));
+  EXPECT_TRUE(shell_builtin("."));
+  EXPECT_FALSE(shell_builtin("source"));  // bash's; dash answers "source: not found"
+  EXPECT_FALSE(shell_builtin("python3"));
+}
+
 }  // namespace
-}  // namespace pith::slim
+}  // namespace pith::lint
