@@ -2,7 +2,6 @@
 // directory, the command, then each program's interpreter, libraries and certificates.
 #include "lint/runtime.h"
 
-#include <algorithm>
 #include <set>
 
 #include "elf/closure.h"
@@ -154,17 +153,28 @@ class Check {
   // (from the working directory), or a bare name through PATH. A word the shell would expand
   // ($VAR, `...`, a glob) or an option (`command -v`) is not judged; nor is a function the
   // line defines, which is why this warns: a static reading of a shell line can be wrong.
+  // A line longer than the kernel takes as one argument (MAX_ARG_STRLEN) never runs, and a
+  // crafted config holds up to 32 MiB: such a line is not read. Of the rest, the first
+  // k_max_shell_programs names are looked up (a real line runs a few), so a line of
+  // thousands of names costs no more than a few lookups through a long PATH.
+  static constexpr size_t k_max_arg_bytes = 128 << 10;
+  static constexpr size_t k_max_shell_programs = 16;
+
   void check_shell_line(const std::string& line) {
+    if (line.size() > k_max_arg_bytes) return;
     const auto& c = m_image.config();
     auto dirs = path_dirs(c.env);
+    std::set<std::string, std::less<>> judged;
     std::vector<std::string> missing;
     for (const auto& words : shell_commands(line)) {
       size_t i = program_word(words);
       if (i >= words.size()) continue;
       const std::string& name = words[i];
       if (name.empty() || name.front() == '-' || shell_builtin(name) ||
-          name.find_first_of("$`*?[~") != std::string::npos)
+          name.find_first_of("$`*?[~") != std::string::npos || judged.contains(name))
         continue;
+      if (judged.size() == k_max_shell_programs) break;
+      judged.insert(name);
       bool found;
       if (name.find('/') != std::string::npos) {
         std::string path = name.front() == '/'     ? name
@@ -176,8 +186,7 @@ class Check {
       } else {
         found = find_in_path(name, dirs).has_value();
       }
-      if (!found && std::find(missing.begin(), missing.end(), name) == missing.end())
-        missing.push_back(name);
+      if (!found) missing.push_back(name);
     }
     if (missing.empty()) return;
     m_out.push_back(finding("PL117", "",

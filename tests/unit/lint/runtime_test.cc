@@ -255,6 +255,22 @@ TEST(Runtime, ShellFormCommandsInTheImage) {
   img.host_program("/usr/bin/python3");
   img.file("/srv/run", "#!/bin/sh\n");
   EXPECT_EQ(ids(img.lint()), std::vector<std::string>{});
+  // Hostile lines: one name repeated, many names, a line no exec takes: bounded work.
+  std::string line;
+  for (int i = 0; i < 20000; ++i) line += "nope;";
+  img.config().cmd = {"/bin/sh", "-c", line};
+  f = img.lint();
+  ASSERT_EQ(ids(f), std::vector<std::string>{"PL117"});
+  EXPECT_TRUE(f[0].message.starts_with("the shell command runs nope: not in the image"));
+  line.clear();
+  for (int i = 0; i < 100; ++i) line += "p" + std::to_string(i) + ";";
+  img.config().cmd = {"/bin/sh", "-c", line};
+  f = img.lint();
+  ASSERT_EQ(ids(f), std::vector<std::string>{"PL117"});
+  EXPECT_TRUE(f[0].message.starts_with("the shell command runs p0, p1, "));
+  EXPECT_NE(f[0].message.find(", p15: not in"), std::string::npos);  // 16 names judged
+  img.config().cmd = {"/bin/sh", "-c", std::string(200 << 10, 'x')};
+  EXPECT_EQ(ids(img.lint()), std::vector<std::string>{});
 }
 
 TEST(Runtime, ScriptInterpreters) {
