@@ -47,6 +47,7 @@ std::vector<std::vector<std::string>> shell_commands(const std::string& line) {
   // them is a command again (or, after a closing one, a redirection or an operator).
   static const std::set<std::string, std::less<>> k_reserved = {
       "!", "{", "}", "do", "done", "elif", "else", "esac", "fi", "if", "then", "until", "while"};
+  if (line.size() > k_max_arg_bytes) return {};
   std::vector<std::vector<std::string>> out(1);
   std::string word;
   bool in_word = false;

@@ -14,6 +14,9 @@ namespace pith::lint {
 // this many interpreters before ELOOP.
 inline constexpr size_t k_shebang_bytes = 256;
 inline constexpr int k_max_interpreters = 4;
+// The longest single argument execve takes (MAX_ARG_STRLEN, 32 pages): a longer `sh -c` line
+// never runs (E2BIG).
+inline constexpr size_t k_max_arg_bytes = 128 << 10;
 
 // A "#!" line split as the kernel splits it: the interpreter, then the rest as one argument.
 struct Shebang {
@@ -34,7 +37,8 @@ std::string env_program(std::string_view argument);
 // commands are no command, where a shell recognises them (unquoted, first in a command): they
 // are dropped, so `if [ -f a ]; then exec python3 a; fi` gives {{"[", "-f", "a", "]"},
 // {"exec", "python3", "a"}}; the head of a `for` or `case` (`for f in a b`, `case $1 in x`)
-// is dropped whole.
+// is dropped whole. A line longer than k_max_arg_bytes, which no shell is ever given (and a
+// crafted config can hold 32 MiB of), gives none.
 std::vector<std::vector<std::string>> shell_commands(const std::string& line);
 
 // NAME=VALUE, as a shell or env takes it before the program.

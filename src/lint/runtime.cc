@@ -153,15 +153,12 @@ class Check {
   // (from the working directory), or a bare name through PATH. A word the shell would expand
   // ($VAR, `...`, a glob) or an option (`command -v`) is not judged; nor is a function the
   // line defines, which is why this warns: a static reading of a shell line can be wrong.
-  // A line longer than the kernel takes as one argument (MAX_ARG_STRLEN) never runs, and a
-  // crafted config holds up to 32 MiB: such a line is not read. Of the rest, the first
-  // k_max_shell_programs names are looked up (a real line runs a few), so a line of
-  // thousands of names costs no more than a few lookups through a long PATH.
-  static constexpr size_t k_max_arg_bytes = 128 << 10;
+  // The first k_max_shell_programs names are looked up (a real line runs a few), so a line
+  // of thousands of names (up to k_max_arg_bytes) costs no more than a few lookups through a
+  // long PATH.
   static constexpr size_t k_max_shell_programs = 16;
 
   void check_shell_line(const std::string& line) {
-    if (line.size() > k_max_arg_bytes) return;
     const auto& c = m_image.config();
     auto dirs = path_dirs(c.env);
     std::set<std::string, std::less<>> judged;

@@ -32,6 +32,12 @@ TEST(ShellCommands, ReservedWordsAreNoCommands) {
             (Words{{"if", "x"}, {"fi", "y"}, {"echo", "done"}}));
 }
 
+TEST(ShellCommands, NoneInALineNoExecTakes) {
+  EXPECT_EQ(shell_commands(std::string(k_max_arg_bytes - 3, 'x') + " ls"),
+            (Words{{std::string(k_max_arg_bytes - 3, 'x'), "ls"}}));
+  EXPECT_EQ(shell_commands(std::string(k_max_arg_bytes + 1, ';')), Words{});
+}
+
 TEST(ShellCommands, ProgramWordAndBuiltins) {
   using Line = std::vector<std::string>;
   EXPECT_EQ(program_word(Line{"A=1", "B=", "exec", "python3", "x"}), 3u);
