@@ -116,27 +116,35 @@ class Check {
   // argv[0] as runc finds it: a path as given (relative to the working directory), a bare
   // name through the config's PATH.
   std::optional<std::string> command_path(const std::string& name) {
-    if (name.starts_with('/')) return name;
-    const auto& c = m_image.config();
-    if (name.find('/') != std::string::npos)
-      return (c.working_dir.empty() ? std::string("/") : c.working_dir + "/") + name;
-    auto dirs = path_dirs(c.env);
+    if (name.find('/') != std::string::npos) return from_workdir(name);
+    auto dirs = path_dirs(m_image.config().env);
     if (auto found = find_in_path(name, dirs)) return found;
     m_out.push_back(
         finding("PL101", "", name + ": not found in any folder of PATH (" + join(dirs, ":") + ")"));
     return std::nullopt;
   }
 
+  // A name with a slash as runc and a shell take it: absolute, or from the working directory.
+  std::string from_workdir(const std::string& name) const {
+    if (name.starts_with('/')) return name;
+    const std::string& dir = m_image.config().working_dir;
+    return (dir.empty() ? std::string("/") : dir + "/") + name;
+  }
+
   std::optional<std::string> find_in_path(const std::string& name,
                                           const std::vector<std::string>& dirs) const {
     for (const auto& d : dirs) {
       std::string candidate = (d == "/" ? "" : d) + "/" + name;
-      auto r = m_image.resolve(candidate);
-      if (!r) continue;
-      const fs::Node* n = m_image.node(r->path);
-      if (n != nullptr && is_file(*n) && (n->entry.mode & 0111) != 0) return candidate;
+      if (executable(candidate)) return candidate;
     }
     return std::nullopt;
+  }
+
+  // A regular file with an execute bit at `path`, symlinks followed.
+  bool executable(const std::string& path) const {
+    auto r = m_image.resolve(path);
+    const fs::Node* n = r ? m_image.node(r->path) : nullptr;
+    return n != nullptr && is_file(*n) && (n->entry.mode & 0111) != 0;
   }
 
   static bool is_file(const fs::Node& n) {
@@ -159,8 +167,7 @@ class Check {
   static constexpr size_t k_max_shell_programs = 16;
 
   void check_shell_line(const std::string& line) {
-    const auto& c = m_image.config();
-    auto dirs = path_dirs(c.env);
+    auto dirs = path_dirs(m_image.config().env);
     std::set<std::string, std::less<>> judged;
     std::vector<std::string> missing;
     for (const auto& words : shell_commands(line)) {
@@ -172,17 +179,8 @@ class Check {
         continue;
       if (judged.size() == k_max_shell_programs) break;
       judged.insert(name);
-      bool found;
-      if (name.find('/') != std::string::npos) {
-        std::string path = name.front() == '/'     ? name
-                           : c.working_dir.empty() ? "/" + name
-                                                   : c.working_dir + "/" + name;
-        auto r = m_image.resolve(path);
-        const fs::Node* n = r ? m_image.node(r->path) : nullptr;
-        found = n != nullptr && is_file(*n);
-      } else {
-        found = find_in_path(name, dirs).has_value();
-      }
+      bool found = name.find('/') != std::string::npos ? executable(from_workdir(name))
+                                                       : find_in_path(name, dirs).has_value();
       if (!found) missing.push_back(name);
     }
     if (missing.empty()) return;
